@@ -1,0 +1,49 @@
+#pragma once
+// Options that choose and configure a weight parametrization. Header-only and
+// free of LibTorch's heavy headers (torch/arg.h is a few lines), so the command
+// line and configs can use it cheaply.
+//
+// Example: QuantOptions().parametrization("sign_scale").bits(3).init(InitScheme::low_variance)
+
+#include <torch/arg.h>
+
+#include <string>
+#include <vector>
+
+#include "denseshift/quant/weight_space.h"
+
+namespace denseshift::quant {
+
+/// How every latent tensor is drawn at construction and reset.
+enum class InitScheme {
+  kaiming_normal,  ///< N(0, sqrt(2 / fan_out)), fan_out = C_out * k * k, as the reference code.
+  low_variance,    ///< N(0, low_variance_std) for every latent (DenseShift Sec. 3.3).
+};
+
+std::string to_string(InitScheme scheme);
+/// Throws InvalidArgument naming the allowed schemes.
+InitScheme parse_init_scheme(const std::string& name);
+std::vector<std::string> init_scheme_names();
+
+struct QuantOptions {
+  /// The weight space these options describe (validates bits and offset).
+  WeightSpace weight_space() const { return WeightSpace(space_, bits_, exponent_offset_); }
+
+  /// Registry name: full_precision, symmetric_pot, sign_shift, sign_scale, s3.
+  TORCH_ARG(std::string, parametrization) = "full_precision";
+  /// Weight space of the effective weight (ignored by full_precision).
+  TORCH_ARG(SpaceKind, space) = SpaceKind::dense_shift;
+  /// Weight bits, 2 to 5 (ignored by full_precision).
+  TORCH_ARG(int, bits) = 3;
+  /// Values are ±2^(exponent_offset + k); 0 as the authors' code (BatchNorm absorbs scale).
+  TORCH_ARG(int, exponent_offset) = 0;
+  TORCH_ARG(InitScheme, init) = InitScheme::kaiming_normal;
+  /// Standard deviation of low-variance init (DenseShift uses 1e-3).
+  TORCH_ARG(double, low_variance_std) = 1e-3;
+  /// sign_scale only: local learning-rate rescaling sqrt(S_T + 1) (Eq. 8); off gives Eq. 7.
+  TORCH_ARG(bool, lr_rescaling) = true;
+  /// s3 only: alpha of the dense-weight regularizer alpha * sum(relu(-w_sparse)).
+  TORCH_ARG(double, s3_regularizer_alpha) = 1e-5;
+};
+
+}  // namespace denseshift::quant

@@ -1,0 +1,100 @@
+#include "denseshift/quant/parametrization.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "denseshift/quant/registry.h"
+#include "denseshift/quant/straight_through.h"
+#include "denseshift/util/error.h"
+
+namespace denseshift::quant {
+
+std::string to_string(InitScheme scheme) {
+  return scheme == InitScheme::kaiming_normal ? "kaiming_normal" : "low_variance";
+}
+
+std::vector<std::string> init_scheme_names() { return {"kaiming_normal", "low_variance"}; }
+
+InitScheme parse_init_scheme(const std::string& name) {
+  if (name == "kaiming_normal") return InitScheme::kaiming_normal;
+  if (name == "low_variance") return InitScheme::low_variance;
+  throw_unknown_name("init scheme", name, init_scheme_names());
+}
+
+Parametrization::Parametrization(const std::string& name, QuantOptions options,
+                                 std::vector<int64_t> shape)
+    : torch::nn::Module(name), options_(std::move(options)), shape_(std::move(shape)) {
+  if (shape_.size() < 2) {
+    throw InvalidArgument("weight shape must have at least 2 dimensions [out, in, ...], got " +
+                          std::to_string(shape_.size()));
+  }
+  for (int64_t d : shape_) {
+    if (d <= 0) throw InvalidArgument("weight shape has a non-positive dimension " + std::to_string(d));
+  }
+  if (find_parametrization(name).quantized) space_ = options_.weight_space();
+}
+
+namespace {
+int64_t kernel_volume(const std::vector<int64_t>& shape) {
+  int64_t volume = 1;
+  for (size_t i = 2; i < shape.size(); ++i) volume *= shape[i];
+  return volume;
+}
+}  // namespace
+
+int64_t Parametrization::fan_in() const { return shape_[1] * kernel_volume(shape_); }
+int64_t Parametrization::fan_out() const { return shape_[0] * kernel_volume(shape_); }
+
+double Parametrization::kaiming_std() const {
+  return std::sqrt(2.0 / static_cast<double>(fan_out()));
+}
+
+at::Tensor Parametrization::add_latent(const std::string& name) {
+  return register_parameter(name, at::empty(shape_, at::kFloat));
+}
+
+void Parametrization::reset_parameters() {
+  at::NoGradGuard no_grad;
+  const double std = options_.init() == InitScheme::kaiming_normal ? kaiming_std()
+                                                                     : options_.low_variance_std();
+  for (auto& latent : parameters()) latent.normal_(0.0, std);
+}
+
+at::Tensor Parametrization::regularizer() { return at::zeros({}, at::kFloat); }
+
+std::vector<std::pair<std::string, at::Tensor>> Parametrization::latents() const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& item : named_parameters(/*recurse=*/false)) out.emplace_back(item.key(), item.value());
+  return out;
+}
+
+at::Tensor Parametrization::codes() {
+  if (!space_) {
+    throw InvalidArgument("parametrization '" + name() +
+                          "' has no weight space, so its weights have no integer codes");
+  }
+  at::NoGradGuard no_grad;
+  return encode(*space_, weight());
+}
+
+void Parametrization::pretty_print(std::ostream& stream) const {
+  stream << name() << "(";
+  if (space_) stream << space_->describe() << ", ";
+  stream << "init=" << to_string(options_.init());
+  if (options_.init() == InitScheme::low_variance) stream << "(" << options_.low_variance_std() << ")";
+  stream << ", latents=[";
+  const auto named = latents();
+  for (size_t i = 0; i < named.size(); ++i) stream << (i ? ", " : "") << named[i].first;
+  stream << "])";
+}
+
+at::Tensor total_regularizer(const torch::nn::Module& module) {
+  at::Tensor total = at::zeros({}, at::kFloat);
+  for (const auto& child : module.modules(/*include_self=*/true)) {
+    if (auto* p = dynamic_cast<Parametrization*>(child.get())) total = total + p->regularizer();
+  }
+  return total;
+}
+
+}  // namespace denseshift::quant

@@ -1,0 +1,56 @@
+#include "denseshift/quant/registry.h"
+
+#include "denseshift/util/error.h"
+#include "factories.h"
+
+namespace denseshift::quant {
+
+const std::vector<ParametrizationInfo>& parametrization_registry() {
+  using K = SpaceKind;
+  static const std::vector<ParametrizationInfo> registry = {
+      {"full_precision", "float weight, the baseline", {K::dense_shift, K::shift}, false,
+       make_full_precision},
+      {"symmetric_pot", "nearest power of two of a float weight, straight-through",
+       {K::dense_shift, K::shift}, true, make_symmetric_pot},
+      {"sign_shift", "rounded sign and shift latents (DeepShift-PS style)",
+       {K::dense_shift, K::shift}, true, make_sign_shift},
+      {"sign_scale", "DenseShift sign-scale decomposition, optional sqrt(S+1) rescaling",
+       {K::dense_shift}, true, make_sign_scale},
+      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, make_s3},
+  };
+  return registry;
+}
+
+std::vector<std::string> parametrization_names() {
+  std::vector<std::string> names;
+  for (const auto& info : parametrization_registry()) names.push_back(info.name);
+  return names;
+}
+
+const ParametrizationInfo& find_parametrization(const std::string& name) {
+  for (const auto& info : parametrization_registry()) {
+    if (info.name == name) return info;
+  }
+  throw_unknown_name("parametrization", name, parametrization_names());
+}
+
+void validate(const QuantOptions& options) {
+  const ParametrizationInfo& info = find_parametrization(options.parametrization());
+  if (!info.quantized) return;  // bits, space and offset do not apply
+  options.weight_space();       // throws for bits or offset out of range
+  for (SpaceKind kind : info.spaces) {
+    if (kind == options.space()) return;
+  }
+  std::vector<std::string> allowed;
+  for (SpaceKind kind : info.spaces) allowed.push_back(to_string(kind));
+  throw InvalidArgument("parametrization '" + info.name + "' is not defined on weight space '" +
+                        to_string(options.space()) + "' (allowed: " + join(allowed) + ")");
+}
+
+std::shared_ptr<Parametrization> make_parametrization(const QuantOptions& options,
+                                                      std::vector<int64_t> shape) {
+  validate(options);
+  return find_parametrization(options.parametrization()).make(options, std::move(shape));
+}
+
+}  // namespace denseshift::quant

@@ -1,0 +1,132 @@
+// sign_scale: DenseShift's sign-scale decomposition (DenseShift v2 Sec. 3.2).
+//   Eq. 3: w = sgn(w_sign) * 2^(offset + S_T)
+//   Eq. 4: S_0 = 0, S_t = H(t_t) (S_{t-1} + 1), t = 1..T, T = 2^(n-1) - 1
+// Heaviside and sign are straight-through. One fused autograd node computes the
+// whole map and its gradients (fewer graph nodes than composing STEs).
+//
+// Backward, with g = dL/dw, sgn = sgn(w_sign), and D = dS_T/dt_t = (S_{t-1}+1) prod_{u>t} H(t_u):
+//   lr_rescaling off (Eq. 7):  dL/dw_sign = g 2^(off+S_T),       dL/dS_T = g sgn 2^(off+S_T) ln 2
+//   lr_rescaling on  (Eq. 8):  dL/dw_sign = g 2^off sqrt(S_T+1), dL/dS_T = g sgn 2^off / (2 sqrt(S_T+1))
+//   dL/dt_t = dL/dS_T * D.
+// "On" matches the authors' code, which evaluates w = wb + stopgrad(wf - wb) with
+// wb = sgn sqrt(S_T+1): the forward value is exact and autograd sees sqrt(S_T+1).
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <cmath>
+
+#include "denseshift/quant/straight_through.h"
+#include "factories.h"
+
+namespace denseshift::quant {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// H(t_t) for every t, and S_0 .. S_T.
+struct Recursion {
+  std::vector<at::Tensor> on;
+  std::vector<at::Tensor> level;
+};
+
+Recursion run_recursion(const at::Tensor& sign, at::TensorList shifts) {
+  Recursion r;
+  r.level.push_back(at::zeros_like(sign));
+  for (const auto& t : shifts) {
+    r.on.push_back((t > 0).to(sign.scalar_type()));
+    r.level.push_back(r.on.back() * (r.level.back() + 1.0));
+  }
+  return r;
+}
+
+at::Tensor binary_sign(const at::Tensor& x) {
+  return at::where(x >= 0, at::ones_like(x), at::full_like(x, -1.0));
+}
+
+struct SignScaleFunction : torch::autograd::Function<SignScaleFunction> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& sign, at::TensorList shifts,
+                            double base, bool lr_rescaling) {
+    variable_list saved{sign};
+    saved.insert(saved.end(), shifts.begin(), shifts.end());
+    ctx->save_for_backward(saved);
+    ctx->saved_data["base"] = base;
+    ctx->saved_data["lr_rescaling"] = lr_rescaling;
+    const at::Tensor level = run_recursion(sign, shifts).level.back();
+    return binary_sign(sign) * at::exp2(level) * base;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_output) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor& sign = saved[0];
+    const std::vector<at::Tensor> shifts(saved.begin() + 1, saved.end());
+    const double base = ctx->saved_data["base"].toDouble();
+    const bool lr_rescaling = ctx->saved_data["lr_rescaling"].toBool();
+    const at::Tensor& g = grad_output[0];
+
+    const Recursion r = run_recursion(sign, shifts);
+    const at::Tensor& level = r.level.back();
+    at::Tensor grad_sign, grad_level;
+    if (lr_rescaling) {
+      const at::Tensor root = at::sqrt(level + 1.0);
+      grad_sign = g * root * base;
+      grad_level = g * binary_sign(sign) * (0.5 * base) / root;
+    } else {
+      const at::Tensor scale = at::exp2(level) * base;
+      grad_sign = g * scale;
+      grad_level = g * binary_sign(sign) * scale * std::log(2.0);
+    }
+    const size_t T = shifts.size();
+    variable_list grads(1 + T + 2);
+    grads[0] = grad_sign;
+    for (size_t t = T; t-- > 0;) {  // dS_T/dt_t = (S_{t-1}+1) * prod_{u>t} H(t_u)
+      grads[1 + t] = grad_level * (r.level[t] + 1.0);
+      grad_level = grad_level * r.on[t];
+    }
+    return grads;  // the two non-tensor arguments get undefined gradients
+  }
+};
+
+class SignScale : public Parametrization {
+ public:
+  SignScale(const QuantOptions& options, std::vector<int64_t> shape)
+      : Parametrization("sign_scale", options, std::move(shape)) {
+    sign_ = add_latent("sign");
+    for (int t = 1; t < quantized_space().num_magnitudes(); ++t) {
+      shifts_.push_back(add_latent("t" + std::to_string(t)));
+    }
+    reset_parameters();
+  }
+
+  at::Tensor weight() override {
+    const double base = std::ldexp(1.0, quantized_space().exponent_offset());
+    // An explicit TensorList: autograd tracks each shift latent as an input.
+    return SignScaleFunction::apply(sign_, at::TensorList(shifts_), base, options().lr_rescaling());
+  }
+
+  void assign(const at::Tensor& target) override {
+    at::NoGradGuard no_grad;
+    const WeightSpace& space = quantized_space();
+    const at::Tensor q = quantize_pot(space, target.to(at::kFloat));
+    sign_.copy_(binary_sign(q));
+    assign_recursive_levels(shifts_, at::log2(at::abs(q)) - space.exponent_offset());
+  }
+
+  void pretty_print(std::ostream& stream) const override {
+    Parametrization::pretty_print(stream);
+    stream << (options().lr_rescaling() ? " with lr_rescaling" : "");
+  }
+
+ private:
+  at::Tensor sign_;
+  std::vector<at::Tensor> shifts_;
+};
+
+}  // namespace
+
+std::shared_ptr<Parametrization> make_sign_scale(const QuantOptions& options,
+                                                 std::vector<int64_t> shape) {
+  return std::make_shared<SignScale>(options, std::move(shape));
+}
+
+}  // namespace denseshift::quant
