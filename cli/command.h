@@ -1,0 +1,24 @@
+#pragma once
+// One entry per `denseshift <command>`; each command lives in its own file and
+// is listed once in main.cpp.
+
+#include <string>
+#include <vector>
+
+namespace denseshift::cli {
+
+struct Command {
+  std::string name;
+  std::string summary;
+  /// Receives the arguments after the command name; returns the exit code.
+  int (*run)(const std::vector<std::string>& args);
+};
+
+/// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+
+int run_list(const std::vector<std::string>& args);
+
+}  // namespace denseshift::cli

@@ -1,0 +1,83 @@
+// denseshift: the command line. Thin: parse, call the library, report.
+// Errors are printed as one line "denseshift: error: ..." with exit code 2 for
+// bad input and 1 for anything else; no stack traces.
+#include <boost/program_options.hpp>
+
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "denseshift/util/error.h"
+#include "denseshift/version.h"
+
+namespace po = boost::program_options;
+using denseshift::cli::Command;
+
+namespace {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},
+  };
+  return all;
+}
+
+void print_usage(std::ostream& out, const po::options_description& global) {
+  out << "denseshift " << denseshift::kVersion
+      << ": train, study and deploy low-bit power-of-two (shift) networks\n\n"
+         "Usage: denseshift <command> [options]\n"
+         "       denseshift <command> --help\n\n"
+         "Commands:\n";
+  for (const auto& c : commands()) {
+    out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
+  }
+  out << "\n" << global;
+}
+
+int run(int argc, char** argv) {
+  po::options_description global("Options");
+  global.add_options()("help,h", "print this help and exit")(
+      "version", "print the version and the commit it was built from, and exit");
+
+  if (argc < 2) {
+    print_usage(std::cerr, global);
+    return denseshift::cli::kExitBadInput;
+  }
+  const std::string first = argv[1];
+  if (!first.empty() && first[0] == '-') {
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, global), vm);
+    if (vm.count("version")) {
+      std::cout << "denseshift " << denseshift::kVersion << " (commit "
+                << denseshift::kGitCommit << ")\n";
+      return denseshift::cli::kExitOk;
+    }
+    print_usage(std::cout, global);
+    return denseshift::cli::kExitOk;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : commands()) {
+    if (c.name == first) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+    names.push_back(c.name);
+  }
+  denseshift::throw_unknown_name("command", first, names);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const denseshift::InvalidArgument& e) {
+    std::cerr << "denseshift: error: " << e.what() << "\n";
+    return denseshift::cli::kExitBadInput;
+  } catch (const po::error& e) {
+    std::cerr << "denseshift: error: " << e.what() << " (see --help)\n";
+    return denseshift::cli::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "denseshift: error: " << e.what() << "\n";
+    return denseshift::cli::kExitFailure;
+  }
+}
