@@ -20,5 +20,8 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
 int run_list(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
+int run_eval(const std::vector<std::string>& args);
+int run_inspect(const std::vector<std::string>& args);
 
 }  // namespace denseshift::cli

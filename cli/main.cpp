@@ -19,6 +19,9 @@ namespace {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
+      {"train", "train a network from a JSON config into a run directory", denseshift::cli::run_train},
+      {"eval", "accuracy of a run's checkpoint on its dataset", denseshift::cli::run_eval},
+      {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},
   };
   return all;

@@ -37,7 +37,7 @@ void ShiftConv2dImpl::reset() {
 
 at::Tensor ShiftConv2dImpl::forward(const at::Tensor& input) {
   const auto& o = options_;
-  return at::conv2d(input, parametrization_->weight(), bias_, {o.stride(), o.stride()},
+  return at::conv2d(input, parametrization_->effective_weight(), bias_, {o.stride(), o.stride()},
                     {o.padding(), o.padding()}, {o.dilation(), o.dilation()}, o.groups());
 }
 

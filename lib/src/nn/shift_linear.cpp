@@ -31,7 +31,7 @@ void ShiftLinearImpl::reset() {
 }
 
 at::Tensor ShiftLinearImpl::forward(const at::Tensor& input) {
-  return at::linear(input, parametrization_->weight(), bias_);
+  return at::linear(input, parametrization_->effective_weight(), bias_);
 }
 
 void ShiftLinearImpl::pretty_print(std::ostream& stream) const {

@@ -61,6 +61,25 @@ void Parametrization::reset_parameters() {
   for (auto& latent : parameters()) latent.normal_(0.0, std);
 }
 
+at::Tensor Parametrization::effective_weight() {
+  if (at::GradMode::is_enabled()) {
+    cached_weight_ = at::Tensor();
+    return weight();
+  }
+  // Version counters change on every in-place update (optimizer steps, load, assign);
+  // data pointers change when a latent is replaced (e.g. moved to another device).
+  std::vector<int64_t> versions;
+  for (const auto& latent : parameters()) {
+    versions.push_back(latent._version());
+    versions.push_back(reinterpret_cast<int64_t>(latent.data_ptr()));
+  }
+  if (!cached_weight_.defined() || versions != cached_versions_) {
+    cached_weight_ = weight();
+    cached_versions_ = std::move(versions);
+  }
+  return cached_weight_;
+}
+
 at::Tensor Parametrization::regularizer() { return at::zeros({}, at::kFloat); }
 
 std::vector<std::pair<std::string, at::Tensor>> Parametrization::latents() const {

@@ -26,6 +26,10 @@ class Parametrization : public torch::nn::Module {
 
   /// Effective weight of the current latents, differentiable w.r.t. every latent.
   virtual at::Tensor weight() = 0;
+  /// weight(), but while autograd is off (evaluation) the result is cached until a
+  /// latent changes (tracked by tensor version counters), so evaluation does not
+  /// recompute effective weights batch after batch. Layers call this.
+  at::Tensor effective_weight();
   /// Loss term this parametrization adds to the training loss (zero but for s3).
   virtual at::Tensor regularizer();
   /// Sets the latents so that weight() equals `target` projected onto the weight
@@ -63,6 +67,8 @@ class Parametrization : public torch::nn::Module {
   QuantOptions options_;
   std::vector<int64_t> shape_;
   std::optional<WeightSpace> space_;
+  at::Tensor cached_weight_;
+  std::vector<int64_t> cached_versions_;
 };
 
 /// Sum of regularizer() over every parametrization inside `module` (a scalar).

@@ -1,0 +1,57 @@
+// lenet: LeNet-5 sized, with BatchNorm after every hidden layer (the fast tier).
+//   conv 5x5 (pad 2) -> 6, pool; conv 5x5 -> 16, pool; linear 120; linear 84; classifier.
+#include <ATen/ATen.h>
+#include <torch/nn/modules/batchnorm.h>
+
+#include "blocks.h"
+#include "denseshift/util/error.h"
+
+namespace denseshift::models {
+namespace {
+
+class LeNet : public Network {
+ public:
+  explicit LeNet(const ModelSpec& spec) : Network("LeNet") {
+    const int64_t after = ((spec.image_size / 2) - 4) / 2;  // side after conv2 + pool
+    conv1_ = register_module("conv1", conv(spec.in_channels, 6, 5, 1, 2, spec.layer_quant(LayerRole::first_conv)));
+    bn1_ = register_module("bn1", batch_norm(6));
+    conv2_ = register_module("conv2", conv(6, 16, 5, 1, 0, spec.layer_quant(LayerRole::hidden)));
+    bn2_ = register_module("bn2", batch_norm(16));
+    fc1_ = register_module("fc1", linear(16 * after * after, 120, spec.layer_quant(LayerRole::hidden)));
+    bn3_ = register_module("bn3", torch::nn::BatchNorm1d(120));
+    fc2_ = register_module("fc2", linear(120, 84, spec.layer_quant(LayerRole::hidden)));
+    bn4_ = register_module("bn4", torch::nn::BatchNorm1d(84));
+    classifier_ = register_module(
+        "classifier", nn::ShiftLinear(nn::ShiftLinearOptions(84, spec.num_classes).quant(
+                          spec.layer_quant(LayerRole::classifier))));
+  }
+
+  at::Tensor forward(const at::Tensor& x) override {
+    at::Tensor h = at::max_pool2d(at::relu(bn1_->forward(conv1_->forward(x))), 2);
+    h = at::max_pool2d(at::relu(bn2_->forward(conv2_->forward(h))), 2).flatten(1);
+    h = at::relu(bn3_->forward(fc1_->forward(h)));
+    h = at::relu(bn4_->forward(fc2_->forward(h)));
+    return classifier_->forward(h);
+  }
+
+ private:
+  static nn::ShiftLinear linear(int64_t in, int64_t out, const quant::QuantOptions& quant) {
+    return nn::ShiftLinear(nn::ShiftLinearOptions(in, out).bias(false).quant(quant));
+  }
+
+  nn::ShiftConv2d conv1_{nullptr}, conv2_{nullptr};
+  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
+  nn::ShiftLinear fc1_{nullptr}, fc2_{nullptr}, classifier_{nullptr};
+  torch::nn::BatchNorm1d bn3_{nullptr}, bn4_{nullptr};
+};
+
+}  // namespace
+
+std::shared_ptr<Network> make_lenet(const ModelSpec& spec) {
+  if (spec.image_size < 12) {
+    throw InvalidArgument("model 'lenet' needs images of at least 12x12, got " + std::to_string(spec.image_size));
+  }
+  return std::make_shared<LeNet>(spec);
+}
+
+}  // namespace denseshift::models

@@ -1,0 +1,110 @@
+// ResNets: CIFAR-style resnet20 (3 stages of 16/32/64, 3 basic blocks each) and
+// ImageNet-style resnet18 (basic, 2-2-2-2) and resnet50 (bottleneck, 3-4-6-3).
+// Every conv but the stem is quantized, 1x1 downsample convs included.
+#include <ATen/ATen.h>
+
+#include "blocks.h"
+#include "denseshift/util/error.h"
+
+namespace denseshift::models {
+namespace {
+
+// conv-BN pairs; the shortcut is identity or a strided 1x1 conv + BN.
+class Block : public torch::nn::Module {
+ public:
+  Block(int64_t in, int64_t width, int64_t stride, bool bottleneck, const quant::QuantOptions& q)
+  {
+    const int64_t out = bottleneck ? width * 4 : width;
+    if (bottleneck) {
+      add(conv(in, width, 1, 1, 0, q), width);
+      add(conv(width, width, 3, stride, 1, q), width);
+      add(conv(width, out, 1, 1, 0, q), out);
+    } else {
+      add(conv(in, width, 3, stride, 1, q), width);
+      add(conv(width, out, 3, 1, 1, q), out);
+    }
+    if (stride != 1 || in != out) {
+      shortcut_conv_ = register_module("shortcut_conv", conv(in, out, 1, stride, 0, q));
+      shortcut_bn_ = register_module("shortcut_bn", batch_norm(out));
+    }
+  }
+
+  at::Tensor forward(const at::Tensor& x) {
+    at::Tensor h = x;
+    for (size_t i = 0; i < convs_.size(); ++i) {
+      h = bns_[i]->forward(convs_[i]->forward(h));
+      if (i + 1 < convs_.size()) h = at::relu(h);
+    }
+    const at::Tensor identity = shortcut_conv_ ? shortcut_bn_->forward(shortcut_conv_->forward(x)) : x;
+    return at::relu(h + identity);
+  }
+
+ private:
+  void add(nn::ShiftConv2d c, int64_t channels) {
+    const std::string index = std::to_string(convs_.size() + 1);
+    convs_.push_back(register_module("conv" + index, c));
+    bns_.push_back(register_module("bn" + index, batch_norm(channels)));
+  }
+
+  std::vector<nn::ShiftConv2d> convs_;
+  std::vector<torch::nn::BatchNorm2d> bns_;
+  nn::ShiftConv2d shortcut_conv_{nullptr};
+  torch::nn::BatchNorm2d shortcut_bn_{nullptr};
+};
+
+struct Variant {
+  bool imagenet_stem;
+  bool bottleneck;
+  std::vector<int64_t> blocks;  // per stage
+  std::vector<int64_t> widths;  // per stage
+};
+
+class ResNet : public Network {
+ public:
+  ResNet(const std::string& name, const Variant& v, const ModelSpec& spec) : Network(name), imagenet_stem_(v.imagenet_stem) {
+    const int64_t stem_width = v.widths[0];
+    stem_ = register_module("stem", imagenet_stem_ ? conv(spec.in_channels, stem_width, 7, 2, 3, spec.layer_quant(LayerRole::first_conv))
+                                                   : conv(spec.in_channels, stem_width, 3, 1, 1, spec.layer_quant(LayerRole::first_conv)));
+    stem_bn_ = register_module("stem_bn", batch_norm(stem_width));
+    const auto q = spec.layer_quant(LayerRole::hidden);
+    int64_t in = stem_width;
+    for (size_t s = 0; s < v.blocks.size(); ++s) {
+      for (int64_t b = 0; b < v.blocks[s]; ++b) {
+        const int64_t stride = (s > 0 && b == 0) ? 2 : 1;
+        auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, q);
+        blocks_.push_back(register_module("stage" + std::to_string(s + 1) + "_" + std::to_string(b), block));
+        in = v.bottleneck ? v.widths[s] * 4 : v.widths[s];
+      }
+    }
+    classifier_ = register_module(
+        "classifier", nn::ShiftLinear(nn::ShiftLinearOptions(in, spec.num_classes).quant(spec.layer_quant(LayerRole::classifier))));
+  }
+
+  at::Tensor forward(const at::Tensor& x) override {
+    at::Tensor h = at::relu(stem_bn_->forward(stem_->forward(x)));
+    if (imagenet_stem_) h = at::max_pool2d(h, 3, 2, 1);
+    for (auto& block : blocks_) h = block->forward(h);
+    return classifier_->forward(at::adaptive_avg_pool2d(h, {1, 1}).flatten(1));
+  }
+
+ private:
+  bool imagenet_stem_;
+  nn::ShiftConv2d stem_{nullptr};
+  torch::nn::BatchNorm2d stem_bn_{nullptr};
+  std::vector<std::shared_ptr<Block>> blocks_;
+  nn::ShiftLinear classifier_{nullptr};
+};
+
+}  // namespace
+
+std::shared_ptr<Network> make_resnet20(const ModelSpec& spec) {
+  return std::make_shared<ResNet>("ResNet20", Variant{false, false, {3, 3, 3}, {16, 32, 64}}, spec);
+}
+std::shared_ptr<Network> make_resnet18(const ModelSpec& spec) {
+  return std::make_shared<ResNet>("ResNet18", Variant{true, false, {2, 2, 2, 2}, {64, 128, 256, 512}}, spec);
+}
+std::shared_ptr<Network> make_resnet50(const ModelSpec& spec) {
+  return std::make_shared<ResNet>("ResNet50", Variant{true, true, {3, 4, 6, 3}, {64, 128, 256, 512}}, spec);
+}
+
+}  // namespace denseshift::models

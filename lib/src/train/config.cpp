@@ -1,0 +1,158 @@
+#include "denseshift/train/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "denseshift/quant/registry.h"
+#include "denseshift/util/error.h"
+#include "denseshift/util/json_reader.h"
+
+namespace denseshift::train {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMaxCount = int64_t{1} << 40;
+
+quant::QuantOptions read_quant(JsonSection s) {
+  quant::QuantOptions q;
+  q.parametrization(s.choice("parametrization", q.parametrization(), quant::parametrization_names()));
+  q.space(quant::parse_space_kind(s.choice("space", quant::to_string(q.space()), quant::space_kind_names())));
+  q.bits(static_cast<int>(s.integer("bits", q.bits(), quant::WeightSpace::kMinBits, quant::WeightSpace::kMaxBits)));
+  q.exponent_offset(static_cast<int>(s.integer("exponent_offset", q.exponent_offset(),
+                                               -quant::WeightSpace::kMaxAbsOffset,
+                                               quant::WeightSpace::kMaxAbsOffset)));
+  q.init(quant::parse_init_scheme(s.choice("init", quant::to_string(q.init()), quant::init_scheme_names())));
+  q.low_variance_std(s.number("low_variance_std", q.low_variance_std(), 0.0, 10.0));
+  q.lr_rescaling(s.boolean("lr_rescaling", q.lr_rescaling()));
+  q.s3_regularizer_alpha(s.number("s3_regularizer_alpha", q.s3_regularizer_alpha(), 0.0, 1e3));
+  s.finish();
+  try {
+    quant::validate(q);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument("config section 'model.quant': " + std::string(e.what()));
+  }
+  return q;
+}
+
+}  // namespace
+
+Config config_from_json(const json& j) {
+  Config c;
+  JsonSection root(j, "");
+  {
+    JsonSection s = root.section("data");
+    DataConfig& d = c.data;
+    d.name = s.choice("name", d.name, {"fashion-mnist", "cifar10", "synthetic"});
+    d.dir = s.string("dir", d.dir);
+    d.normalize = s.boolean("normalize", d.normalize);
+    d.random_crop_padding = s.integer("random_crop_padding", d.random_crop_padding, 0, 16);
+    d.horizontal_flip = s.boolean("horizontal_flip", d.horizontal_flip);
+    d.validation_fraction = s.number("validation_fraction", d.validation_fraction, 0.0, 0.9);
+    d.train_subset = s.integer("train_subset", d.train_subset, 0, kMaxCount);
+    d.test_subset = s.integer("test_subset", d.test_subset, 0, kMaxCount);
+    d.synthetic_train = s.integer("synthetic_train", d.synthetic_train, 1, kMaxCount);
+    d.synthetic_test = s.integer("synthetic_test", d.synthetic_test, 1, kMaxCount);
+    d.synthetic_channels = s.integer("synthetic_channels", d.synthetic_channels, 1, 16);
+    d.synthetic_size = s.integer("synthetic_size", d.synthetic_size, 8, 256);
+    d.synthetic_classes = s.integer("synthetic_classes", d.synthetic_classes, 2, 1000);
+    s.finish();
+  }
+  {
+    JsonSection s = root.section("model");
+    ModelConfig& m = c.model;
+    m.name = s.choice("name", m.name, {"lenet", "resnet20", "resnet18", "resnet50"});
+    m.quant = read_quant(s.section("quant"));
+    m.quantize_first_conv = s.boolean("quantize_first_conv", m.quantize_first_conv);
+    m.quantize_classifier = s.boolean("quantize_classifier", m.quantize_classifier);
+    s.finish();
+  }
+  {
+    JsonSection s = root.section("optim");
+    OptimConfig& o = c.optim;
+    o.lr = s.number("lr", o.lr, 0.0, 100.0);
+    o.momentum = s.number("momentum", o.momentum, 0.0, 1.0);
+    o.nesterov = s.boolean("nesterov", o.nesterov);
+    o.weight_decay = s.number("weight_decay", o.weight_decay, 0.0, 1.0);
+    o.latent_weight_decay = s.optional_number("latent_weight_decay", 0.0, 1.0);
+    o.label_smoothing = s.number("label_smoothing", o.label_smoothing, 0.0, 0.99);
+    o.schedule = s.choice("schedule", o.schedule, {"cosine", "constant"});
+    o.warmup_epochs = s.number("warmup_epochs", o.warmup_epochs, 0.0, 1e6);
+    s.finish();
+    if (o.nesterov && o.momentum == 0.0) {
+      throw InvalidArgument("config key 'optim.nesterov' is true but 'optim.momentum' is 0 (Nesterov needs momentum > 0)");
+    }
+  }
+  {
+    JsonSection s = root.section("train");
+    TrainConfig& t = c.train;
+    t.epochs = s.integer("epochs", t.epochs, 1, 100000);
+    t.batch_size = s.integer("batch_size", t.batch_size, 1, 1 << 20);
+    t.eval_batch_size = s.integer("eval_batch_size", t.eval_batch_size, 1, 1 << 20);
+    t.seed = s.integer("seed", t.seed, 0, (int64_t{1} << 62));
+    t.threads = s.integer("threads", t.threads, 0, 1024);
+    t.device = s.choice("device", t.device, {"cpu", "cuda"});
+    s.finish();
+  }
+  root.finish();
+  return c;
+}
+
+json config_to_json(const Config& c) {
+  const auto& d = c.data;
+  const auto& q = c.model.quant;
+  const auto& o = c.optim;
+  const auto& t = c.train;
+  return json{
+      {"data",
+       {{"name", d.name}, {"dir", d.dir}, {"normalize", d.normalize},
+        {"random_crop_padding", d.random_crop_padding}, {"horizontal_flip", d.horizontal_flip},
+        {"validation_fraction", d.validation_fraction}, {"train_subset", d.train_subset},
+        {"test_subset", d.test_subset}, {"synthetic_train", d.synthetic_train},
+        {"synthetic_test", d.synthetic_test}, {"synthetic_channels", d.synthetic_channels},
+        {"synthetic_size", d.synthetic_size}, {"synthetic_classes", d.synthetic_classes}}},
+      {"model",
+       {{"name", c.model.name},
+        {"quant",
+         {{"parametrization", q.parametrization()}, {"space", quant::to_string(q.space())},
+          {"bits", q.bits()}, {"exponent_offset", q.exponent_offset()},
+          {"init", quant::to_string(q.init())}, {"low_variance_std", q.low_variance_std()},
+          {"lr_rescaling", q.lr_rescaling()}, {"s3_regularizer_alpha", q.s3_regularizer_alpha()}}},
+        {"quantize_first_conv", c.model.quantize_first_conv},
+        {"quantize_classifier", c.model.quantize_classifier}}},
+      {"optim",
+       {{"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov},
+        {"weight_decay", o.weight_decay},
+        {"latent_weight_decay", o.latent_weight_decay ? json(*o.latent_weight_decay) : json(nullptr)},
+        {"label_smoothing", o.label_smoothing}, {"schedule", o.schedule},
+        {"warmup_epochs", o.warmup_epochs}}},
+      {"train",
+       {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"eval_batch_size", t.eval_batch_size},
+        {"seed", t.seed}, {"threads", t.threads}, {"device", t.device}}},
+  };
+}
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InvalidArgument("cannot open config file '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return json::parse(text.str());
+  } catch (const json::parse_error& e) {
+    throw InvalidArgument("config file '" + path + "' is not valid JSON: " + e.what());
+  }
+}
+
+void apply_overrides(json& j, const std::vector<std::string>& assignments) {
+  for (const auto& a : assignments) {
+    const size_t eq = a.find('=');
+    if (eq == std::string::npos) {
+      throw InvalidArgument("--set '" + a + "' must look like key.path=value");
+    }
+    set_path(j, a.substr(0, eq), a.substr(eq + 1));
+  }
+}
+
+}  // namespace denseshift::train
