@@ -121,3 +121,21 @@ TEST(ParametrizationLatents, NamesFollowThePapers) {
   EXPECT_EQ(names(QuantOptions(s3).bits(3)), (V{"sign", "sparse", "shift1", "shift2"}));
   EXPECT_EQ(names(QuantOptions(s3).bits(2)), (V{"sign", "sparse"}));
 }
+
+TEST(EffectiveWeight, CachedWithoutAutogradUntilALatentChanges) {
+  auto p = make_parametrization(QuantOptions().parametrization("sign_scale"), {8, 8});
+  at::NoGradGuard no_grad;
+  const at::Tensor first = p->effective_weight();
+  EXPECT_TRUE(first.is_same(p->effective_weight()));  // no recomputation
+  p->parameters()[0].mul_(-1.0);                      // an optimizer-like in-place update
+  const at::Tensor second = p->effective_weight();
+  EXPECT_FALSE(second.is_same(first));
+  EXPECT_TRUE(at::equal(second, p->weight()));
+}
+
+TEST(EffectiveWeight, NotCachedWhileTraining) {
+  auto p = make_parametrization(QuantOptions().parametrization("sign_scale"), {8, 8});
+  const at::Tensor a = p->effective_weight();
+  EXPECT_TRUE(a.requires_grad());
+  EXPECT_FALSE(a.is_same(p->effective_weight()));
+}

@@ -139,7 +139,7 @@ json read_json_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   try {
-    return json::parse(text.str());
+    return json::parse(text.str(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
     throw InvalidArgument("config file '" + path + "' is not valid JSON: " + e.what());
   }

@@ -1,0 +1,125 @@
+// Dataset loading: CIFAR-10 batches, synthetic data, splits, order and augmentation.
+#include "denseshift/data/dataset.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/error_of.h"
+
+using namespace denseshift;
+using namespace denseshift::data;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("denseshift_data_" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+}  // namespace
+
+TEST(Cifar10, ReadsTinyGeneratedBatches) {
+  TempDir dir;
+  const at::Tensor images = at::randint(0, 256, {5, 3, 32, 32}, at::kLong).to(at::kByte);
+  const at::Tensor labels = at::tensor({3, 0, 9, 1, 1}, at::kLong);
+  for (int i = 1; i <= 5; ++i) write_cifar10_batch(dir.file("data_batch_" + std::to_string(i) + ".bin"), images, labels);
+  write_cifar10_batch(dir.file("test_batch.bin"), images.slice(0, 0, 2), labels.slice(0, 0, 2));
+  train::DataConfig c;
+  c.name = "cifar10";
+  c.dir = dir.path.string();
+  c.normalize = false;
+  const Splits s = load_dataset(c);
+  EXPECT_EQ(s.train.size(), 25);
+  EXPECT_EQ(s.test.size(), 2);
+  EXPECT_EQ(s.channels(), 3);
+  EXPECT_EQ(s.image_size(), 32);
+  EXPECT_TRUE(at::equal(s.train.labels.slice(0, 0, 5), labels));
+  EXPECT_TRUE(at::allclose(s.train.images.slice(0, 0, 5), images.to(at::kFloat) / 255.0));
+}
+
+TEST(Cifar10, TruncatedBatchAndBadLabelAreErrors) {
+  TempDir dir;
+  write_cifar10_batch(dir.file("b.bin"), at::zeros({2, 3, 32, 32}, at::kByte), at::tensor({1, 2}, at::kLong));
+  fs::resize_file(dir.file("b.bin"), 3073 + 100);
+  EXPECT_MENTIONS(error_of([&] { read_cifar10_batches({dir.file("b.bin")}); }), "not a positive multiple");
+  write_cifar10_batch(dir.file("l.bin"), at::zeros({1, 3, 32, 32}, at::kByte), at::tensor({12}, at::kLong));
+  EXPECT_MENTIONS(error_of([&] { read_cifar10_batches({dir.file("l.bin")}); }), "label above 9");
+}
+
+TEST(Datasets, MissingFilesSayHowToGetThem) {
+  train::DataConfig c;
+  c.dir = "/nonexistent-dir";
+  const std::string fashion = error_of([&] { load_dataset(c); });
+  EXPECT_MENTIONS(fashion, "/nonexistent-dir/train-images-idx3-ubyte.gz' is missing");
+  EXPECT_MENTIONS(fashion, "scripts/setup.sh");
+  EXPECT_MENTIONS(fashion, "dataset-fashion-mnist");
+  c.name = "cifar10";
+  EXPECT_MENTIONS(error_of([&] { load_dataset(c); }), "data_batch_1.bin' is missing");
+}
+
+TEST(Datasets, SyntheticIsDeterministicWithValidationSplit) {
+  train::DataConfig c;
+  c.name = "synthetic";
+  c.synthetic_train = 100;
+  c.synthetic_test = 20;
+  c.synthetic_size = 12;
+  c.synthetic_channels = 2;
+  c.validation_fraction = 0.2;
+  const Splits a = load_dataset(c), b = load_dataset(c);
+  EXPECT_TRUE(at::equal(a.train.images, b.train.images));
+  EXPECT_EQ(a.train.size(), 80);
+  ASSERT_TRUE(a.validation.has_value());
+  EXPECT_EQ(a.validation->size(), 20);
+  EXPECT_EQ(a.train.images.sizes(), (std::vector<int64_t>{80, 2, 12, 12}));
+  c.validation_fraction = 0.001;
+  EXPECT_MENTIONS(error_of([&] { load_dataset(c); }), "leaves an empty split");
+}
+
+TEST(Datasets, RealFashionMnistHasItsDocumentedShape) {
+  if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist not installed (scripts/setup.sh installs it)";
+  }
+  train::DataConfig c;
+  c.train_subset = 1000;
+  const Splits s = load_dataset(c);
+  EXPECT_EQ(s.train.size(), 1000);
+  EXPECT_EQ(s.test.size(), 10000);
+  EXPECT_EQ(s.train.images.sizes(), (std::vector<int64_t>{1000, 1, 28, 28}));
+  EXPECT_EQ(s.num_classes(), 10);
+  EXPECT_NEAR(s.train.images.mean().item<double>(), 0.0, 1e-4);  // normalized
+  EXPECT_NEAR(s.train.images.std().item<double>(), 1.0, 1e-3);
+}
+
+TEST(Datasets, EpochOrderIsAPermutationFixedBySeedAndEpoch) {
+  const at::Tensor a = epoch_order(50, 3, 1);
+  EXPECT_TRUE(at::equal(a, epoch_order(50, 3, 1)));
+  EXPECT_FALSE(at::equal(a, epoch_order(50, 3, 2)));
+  EXPECT_FALSE(at::equal(a, epoch_order(50, 4, 1)));
+  EXPECT_TRUE(at::equal(std::get<0>(a.sort()), at::arange(50)));
+}
+
+TEST(Augment, CropAndFlipKeepShapeAndAreDeterministic) {
+  train::DataConfig c;
+  c.random_crop_padding = 2;
+  c.horizontal_flip = true;
+  const at::Tensor batch = at::arange(2 * 1 * 6 * 6, at::kFloat).view({2, 1, 6, 6});
+  auto g1 = at::make_generator<at::CPUGeneratorImpl>(5), g2 = at::make_generator<at::CPUGeneratorImpl>(5);
+  const at::Tensor a = augment(batch, c, g1), b = augment(batch, c, g2);
+  EXPECT_EQ(a.sizes(), batch.sizes());
+  EXPECT_TRUE(at::equal(a, b));
+  // Every output pixel is an input pixel of the same image or padding zero.
+  for (int i = 0; i < 2; ++i) {
+    const at::Tensor allowed = at::cat({batch[i].flatten(), at::zeros({1})});
+    EXPECT_TRUE(at::isin(a[i].flatten(), allowed).all().item<bool>());
+  }
+  c.random_crop_padding = 0;
+  c.horizontal_flip = false;
+  EXPECT_TRUE(at::equal(augment(batch, c, g1), batch));
+}
