@@ -1,0 +1,78 @@
+// denseshift bench train [--model M] [--bits N] [--batch-size B] [--rounds R] [--threads T]
+// Prints a Markdown table of training-step time per parametrization and its ratio
+// to full precision, measured round-robin in one process.
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "command.h"
+#include "denseshift/train/benchmark.h"
+#include "denseshift/train/trainer.h"
+#include "denseshift/util/error.h"
+#include "denseshift/version.h"
+
+namespace po = boost::program_options;
+
+namespace denseshift::cli {
+namespace {
+
+int bench_train(const std::vector<std::string>& args) {
+  train::StepBenchmarkOptions o;
+  po::options_description options("Options of denseshift bench train");
+  options.add_options()("help,h", "print this help and exit")(
+      "model", po::value<std::string>(&o.model)->default_value(o.model), "lenet, resnet20, resnet18 or resnet50")(
+      "bits", po::value<int>(&o.bits)->default_value(o.bits), "weight bits of the quantized variants (2 to 5)")(
+      "batch-size", po::value<int64_t>(&o.batch_size)->default_value(o.batch_size), "images per step")(
+      "image-size", po::value<int64_t>(&o.image_size)->default_value(o.image_size), "input side (3 channels)")(
+      "warmup", po::value<int64_t>(&o.warmup_steps)->default_value(o.warmup_steps), "untimed steps per variant")(
+      "rounds", po::value<int64_t>(&o.rounds)->default_value(o.rounds), "timed steps per variant")(
+      "threads", po::value<int64_t>()->default_value(0), "LibTorch threads (0 = all cores)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift bench train [options]\n"
+                 "Training-step time of every parametrization against full precision.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (o.batch_size < 1 || o.rounds < 1 || o.warmup_steps < 0) {
+    throw InvalidArgument("--batch-size and --rounds must be at least 1, --warmup at least 0");
+  }
+  const int64_t threads = train::configure_threads(vm["threads"].as<int64_t>());
+  std::fprintf(stderr, "bench train: %s, %d-bit, batch %lld, %lld rounds x 5 variants...\n", o.model.c_str(),
+               o.bits, static_cast<long long>(o.batch_size), static_cast<long long>(o.rounds));
+  const auto rows = train::benchmark_train_steps(o);
+
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  std::printf("Training step, %s, batch %lld, %lldx%lld inputs, %lld threads, median of %lld steps "
+              "(denseshift %s, commit %s, %s)\n\n",
+              o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
+              static_cast<long long>(o.image_size), static_cast<long long>(threads),
+              static_cast<long long>(o.rounds), kVersion, kGitCommit, date);
+  std::printf("| parametrization | weight space | step ms | images/s | x full precision |\n");
+  std::printf("|---|---|---:|---:|---:|\n");
+  for (const auto& r : rows) {
+    std::printf("| %s | %s | %.1f | %.0f | %.3f |\n", r.parametrization.c_str(), r.space.c_str(), r.median_step_ms,
+                r.images_per_s, r.ratio_to_full_precision);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_bench(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "Usage: denseshift bench train [options]   (see denseshift bench train --help)\n";
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  if (args[0] == "train") return bench_train(std::vector<std::string>(args.begin() + 1, args.end()));
+  throw_unknown_name("benchmark", args[0], {"train"});
+}
+
+}  // namespace denseshift::cli

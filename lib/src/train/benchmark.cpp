@@ -1,0 +1,75 @@
+#include "denseshift/train/benchmark.h"
+
+#include <ATen/ATen.h>
+#include <torch/optim/sgd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "denseshift/models/model.h"
+#include "denseshift/quant/parametrization.h"
+#include "denseshift/quant/registry.h"
+
+namespace denseshift::train {
+
+namespace {
+
+struct Variant {
+  StepBenchmarkRow row;
+  std::shared_ptr<models::Network> model;
+  std::unique_ptr<torch::optim::SGD> optimizer;
+  std::vector<double> step_ms;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& o) {
+  std::vector<Variant> variants;
+  for (const auto& info : quant::parametrization_registry()) {
+    models::ModelSpec spec;
+    spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
+    const quant::SpaceKind space = info.spaces.front();  // dense_shift where allowed; s3 needs shift
+    spec.quant = quant::QuantOptions().parametrization(info.name).space(space).bits(o.bits);
+    at::manual_seed(0);
+    Variant v;
+    v.row.parametrization = info.name;
+    v.row.space = info.quantized ? spec.quant.weight_space().describe() : "-";
+    v.model = models::make_model(o.model, spec);
+    v.model->train();
+    v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
+                                                      torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
+    variants.push_back(std::move(v));
+  }
+  const at::Tensor x = at::randn({o.batch_size, o.channels, o.image_size, o.image_size});
+  const at::Tensor y = at::randint(0, 10, {o.batch_size}, at::kLong);
+  auto step = [&](Variant& v) {
+    const auto start = std::chrono::steady_clock::now();
+    v.optimizer->zero_grad();
+    const at::Tensor loss = at::cross_entropy_loss(v.model->forward(x), y) + quant::total_regularizer(*v.model);
+    loss.backward();
+    v.optimizer->step();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
+  for (auto& v : variants) {
+    for (int64_t i = 0; i < o.warmup_steps; ++i) step(v);
+  }
+  for (int64_t r = 0; r < o.rounds; ++r) {
+    for (auto& v : variants) v.step_ms.push_back(step(v));
+  }
+  std::vector<StepBenchmarkRow> rows;
+  for (auto& v : variants) {
+    v.row.median_step_ms = median(v.step_ms);
+    v.row.images_per_s = 1000.0 * static_cast<double>(o.batch_size) / v.row.median_step_ms;
+    v.row.ratio_to_full_precision = v.row.median_step_ms / median(variants.front().step_ms);
+    rows.push_back(v.row);
+  }
+  return rows;
+}
+
+}  // namespace denseshift::train
