@@ -55,7 +55,7 @@ int bench_train(const std::vector<std::string>& args) {
               o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
               static_cast<long long>(o.image_size), static_cast<long long>(threads),
               static_cast<long long>(o.rounds), kVersion, kGitCommit, date);
-  std::printf("| parametrization | weight space | step ms | images/s | x full precision |\n");
+  std::printf("| parametrization | weight space | median step ms | images/s | x full precision (paired median) |\n");
   std::printf("|---|---|---:|---:|---:|\n");
   for (const auto& r : rows) {
     std::printf("| %s | %s | %.1f | %.0f | %.3f |\n", r.parametrization.c_str(), r.space.c_str(), r.median_step_ms,

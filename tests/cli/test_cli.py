@@ -66,7 +66,8 @@ def test_version_names_the_commit():
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces)"),
-    (["trian"], "unknown command 'trian' (allowed: list)"),
+    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, bench, list)"),
+    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train)"),
     (["list", "--bits", "three"], "--bits"),
     (["--frobnicate"], "--frobnicate"),
 ])

@@ -13,6 +13,8 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <ATen/Parallel.h>
+
 #include <cmath>
 
 #include "denseshift/quant/straight_through.h"
@@ -44,6 +46,86 @@ at::Tensor binary_sign(const at::Tensor& x) {
   return at::where(x >= 0, at::ones_like(x), at::full_like(x, -1.0));
 }
 
+// The CPU path: one pass over the elements each way instead of ~3T+5 tensor ops
+// (the latents are small; per-op overhead dominated). Other devices use the
+// tensor-op path below, which computes the same formulas.
+bool use_fused_cpu(const at::Tensor& sign, at::TensorList shifts) {
+  auto ok = [&](const at::Tensor& t) {
+    return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous() && t.sizes() == sign.sizes();
+  };
+  if (!ok(sign) || shifts.size() > 31) return false;
+  for (const auto& t : shifts) {
+    if (!ok(t)) return false;
+  }
+  return true;
+}
+
+std::vector<const float*> data_of(at::TensorList tensors) {
+  std::vector<const float*> out;
+  for (const auto& t : tensors) out.push_back(t.data_ptr<float>());
+  return out;
+}
+
+at::Tensor fused_forward(const at::Tensor& sign, at::TensorList shifts, double base) {
+  at::Tensor w = at::empty_like(sign);
+  const float* ws = sign.data_ptr<float>();
+  const std::vector<const float*> t = data_of(shifts);
+  float* out = w.data_ptr<float>();
+  const auto scale = static_cast<float>(base);
+  const size_t T = t.size();
+  at::parallel_for(0, sign.numel(), 4096, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      int level = 0;
+      for (size_t u = 0; u < T; ++u) level = t[u][i] > 0 ? level + 1 : 0;  // Eq. 4
+      const float magnitude = scale * static_cast<float>(1u << level);
+      out[i] = ws[i] >= 0 ? magnitude : -magnitude;  // Eq. 3, sgn(0) = +1
+    }
+  });
+  return w;
+}
+
+variable_list fused_backward(const at::Tensor& g_in, const at::Tensor& sign, at::TensorList shifts, double base,
+                             bool lr_rescaling) {
+  const at::Tensor g_contiguous = g_in.contiguous();
+  const float* g = g_contiguous.data_ptr<float>();
+  const float* ws = sign.data_ptr<float>();
+  const std::vector<const float*> t = data_of(shifts);
+  const size_t T = t.size();
+  variable_list grads(1 + T + 2);
+  grads[0] = at::empty_like(sign);
+  std::vector<float*> grad_t(T);
+  for (size_t u = 0; u < T; ++u) grads[1 + u] = at::empty_like(sign), grad_t[u] = grads[1 + u].data_ptr<float>();
+  float* grad_sign = grads[0].data_ptr<float>();
+  at::parallel_for(0, sign.numel(), 4096, [&](int64_t begin, int64_t end) {
+    float before[32];  // S_{t-1} + 1
+    bool on[32];       // H(t_t)
+    for (int64_t i = begin; i < end; ++i) {
+      int level = 0;
+      for (size_t u = 0; u < T; ++u) {
+        before[u] = static_cast<float>(level + 1);
+        on[u] = t[u][i] > 0;
+        level = on[u] ? level + 1 : 0;
+      }
+      const double s = ws[i] >= 0 ? 1.0 : -1.0;
+      double grad_level;
+      if (lr_rescaling) {  // Eq. 8
+        const double root = std::sqrt(level + 1.0);
+        grad_sign[i] = static_cast<float>(g[i] * base * root);
+        grad_level = g[i] * s * 0.5 * base / root;
+      } else {  // Eq. 7
+        const double scale = base * static_cast<double>(1u << level);
+        grad_sign[i] = static_cast<float>(g[i] * scale);
+        grad_level = g[i] * s * scale * M_LN2;
+      }
+      for (size_t u = T; u-- > 0;) {  // dS_T/dt_u = (S_{u-1}+1) prod_{v>u} H(t_v)
+        grad_t[u][i] = static_cast<float>(grad_level * before[u]);
+        if (!on[u]) grad_level = 0;
+      }
+    }
+  });
+  return grads;
+}
+
 struct SignScaleFunction : torch::autograd::Function<SignScaleFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& sign, at::TensorList shifts,
                             double base, bool lr_rescaling) {
@@ -52,6 +134,7 @@ struct SignScaleFunction : torch::autograd::Function<SignScaleFunction> {
     ctx->save_for_backward(saved);
     ctx->saved_data["base"] = base;
     ctx->saved_data["lr_rescaling"] = lr_rescaling;
+    if (use_fused_cpu(sign, shifts)) return fused_forward(sign, shifts, base);
     const at::Tensor level = run_recursion(sign, shifts).level.back();
     return binary_sign(sign) * at::exp2(level) * base;
   }
@@ -63,6 +146,9 @@ struct SignScaleFunction : torch::autograd::Function<SignScaleFunction> {
     const double base = ctx->saved_data["base"].toDouble();
     const bool lr_rescaling = ctx->saved_data["lr_rescaling"].toBool();
     const at::Tensor& g = grad_output[0];
+    if (use_fused_cpu(sign, shifts) && g.device().is_cpu() && g.scalar_type() == at::kFloat) {
+      return fused_backward(g, sign, shifts, base, lr_rescaling);
+    }
 
     const Recursion r = run_recursion(sign, shifts);
     const at::Tensor& level = r.level.back();

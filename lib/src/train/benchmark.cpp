@@ -66,7 +66,10 @@ std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& 
   for (auto& v : variants) {
     v.row.median_step_ms = median(v.step_ms);
     v.row.images_per_s = 1000.0 * static_cast<double>(o.batch_size) / v.row.median_step_ms;
-    v.row.ratio_to_full_precision = v.row.median_step_ms / median(variants.front().step_ms);
+    // Paired: the ratio within each round (same machine state), then its median.
+    std::vector<double> ratios;
+    for (int64_t r = 0; r < o.rounds; ++r) ratios.push_back(v.step_ms[r] / variants.front().step_ms[r]);
+    v.row.ratio_to_full_precision = median(ratios);
     rows.push_back(v.row);
   }
   return rows;

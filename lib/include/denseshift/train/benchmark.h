@@ -15,7 +15,7 @@ struct StepBenchmarkOptions {
   int64_t image_size = 32;
   int64_t channels = 3;
   int64_t warmup_steps = 2;  ///< per variant, not timed
-  int64_t rounds = 10;       ///< timed steps per variant
+  int64_t rounds = 20;       ///< timed steps per variant
 };
 
 struct StepBenchmarkRow {
@@ -23,7 +23,8 @@ struct StepBenchmarkRow {
   std::string space;             ///< "-" for full precision
   double median_step_ms = 0;
   double images_per_s = 0;
-  double ratio_to_full_precision = 0;  ///< median step time / full precision's
+  /// Median over rounds of (this variant's step time / full precision's in the same round).
+  double ratio_to_full_precision = 0;
 };
 
 /// One row per registered parametrization, full precision first.
