@@ -55,6 +55,9 @@ int bench_train(const std::vector<std::string>& args) {
               o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
               static_cast<long long>(o.image_size), static_cast<long long>(threads),
               static_cast<long long>(o.rounds), kVersion, kGitCommit, date);
+  std::string command = "denseshift bench train";
+  for (const auto& a : args) command += " " + a;
+  std::printf("Command: `%s` on %s\n\n", command.c_str(), train::cpu_model().c_str());
   std::printf("| parametrization | weight space | median step ms | images/s | x full precision (paired median) |\n");
   std::printf("|---|---|---:|---:|---:|\n");
   for (const auto& r : rows) {

@@ -30,6 +30,14 @@ namespace denseshift::train {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
 int64_t configure_threads(int64_t threads) {
   const int64_t n = threads > 0 ? threads : std::max<int64_t>(1, std::thread::hardware_concurrency());
   // OpenBLAS threads fight LibTorch's OpenMP pool; OpenBLAS reads the variable at load
@@ -93,14 +101,6 @@ std::string utc_now() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return text;
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
 }
 
 nlohmann::json environment(int64_t threads, const RunOptions& options) {
