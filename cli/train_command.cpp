@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include "command.h"
@@ -90,8 +91,8 @@ int run_train(const std::vector<std::string>& args) {
   switch (result.status) {
     case train::RunStatus::completed: {
       const auto& last = result.epochs.back();
-      std::cout << "done: " << result.epochs.size() << " epochs, test top1 " << 100 * last.test_top1
-                << "%, run file " << out << "/" << train::kRunFileName << "\n";
+      std::printf("done: %zu epochs, test top1 %.2f%%, run file %s/%s\n", result.epochs.size(),
+                  100 * last.test_top1, out.c_str(), train::kRunFileName);
       return kExitOk;
     }
     case train::RunStatus::interrupted:
