@@ -69,3 +69,20 @@ TEST(Models, UnknownNameAndTooSmallInputsAreErrors) {
   EXPECT_MENTIONS(message, "lenet, resnet20, resnet18, resnet50");
   EXPECT_MENTIONS(error_of([] { make_model("lenet", spec_for(1, 10, 10)); }), "at least 12x12");
 }
+
+TEST(Models, PolicyLayersAreTheQuantizedOnesForEveryModel) {
+  for (const auto& name : model_names()) {
+    for (bool first : {false, true}) {
+      for (bool classifier : {false, true}) {
+        ModelSpec s = spec_for(3, 10, 32);
+        s.quantize_first_conv = first, s.quantize_classifier = classifier;
+        auto net = make_model(name, s);
+        // With a quantized parametrization, the policy's layers are exactly the quantized ones.
+        const auto policy = policy_layers(*net, first, classifier);
+        const auto quantized = quantized_layers(*net);
+        ASSERT_EQ(policy.size(), quantized.size()) << name;
+        for (size_t i = 0; i < policy.size(); ++i) EXPECT_EQ(policy[i].first, quantized[i].first) << name;
+      }
+    }
+  }
+}

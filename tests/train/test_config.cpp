@@ -39,7 +39,7 @@ TEST(Config, UnknownKeyNamesTheClosestValidOne) {
             "unknown config key 'model.quant.bitz' (did you mean 'model.quant.bits'?)");
   const std::string far = error_of([] { config_from_json({{"zzzzzzzz", 1}}); });
   EXPECT_MENTIONS(far, "unknown config key 'zzzzzzzz'");
-  EXPECT_MENTIONS(far, "valid keys here: data, model, optim, train");
+  EXPECT_MENTIONS(far, "valid keys here: data, model, optim, train, record");
 }
 
 TEST(Config, WrongTypeOrRangeNamesKeyValueAndAllowed) {

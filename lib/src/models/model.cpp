@@ -60,4 +60,16 @@ std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> qua
   return out;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> policy_layers(
+    const torch::nn::Module& module, bool quantize_first_conv, bool quantize_classifier) {
+  std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> all;
+  for (const auto& item : module.named_modules()) {
+    if (auto p = std::dynamic_pointer_cast<quant::Parametrization>(item.value())) all.emplace_back(item.key(), p);
+  }
+  const size_t first = quantize_first_conv ? 0 : 1;
+  const size_t end = quantize_classifier ? all.size() : all.size() - std::min<size_t>(1, all.size());
+  if (first >= end) return {};
+  return {all.begin() + first, all.begin() + end};
+}
+
 }  // namespace denseshift::models

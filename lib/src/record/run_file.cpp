@@ -2,8 +2,10 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "denseshift/util/error.h"
 
@@ -40,6 +42,34 @@ auto hdf5_call(const std::string& path, const std::string& what, F f) {
   }
 }
 
+// "/a/b/c" -> "/a/b"
+std::string parent_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// Whether `path` exists; H5Lexists fails on a path whose intermediate groups are missing,
+// so every prefix is checked in turn.
+bool exists(H5::H5File& file, const std::string& path) {
+  size_t start = 1;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    if (!file.nameExists(path.substr(0, slash))) return false;
+    if (slash == std::string::npos) return true;
+    start = slash + 1;
+  }
+}
+
+// Every value of a 1-D or 2-D dataset of doubles, row-major.
+std::vector<double> read_doubles(H5::H5File& file, const std::string& dataset) {
+  H5::DataSet d = file.openDataSet(dataset);
+  hsize_t dims[2] = {0, 1};
+  const int rank = d.getSpace().getSimpleExtentDims(dims);
+  std::vector<double> values(dims[0] * (rank == 2 ? dims[1] : 1));
+  if (!values.empty()) d.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+  return values;
+}
+
 }  // namespace
 
 const std::vector<std::string>& epoch_series_names() {
@@ -53,8 +83,73 @@ struct RunFile::Impl {
   Impl(std::string p, unsigned flags) : path(std::move(p)), file(path, flags) {}
   std::string path;
   H5::H5File file;
-  std::vector<H5::DataSet> series;
-  hsize_t rows = 0;
+  std::map<std::string, H5::DataSet> open;  // series by path, kept open for appending
+
+  H5::Group group(const std::string& group_path) {
+    if (group_path == "/") return file.openGroup("/");
+    if (exists(file, group_path)) return file.openGroup(group_path);
+    group(parent_of(group_path));
+    return file.createGroup(group_path);
+  }
+
+  // The series at `path`, created with rows of `width` values (0 = a 1-D series).
+  H5::DataSet& series(const std::string& path, hsize_t width) {
+    auto it = open.find(path);
+    if (it != open.end()) return it->second;
+    H5::DataSet d;
+    if (exists(file, path)) {
+      d = file.openDataSet(path);
+    } else {
+      group(parent_of(path));
+      const int rank = width == 0 ? 1 : 2;
+      const hsize_t initial[2] = {0, width}, maximum[2] = {H5S_UNLIMITED, width};
+      const hsize_t chunk[2] = {width == 0 ? 256 : std::max<hsize_t>(1, 4096 / width), width};
+      H5::DSetCreatPropList properties;
+      properties.setChunk(rank, chunk);
+      d = file.createDataSet(path, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(rank, initial, maximum), properties);
+      const int one = 1;
+      d.createAttribute("series", H5::PredType::NATIVE_INT, H5::DataSpace(H5S_SCALAR))
+          .write(H5::PredType::NATIVE_INT, &one);
+    }
+    return open.emplace(path, d).first->second;
+  }
+
+  std::vector<double> read(const std::string& dataset) { return read_doubles(file, dataset); }
+
+  // Cuts the series below `group` (recursively) to `rows` rows.
+  void cut(const std::string& group, hsize_t rows) {
+    H5::Group h = file.openGroup(group);
+    for (hsize_t i = 0; i < h.getNumObjs(); ++i) {
+      const std::string child = group + "/" + h.getObjnameByIdx(i);
+      if (h.getObjTypeByIdx(i) == H5G_GROUP) {
+        cut(child, rows);
+        continue;
+      }
+      H5::DataSet d = file.openDataSet(child);
+      if (!d.attrExists("series")) continue;  // fixed arrays (edges, positions) stay
+      hsize_t dims[2] = {0, 0};
+      const int rank = d.getSpace().getSimpleExtentDims(dims);
+      if (dims[0] <= rows) continue;
+      const hsize_t extent[2] = {rows, dims[1]};
+      d.extend(extent);  // H5Dset_extent: shrinking drops the rows beyond
+      (void)rank;
+    }
+  }
+
+  void append(const std::string& path, const std::vector<double>& row, bool scalar) {
+    H5::DataSet& d = series(path, scalar ? 0 : row.size());
+    H5::DataSpace space = d.getSpace();
+    hsize_t dims[2] = {0, 0};
+    const int rank = space.getSimpleExtentDims(dims);
+    if ((rank == 1) != scalar || (rank == 2 && dims[1] != row.size())) {
+      throw Error("run file series '" + path + "' has another row shape");
+    }
+    const hsize_t extent[2] = {dims[0] + 1, dims[1]}, offset[2] = {dims[0], 0}, count[2] = {1, dims[1]};
+    d.extend(extent);
+    H5::DataSpace file_space = d.getSpace();
+    file_space.selectHyperslab(H5S_SELECT_SET, count, offset);
+    d.write(row.data(), H5::PredType::NATIVE_DOUBLE, H5::DataSpace(rank, count), file_space);
+  }
 };
 
 RunFile::RunFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -72,14 +167,7 @@ RunFile RunFile::create(const std::string& path, const nlohmann::json& config, c
     write_string_attribute(impl->file, "config", config.dump(2));
     write_string_attribute(impl->file, "environment", environment.dump(2));
     write_string_attribute(impl->file, "status", "running");
-    H5::Group epochs = impl->file.createGroup("epochs");
-    const hsize_t initial[1] = {0}, maximum[1] = {H5S_UNLIMITED}, chunk[1] = {256};
-    H5::DSetCreatPropList properties;
-    properties.setChunk(1, chunk);
-    for (const auto& name : epoch_series_names()) {
-      impl->series.push_back(epochs.createDataSet(name, H5::PredType::NATIVE_DOUBLE,
-                                                  H5::DataSpace(1, initial, maximum), properties));
-    }
+    for (const auto& name : epoch_series_names()) impl->series("/epochs/" + name, 0);  // present even if empty
     impl->file.flush(H5F_SCOPE_GLOBAL);
     return RunFile(std::move(impl));
   });
@@ -87,25 +175,15 @@ RunFile RunFile::create(const std::string& path, const nlohmann::json& config, c
 
 RunFile RunFile::open_for_resume(const std::string& path, int64_t epochs) {
   H5::Exception::dontPrint();
-  return hdf5_call(path, "opening", [&] {
-    auto impl = std::make_unique<Impl>(path, H5F_ACC_RDWR);
-    const hsize_t rows[1] = {static_cast<hsize_t>(epochs)};
-    for (const auto& name : epoch_series_names()) {
-      H5::DataSet d = impl->file.openDataSet("epochs/" + name);
-      hsize_t have[1];
-      d.getSpace().getSimpleExtentDims(have);
-      if (have[0] < rows[0]) {
-        throw Error("run file '" + path + "' has " + std::to_string(have[0]) + " epochs but the checkpoint has " +
-                    std::to_string(epochs));
-      }
-      d.extend(rows);
-      impl->series.push_back(d);
-    }
-    impl->rows = rows[0];
-    write_string_attribute(impl->file, "status", "running");
-    impl->file.flush(H5F_SCOPE_GLOBAL);
-    return RunFile(std::move(impl));
-  });
+  RunFile f = hdf5_call(path, "opening", [&] { return RunFile(std::make_unique<Impl>(path, H5F_ACC_RDWR)); });
+  const auto have = hdf5_call(path, "reading", [&] { return f.impl_->read("/epochs/epoch"); });
+  if (static_cast<int64_t>(have.size()) < epochs) {
+    throw Error("run file '" + path + "' has " + std::to_string(have.size()) + " epochs but the checkpoint has " +
+                std::to_string(epochs));
+  }
+  f.truncate_series("/epochs", "epoch", static_cast<double>(epochs));
+  f.set_status("running");
+  return f;
 }
 
 void RunFile::append_epoch(const EpochMetrics& m) {
@@ -113,15 +191,7 @@ void RunFile::append_epoch(const EpochMetrics& m) {
                                    m.test_top1, m.test_top5, m.validation_loss, m.validation_top1,
                                    m.epoch_time_s, m.images_per_s};
   hdf5_call(impl_->path, "writing", [&] {
-    const hsize_t extent[1] = {impl_->rows + 1}, offset[1] = {impl_->rows}, count[1] = {1};
-    for (size_t i = 0; i < row.size(); ++i) {
-      H5::DataSet& d = impl_->series[i];
-      d.extend(extent);
-      H5::DataSpace file_space = d.getSpace();
-      file_space.selectHyperslab(H5S_SELECT_SET, count, offset);
-      d.write(&row[i], H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, count), file_space);
-    }
-    impl_->rows += 1;
+    for (size_t i = 0; i < row.size(); ++i) impl_->append("/epochs/" + epoch_series_names()[i], {row[i]}, true);
     impl_->file.flush(H5F_SCOPE_GLOBAL);
     return 0;
   });
@@ -130,6 +200,58 @@ void RunFile::append_epoch(const EpochMetrics& m) {
 void RunFile::set_status(const std::string& status) {
   hdf5_call(impl_->path, "writing", [&] {
     write_string_attribute(impl_->file, "status", status);
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    return 0;
+  });
+}
+
+void RunFile::append_scalar(const std::string& path, double value) {
+  hdf5_call(impl_->path, "writing", [&] {
+    impl_->append(path, {value}, true);
+    return 0;
+  });
+}
+
+void RunFile::append_row(const std::string& path, const std::vector<double>& row) {
+  hdf5_call(impl_->path, "writing", [&] {
+    impl_->append(path, row, false);
+    return 0;
+  });
+}
+
+void RunFile::write_array(const std::string& path, const std::vector<double>& values) {
+  hdf5_call(impl_->path, "writing", [&] {
+    impl_->group(parent_of(path));
+    if (exists(impl_->file, path)) impl_->file.unlink(path);
+    const hsize_t dims[1] = {values.size()};
+    H5::DataSet d = impl_->file.createDataSet(path, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, dims));
+    if (!values.empty()) d.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+    return 0;
+  });
+}
+
+void RunFile::set_attribute(const std::string& path, const std::string& name, const std::string& value) {
+  hdf5_call(impl_->path, "writing", [&] {
+    H5::Group g = impl_->group(path);
+    write_string_attribute(g, name, value);
+    return 0;
+  });
+}
+
+void RunFile::truncate_series(const std::string& group, const std::string& index_name, double max_index) {
+  hdf5_call(impl_->path, "truncating", [&] {
+    if (!exists(impl_->file, group)) return 0;
+    const std::vector<double> index = impl_->read(group + "/" + index_name);
+    const auto keep = static_cast<hsize_t>(
+        std::count_if(index.begin(), index.end(), [&](double v) { return v <= max_index; }));
+    impl_->cut(group, keep);
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    return 0;
+  });
+}
+
+void RunFile::flush() {
+  hdf5_call(impl_->path, "flushing", [&] {
     impl_->file.flush(H5F_SCOPE_GLOBAL);
     return 0;
   });
@@ -153,18 +275,19 @@ std::string RunFile::read_status(const std::string& path) {
   return hdf5_call(path, "reading", [&] { return read_string_attribute(file, "status"); });
 }
 
+std::vector<double> RunFile::read_vector(const std::string& path, const std::string& dataset) {
+  H5::H5File file = open_read(path);
+  return hdf5_call(path, "reading", [&] {
+    if (!exists(file, dataset)) throw InvalidArgument("run file '" + path + "' has no dataset '" + dataset + "'");
+    return read_doubles(file, dataset);
+  });
+}
+
 std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::string& path) {
   H5::H5File file = open_read(path);
   return hdf5_call(path, "reading", [&] {
     std::map<std::string, std::vector<double>> out;
-    for (const auto& name : epoch_series_names()) {
-      H5::DataSet d = file.openDataSet("epochs/" + name);
-      hsize_t rows[1];
-      d.getSpace().getSimpleExtentDims(rows);
-      std::vector<double> values(rows[0]);
-      if (rows[0] > 0) d.read(values.data(), H5::PredType::NATIVE_DOUBLE);
-      out[name] = std::move(values);
-    }
+    for (const auto& name : epoch_series_names()) out[name] = read_doubles(file, "/epochs/" + name);
     return out;
   });
 }

@@ -95,6 +95,24 @@ Config config_from_json(const json& j) {
     t.device = s.choice("device", t.device, {"cpu", "cuda"});
     s.finish();
   }
+  {
+    JsonSection s = root.section("record");
+    RecordConfig& r = c.record;
+    r.layers = s.strings("layers");
+    r.traces = s.boolean("traces", r.traces);
+    r.trace_samples = s.integer("trace_samples", r.trace_samples, 1, 100000);
+    r.trace_every_steps = s.integer("trace_every_steps", r.trace_every_steps, 1, kMaxCount);
+    r.histograms = s.boolean("histograms", r.histograms);
+    r.histogram_bins = s.integer("histogram_bins", r.histogram_bins, 1, 100000);
+    r.histogram_limit = s.number("histogram_limit", r.histogram_limit, 1e-9, 1e9);
+    r.freezing = s.boolean("freezing", r.freezing);
+    r.dynamics = s.boolean("dynamics", r.dynamics);
+    r.low_value_threshold = s.number("low_value_threshold", r.low_value_threshold, 0.0, 1e9);
+    r.dynamics_every_steps = s.integer("dynamics_every_steps", r.dynamics_every_steps, 0, kMaxCount);
+    r.step_loss = s.boolean("step_loss", r.step_loss);
+    r.step_loss_every = s.integer("step_loss_every", r.step_loss_every, 1, kMaxCount);
+    s.finish();
+  }
   root.finish();
   return c;
 }
@@ -130,6 +148,14 @@ json config_to_json(const Config& c) {
       {"train",
        {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"eval_batch_size", t.eval_batch_size},
         {"seed", t.seed}, {"threads", t.threads}, {"device", t.device}}},
+      {"record",
+       {{"layers", c.record.layers}, {"traces", c.record.traces}, {"trace_samples", c.record.trace_samples},
+        {"trace_every_steps", c.record.trace_every_steps}, {"histograms", c.record.histograms},
+        {"histogram_bins", c.record.histogram_bins}, {"histogram_limit", c.record.histogram_limit},
+        {"freezing", c.record.freezing}, {"dynamics", c.record.dynamics},
+        {"low_value_threshold", c.record.low_value_threshold},
+        {"dynamics_every_steps", c.record.dynamics_every_steps}, {"step_loss", c.record.step_loss},
+        {"step_loss_every", c.record.step_loss_every}}},
   };
 }
 

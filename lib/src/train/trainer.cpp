@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "denseshift/quant/parametrization.h"
+#include "denseshift/record/dynamics_recorder.h"
 #include "denseshift/record/progress.h"
 #include "denseshift/train/schedule.h"
 #include "denseshift/util/error.h"
@@ -223,6 +224,14 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   std::shared_ptr<models::Network> model = build_model(config, splits);
   model->to(device);
   auto optimizer = make_optimizer(*model, config.optim);
+  const data::Dataset& train = splits.train;
+  const int64_t batch = std::min(config.train.batch_size, train.size());
+  const int64_t steps_per_epoch = train.size() / batch;  // the last incomplete batch is dropped
+  std::unique_ptr<record::DynamicsRecorder> recorder;
+  if (config.record.any()) {
+    const auto initial = build_model(config, splits);  // same seed: the initial weights
+    recorder = std::make_unique<record::DynamicsRecorder>(config, *model, *initial, steps_per_epoch);
+  }
 
   const fs::path dir(options.out_dir);
   const std::string run_path = (dir / kRunFileName).string();
@@ -235,6 +244,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     epochs_done = load_checkpoint(dir, *model, optimizer.get());
     model->to(device);
     run_file.emplace(record::RunFile::open_for_resume(run_path, epochs_done));
+    if (recorder) recorder->start_resumed(*run_file, epochs_done);
   } else {
     if (fs::exists(dir) && !fs::is_empty(dir)) {
       if (!options.force) {
@@ -247,12 +257,10 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     const nlohmann::json resolved = config_to_json(config);
     write_text_atomically(dir / kConfigName, resolved.dump(2) + "\n");
     run_file.emplace(record::RunFile::create(run_path, resolved, environment(threads, options)));
+    if (recorder) recorder->start_fresh(*run_file);
   }
 
   // 2. The loop.
-  const data::Dataset& train = splits.train;
-  const int64_t batch = std::min(config.train.batch_size, train.size());
-  const int64_t steps_per_epoch = train.size() / batch;  // the last incomplete batch is dropped
   Schedule schedule{config.optim.lr, config.optim.schedule, config.train.epochs * steps_per_epoch,
                     static_cast<int64_t>(std::llround(config.optim.warmup_epochs * steps_per_epoch))};
   record::Progress progress(options.interactive, options.quiet);
@@ -292,6 +300,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       }
       loss.backward();
       optimizer->step();
+      if (recorder) recorder->after_step((epoch - 1) * steps_per_epoch + step + 1, loss_value);
 
       loss_sum += data_loss.item<double>() * batch;
       correct += logits.argmax(1).eq(y).sum().item<double>();
@@ -326,6 +335,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     // Run file first, then checkpoint: a kill between the two leaves one epoch more in the
     // run file than in the checkpoint, and --resume cuts the run file back.
     run_file->append_epoch(m);
+    if (recorder) recorder->after_epoch(epoch);
     save_checkpoint(dir, *model, *optimizer, epoch);
     progress.end_epoch(m, splits.validation.has_value());
   }

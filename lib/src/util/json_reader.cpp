@@ -106,6 +106,18 @@ std::string JsonSection::choice(const std::string& key, const std::string& fallb
   return v->get<std::string>();
 }
 
+std::vector<std::string> JsonSection::strings(const std::string& key) {
+  const json* v = find(key);
+  if (!v) return {};
+  std::vector<std::string> out;
+  if (!v->is_array()) bad_value(key, *v, "an array of strings");
+  for (const auto& item : *v) {
+    if (!item.is_string()) bad_value(key, *v, "an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 std::optional<double> JsonSection::optional_number(const std::string& key, double min, double max) {
   const json* v = find(key);
   if (!v || v->is_null()) return std::nullopt;

@@ -49,4 +49,11 @@ std::shared_ptr<Network> make_model(const std::string& name, const ModelSpec& sp
 std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> quantized_layers(
     const torch::nn::Module& module);
 
+/// The layers the quantization policy assigns `quant` to, whatever that parametrization is
+/// (full precision included: the reference curves): every parametrization but the first
+/// (the first conv) and the last (the classifier), each included when its switch is on.
+/// Every model in the registry registers its first conv first and its classifier last.
+std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> policy_layers(
+    const torch::nn::Module& module, bool quantize_first_conv, bool quantize_classifier);
+
 }  // namespace denseshift::models

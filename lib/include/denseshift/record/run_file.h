@@ -33,8 +33,9 @@ class RunFile {
   /// Creates a new file (fails if it exists) with its attributes and empty series.
   static RunFile create(const std::string& path, const nlohmann::json& config,
                         const nlohmann::json& environment);
-  /// Opens an existing run file to continue it: every series is cut to `epochs` rows
-  /// (the epochs covered by the checkpoint being resumed).
+  /// Opens an existing run file to continue it: the /epochs series are cut to `epochs`
+  /// rows (the epochs covered by the checkpoint being resumed). Other groups are cut
+  /// with truncate_series().
   static RunFile open_for_resume(const std::string& path, int64_t epochs);
 
   RunFile(RunFile&&) noexcept;
@@ -46,10 +47,29 @@ class RunFile {
   /// Sets the root attribute `status` (running, completed, interrupted, stopped: ...) and flushes.
   void set_status(const std::string& status);
 
+  // Generic parts, for recorders. Paths are absolute ("/layers/conv2.weight/freezing/effective");
+  // missing groups are created. Series are chunked, extendible along their first dimension and
+  // carry the attribute series = 1.
+  /// Appends one value to the 1-D series at `path`.
+  void append_scalar(const std::string& path, double value);
+  /// Appends one row to the 2-D series at `path` (every row of a series has the same length).
+  void append_row(const std::string& path, const std::vector<double>& row);
+  /// Writes a fixed 1-D array (not a series), replacing one of the same name.
+  void write_array(const std::string& path, const std::vector<double>& values);
+  /// Sets a string attribute on the group at `path` (created if missing).
+  void set_attribute(const std::string& path, const std::string& name, const std::string& value);
+  /// Cuts every series in the group at `group` (recursively) to the rows whose entry in its
+  /// index series `index_name` (e.g. "step") is <= max_index. A missing group is ignored.
+  void truncate_series(const std::string& group, const std::string& index_name, double max_index);
+  /// Flushes everything written so far to disk.
+  void flush();
+
   /// Reading (used by inspect/eval and tests).
   static nlohmann::json read_config(const std::string& path);
   static std::string read_status(const std::string& path);
   static std::map<std::string, std::vector<double>> read_epochs(const std::string& path);
+  /// A 1-D series or array of doubles (for tests and tools).
+  static std::vector<double> read_vector(const std::string& path, const std::string& dataset);
 
  private:
   struct Impl;

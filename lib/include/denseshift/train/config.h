@@ -56,11 +56,38 @@ struct TrainConfig {
   std::string device = "cpu";  ///< cpu or cuda (needs a CUDA LibTorch)
 };
 
+/// What to record of the weight dynamics (docs/run-file.md); every part off by default.
+struct RecordConfig {
+  /// Quantized layers to record, by name (e.g. "conv2.weight"); empty = all.
+  std::vector<std::string> layers;
+  /// Latent and effective values of `trace_samples` fixed positions per layer, every `trace_every_steps`.
+  bool traces = false;
+  int64_t trace_samples = 64;
+  int64_t trace_every_steps = 20;
+  /// Per epoch (and at init): histograms of every latent on fixed edges in
+  /// [-histogram_limit, histogram_limit], and counts per value of the effective weight.
+  bool histograms = false;
+  int64_t histogram_bins = 80;
+  double histogram_limit = 4.0;
+  /// Per epoch: filter-averaged cosine similarity to the initial weights.
+  bool freezing = false;
+  /// Per epoch (and every `dynamics_every_steps` if > 0): WSVR and WLVR.
+  bool dynamics = false;
+  double low_value_threshold = 0.01;
+  int64_t dynamics_every_steps = 0;
+  /// Training loss every `step_loss_every` steps.
+  bool step_loss = false;
+  int64_t step_loss_every = 1;
+
+  bool any() const { return traces || histograms || freezing || dynamics || step_loss; }
+};
+
 struct Config {
   DataConfig data;
   ModelConfig model;
   OptimConfig optim;
   TrainConfig train;
+  RecordConfig record;
 };
 
 /// Validates and converts; throws InvalidArgument naming the key, the value and what is allowed.

@@ -38,6 +38,8 @@ class JsonSection {
   /// A string that must be one of `allowed`.
   std::string choice(const std::string& key, const std::string& fallback,
                      const std::vector<std::string>& allowed);
+  /// An array of strings ({} when absent).
+  std::vector<std::string> strings(const std::string& key);
   /// A number, or null (returned as nullopt).
   std::optional<double> optional_number(const std::string& key, double min, double max);
   /// A nested section ({} when absent). Call finish() on it too.
