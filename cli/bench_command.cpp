@@ -29,7 +29,8 @@ int bench_train(const std::vector<std::string>& args) {
       "image-size", po::value<int64_t>(&o.image_size)->default_value(o.image_size), "input side (3 channels)")(
       "warmup", po::value<int64_t>(&o.warmup_steps)->default_value(o.warmup_steps), "untimed steps per variant")(
       "rounds", po::value<int64_t>(&o.rounds)->default_value(o.rounds), "timed steps per variant")(
-      "threads", po::value<int64_t>()->default_value(0), "LibTorch threads (0 = all cores)");
+      "threads", po::value<int64_t>()->default_value(0), "LibTorch threads (0 = all cores)")(
+      "no-recording", po::bool_switch(), "leave out the sign_scale + record row");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
   po::notify(vm);
@@ -42,10 +43,12 @@ int bench_train(const std::vector<std::string>& args) {
   if (o.batch_size < 1 || o.rounds < 1 || o.warmup_steps < 0) {
     throw InvalidArgument("--batch-size and --rounds must be at least 1, --warmup at least 0");
   }
+  o.with_recording = !vm["no-recording"].as<bool>();
   const int64_t threads = train::configure_threads(vm["threads"].as<int64_t>());
-  std::fprintf(stderr, "bench train: %s, %d-bit, batch %lld, %lld rounds x 5 variants...\n", o.model.c_str(),
-               o.bits, static_cast<long long>(o.batch_size), static_cast<long long>(o.rounds));
-  const auto rows = train::benchmark_train_steps(o);
+  std::fprintf(stderr, "bench train: %s, %d-bit, batch %lld, %lld rounds x %zu variants...\n", o.model.c_str(),
+               o.bits, static_cast<long long>(o.batch_size), static_cast<long long>(o.rounds), o.with_recording ? 6ul : 5ul);
+  const train::StepBenchmark result = train::benchmark_train_steps(o);
+  const auto& rows = result.rows;
 
   const std::time_t now = std::time(nullptr);
   char date[32];
@@ -63,6 +66,15 @@ int bench_train(const std::vector<std::string>& args) {
   for (const auto& r : rows) {
     std::printf("| %s | %s | %.1f | %.0f | %.3f |\n", r.parametrization.c_str(), r.space.c_str(), r.median_step_ms,
                 r.images_per_s, r.ratio_to_full_precision);
+  }
+  if (o.with_recording) {
+    double sign_scale_ms = 0;
+    for (const auto& r : rows) sign_scale_ms = r.parametrization == "sign_scale" ? r.median_step_ms : sign_scale_ms;
+    std::printf("\nRecording (traces every 20 steps, per-step loss, all layers): %.1f%% of the sign_scale step time "
+                "(total time over the rounds, so the periodic traces count); one end-of-epoch record (histograms, freezing, WSVR/WLVR) takes %.0f ms, "
+                "%.2f%% of a 390-step epoch.\n",
+                100 * (result.recording_ratio_to_sign_scale - 1), result.epoch_record_ms,
+                100 * result.epoch_record_ms / (390 * sign_scale_ms));
   }
   return kExitOk;
 }

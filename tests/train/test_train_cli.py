@@ -47,6 +47,17 @@ def status(run_dir):
         return f.attrs["status"]
 
 
+def all_datasets(run_dir):
+    out = {}
+    with h5py.File(run_dir / "run.h5", "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+RECORD_ALL = {"traces": True, "trace_samples": 16, "trace_every_steps": 7, "histograms": True,
+              "freezing": True, "dynamics": True, "dynamics_every_steps": 5, "step_loss": True}
+
+
 def assert_same_metrics(a, b):
     assert a.keys() == b.keys()
     for name in a:
@@ -94,7 +105,7 @@ def test_resolved_config_is_stored_with_overrides(tmp_path):
 
 
 def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path):
-    config = dict(SYNTHETIC, train=dict(SYNTHETIC["train"], epochs=3))
+    config = dict(SYNTHETIC, train=dict(SYNTHETIC["train"], epochs=3), record=RECORD_ALL)
     config["data"] = dict(SYNTHETIC["data"], synthetic_train=12000)
     path = write_config(tmp_path, config)
     whole = train("--config", path, "--out", tmp_path / "whole")
@@ -117,6 +128,13 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path):
     assert "resuming after epoch" in resumed.stdout
     assert status(killed) == "completed"
     assert_same_metrics(epochs(killed), epochs(tmp_path / "whole"))
+    # Every recorded series too: traces, histograms, freezing, WSVR/WLVR, per-step loss.
+    resumed_data, whole_data = all_datasets(killed), all_datasets(tmp_path / "whole")
+    assert resumed_data.keys() == whole_data.keys()
+    assert "layers/conv2.weight/traces/t1" in whole_data and "steps/loss" in whole_data
+    for name, values in whole_data.items():
+        if name.split("/")[-1] not in TIMINGS:
+            np.testing.assert_array_equal(resumed_data[name], values, err_msg=name)
 
 
 def test_sigint_stops_cleanly_and_resume_finishes(tmp_path):

@@ -5,12 +5,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <optional>
+#include <unistd.h>
 
 #include "denseshift/models/model.h"
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/quant/registry.h"
+#include "denseshift/record/dynamics_recorder.h"
+#include "denseshift/record/run_file.h"
+#include "denseshift/train/config.h"
 
 namespace denseshift::train {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -18,6 +26,8 @@ struct Variant {
   StepBenchmarkRow row;
   std::shared_ptr<models::Network> model;
   std::unique_ptr<torch::optim::SGD> optimizer;
+  std::unique_ptr<record::DynamicsRecorder> recorder;
+  int64_t steps = 0;
   std::vector<double> step_ms;
 };
 
@@ -29,7 +39,7 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& o) {
+StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
   std::vector<Variant> variants;
   for (const auto& info : quant::parametrization_registry()) {
     models::ModelSpec spec;
@@ -46,6 +56,36 @@ std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& 
                                                       torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
     variants.push_back(std::move(v));
   }
+
+  // The recording variant: a sign_scale model recorded into a scratch run file.
+  const fs::path scratch = fs::temp_directory_path() / ("denseshift_bench_" + std::to_string(::getpid()));
+  std::optional<record::RunFile> run_file;
+  std::shared_ptr<models::Network> initial;
+  if (o.with_recording) {
+    Config config;
+    config.model.name = o.model;
+    config.model.quant = quant::QuantOptions().parametrization("sign_scale").bits(o.bits);
+    RecordConfig& r = config.record;
+    r.traces = r.histograms = r.freezing = r.dynamics = r.step_loss = true;  // default intervals
+    models::ModelSpec spec;
+    spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
+    spec.quant = config.model.quant;
+    at::manual_seed(0);
+    Variant v;
+    v.row.parametrization = "sign_scale + record";
+    v.row.space = spec.quant.weight_space().describe();
+    v.model = models::make_model(o.model, spec);
+    at::manual_seed(0);
+    initial = models::make_model(o.model, spec);
+    v.model->train();
+    v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
+                                                      torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
+    fs::create_directories(scratch);
+    run_file.emplace(record::RunFile::create((scratch / "run.h5").string(), config_to_json(config), {}));
+    v.recorder = std::make_unique<record::DynamicsRecorder>(config, *v.model, *initial, /*steps_per_epoch=*/390);
+    v.recorder->start_fresh(*run_file);
+    variants.push_back(std::move(v));
+  }
   const at::Tensor x = at::randn({o.batch_size, o.channels, o.image_size, o.image_size});
   const at::Tensor y = at::randint(0, 10, {o.batch_size}, at::kLong);
   auto step = [&](Variant& v) {
@@ -54,6 +94,7 @@ std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& 
     const at::Tensor loss = at::cross_entropy_loss(v.model->forward(x), y) + quant::total_regularizer(*v.model);
     loss.backward();
     v.optimizer->step();
+    if (v.recorder) v.recorder->after_step(++v.steps, loss.item<double>());
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   for (auto& v : variants) {
@@ -62,7 +103,7 @@ std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& 
   for (int64_t r = 0; r < o.rounds; ++r) {
     for (auto& v : variants) v.step_ms.push_back(step(v));
   }
-  std::vector<StepBenchmarkRow> rows;
+  StepBenchmark result;
   for (auto& v : variants) {
     v.row.median_step_ms = median(v.step_ms);
     v.row.images_per_s = 1000.0 * static_cast<double>(o.batch_size) / v.row.median_step_ms;
@@ -70,9 +111,23 @@ std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& 
     std::vector<double> ratios;
     for (int64_t r = 0; r < o.rounds; ++r) ratios.push_back(v.step_ms[r] / variants.front().step_ms[r]);
     v.row.ratio_to_full_precision = median(ratios);
-    rows.push_back(v.row);
+    result.rows.push_back(v.row);
   }
-  return rows;
+  if (o.with_recording) {
+    const Variant& recorded = variants.back();
+    const auto sign_scale = std::find_if(variants.begin(), variants.end(),
+                                         [](const Variant& v) { return v.row.parametrization == "sign_scale"; });
+    // Totals, not medians: a trace every 20 steps is a periodic cost a median would hide.
+    double recorded_total = 0, plain_total = 0;
+    for (int64_t r = 0; r < o.rounds; ++r) recorded_total += recorded.step_ms[r], plain_total += sign_scale->step_ms[r];
+    result.recording_ratio_to_sign_scale = recorded_total / plain_total;
+    const auto start = std::chrono::steady_clock::now();
+    recorded.recorder->after_epoch(1);
+    result.epoch_record_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    run_file.reset();
+    fs::remove_all(scratch);
+  }
+  return result;
 }
 
 }  // namespace denseshift::train

@@ -16,6 +16,9 @@ struct StepBenchmarkOptions {
   int64_t channels = 3;
   int64_t warmup_steps = 2;  ///< per variant, not timed
   int64_t rounds = 20;       ///< timed steps per variant
+  /// Add a row: sign_scale with every record part on at its default intervals (per-step
+  /// parts in the step time; the end-of-epoch record timed once, reported separately).
+  bool with_recording = true;
 };
 
 struct StepBenchmarkRow {
@@ -27,7 +30,15 @@ struct StepBenchmarkRow {
   double ratio_to_full_precision = 0;
 };
 
-/// One row per registered parametrization, full precision first.
-std::vector<StepBenchmarkRow> benchmark_train_steps(const StepBenchmarkOptions& options);
+struct StepBenchmark {
+  /// One row per registered parametrization, full precision first, then the recording row.
+  std::vector<StepBenchmarkRow> rows;
+  /// Recording row: its total step time over all rounds / plain sign_scale's (periodic costs included).
+  double recording_ratio_to_sign_scale = 0;
+  /// Time of one end-of-epoch record (histograms, freezing, WSVR/WLVR) of the whole model.
+  double epoch_record_ms = 0;
+};
+
+StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& options);
 
 }  // namespace denseshift::train
