@@ -1,0 +1,43 @@
+"""Shared figure plumbing: headless matplotlib, provenance on the figure, PNG + PDF."""
+import datetime
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def provenance(runs):
+    """One line naming the runs, their commit and the date the figure was made."""
+    commits = sorted({r.environment.get("git_commit", "?") for r in runs})
+    names = ", ".join(str(r.path.parent) for r in runs)
+    return (f"runs: {names} | commit {', '.join(commits)} | "
+            f"drawn {datetime.date.today().isoformat()} by denseshift analysis")
+
+
+def save(fig, runs, out_base):
+    """Writes OUT_BASE.png and OUT_BASE.pdf with the provenance line at the bottom; returns the paths."""
+    out_base = pathlib.Path(out_base)
+    out_base.parent.mkdir(parents=True, exist_ok=True)
+    fig.text(0.01, 0.005, provenance(runs), fontsize=6, color="0.35", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    paths = [out_base.with_suffix(".png"), out_base.with_suffix(".pdf")]
+    for p in paths:
+        fig.savefig(p, dpi=150)
+    plt.close(fig)
+    return paths
+
+
+def main_wrapper(main):
+    """Runs main(); a RunFileError becomes one 'error: ...' line and exit code 2."""
+    import sys
+
+    from .runfile import RunFileError
+
+    try:
+        for path in main() or []:
+            print(path)
+    except RunFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,142 @@
+"""analysis/: every figure renders from real (short, synthetic) run files, the
+table tool's numbers match hand-computed ones, and bad run files give clear errors."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+BIN = os.environ.get("DENSESHIFT_BIN", str(ROOT / "build" / "cli" / "denseshift"))
+
+from analysis import (dynamics_figure, freezing_figure, optimization_space_figure,  # noqa: E402
+                      table, trace_figure)
+from analysis.runfile import Run, RunFileError  # noqa: E402
+
+RECORD = {"traces": True, "trace_samples": 16, "trace_every_steps": 4, "histograms": True,
+          "freezing": True, "dynamics": True, "step_loss": True}
+
+
+def train(out, parametrization, bits=3, init="kaiming_normal", epochs=2):
+    config = {
+        "data": {"name": "synthetic", "synthetic_train": 512, "synthetic_test": 128,
+                 "synthetic_size": 16, "synthetic_classes": 4},
+        "model": {"name": "lenet", "quant": {"parametrization": parametrization, "bits": bits, "init": init}},
+        "optim": {"lr": 0.05},
+        "train": {"epochs": epochs, "batch_size": 32, "threads": 1},
+        "record": RECORD,
+    }
+    path = out.parent / f"{out.name}.json"
+    path.write_text(json.dumps(config))
+    result = subprocess.run([BIN, "train", "--config", path, "--out", out], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runs")
+    methods = {m: train(base / m, m) for m in ("full_precision", "symmetric_pot", "sign_shift", "sign_scale")}
+    methods["kaiming"] = train(base / "kaiming", "sign_scale", bits=2)
+    methods["low_variance"] = train(base / "low_variance", "sign_scale", bits=2, init="low_variance")
+    return methods
+
+
+def assert_figure(paths):
+    assert [p.suffix for p in paths] == [".png", ".pdf"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths[1].read_bytes()[:5] == b"%PDF-"
+
+
+def test_freezing_figure(runs, tmp_path):
+    four = [runs[m] for m in ("symmetric_pot", "sign_shift", "sign_scale", "full_precision")]
+    assert_figure(freezing_figure.main([*map(str, four), "--out", str(tmp_path / "freezing")]))
+
+
+def test_optimization_space_figure(runs, tmp_path):
+    assert_figure(optimization_space_figure.main(["--sign-shift", str(runs["sign_shift"]), "--sign-scale",
+                                                  str(runs["sign_scale"]), "--out", str(tmp_path / "space")]))
+
+
+def test_trace_figure(runs, tmp_path):
+    assert_figure(trace_figure.main([str(runs["kaiming"]), str(runs["low_variance"]), "--out", str(tmp_path / "t")]))
+
+
+def test_dynamics_figure(runs, tmp_path):
+    assert_figure(dynamics_figure.main([*map(str, runs.values()), "--out", str(tmp_path / "dyn")]))
+
+
+def test_recorded_series_are_consistent(runs):
+    run = Run(runs["sign_scale"])
+    assert run.layers() == ["conv2.weight", "fc1.weight", "fc2.weight"]
+    freezing = run.read("layers/conv2.weight/freezing/effective")
+    assert freezing[0] == pytest.approx(1.0) and len(freezing) == 3  # init + 2 epochs
+    counts = run.read("layers/fc1.weight/histograms/effective")
+    # fc1 of lenet on 16x16 inputs: 120 x (16 channels * 2 * 2); every weight counted at every record.
+    assert (counts.sum(axis=1) == 120 * 64).all()
+    assert list(run.read("layers/conv2.weight/traces/step")[:3]) == [0, 4, 8]
+
+
+def fake_run(path, top1_series, parametrization="sign_scale", bits=3, seed=0, version=1):
+    """A minimal run file written by hand, for the table tool."""
+    path.mkdir(parents=True)
+    with h5py.File(path / "run.h5", "w") as f:
+        f.attrs["format_version"] = version
+        f.attrs["config"] = json.dumps({"model": {"quant": {"parametrization": parametrization, "bits": bits,
+                                                            "space": "dense_shift", "init": "kaiming_normal"}},
+                                        "train": {"seed": seed}})
+        f.attrs["environment"] = json.dumps({"git_commit": "test"})
+        f.attrs["status"] = "completed"
+        f.create_dataset("epochs/test_top1", data=np.array(top1_series, dtype=float))
+    return path
+
+
+def test_table_matches_hand_computed_numbers(tmp_path):
+    paths = [fake_run(tmp_path / "a0", [0.5, 0.80], seed=0), fake_run(tmp_path / "a1", [0.95, 0.90], seed=1),
+             fake_run(tmp_path / "b0", [0.7, 0.6], bits=2),
+             fake_run(tmp_path / "c0", [0.1, 0.2, 0.3], parametrization="full_precision")]
+    runs = [Run(p) for p in paths]
+    keys = ["model.quant.parametrization", "model.quant.bits"]
+    final = table.summarize(runs, keys)
+    # sign_scale 3-bit: finals 0.80, 0.90 -> mean 0.85, sample std 0.0707107.
+    assert [(k, round(m, 6), None if s is None else round(s, 6), n) for k, m, s, n in final] == [
+        (("full_precision", 3), 0.3, None, 1), (("sign_scale", 2), 0.6, None, 1),
+        (("sign_scale", 3), 0.85, 0.070711, 2)]
+    best = dict((k, m) for k, m, s, n in table.summarize(runs, keys, reduce="best"))
+    assert best[("sign_scale", 3)] == pytest.approx((0.80 + 0.95) / 2)
+    text = table.markdown(final, keys, "test_top1", "final", "cmd")
+    assert "| sign_scale | 3 | 85.00 ± 7.07 | 2 |" in text
+    assert "| full_precision | 3 | 30.00 | 1 |" in text
+
+
+def run_module(module, *args):
+    return subprocess.run([sys.executable, "-m", f"analysis.{module}", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_wrong_format_version_is_a_clear_error(tmp_path):
+    path = fake_run(tmp_path / "v2", [0.5], version=2)
+    with pytest.raises(RunFileError, match="format_version 2, but these tools read version 1"):
+        Run(path)
+    result = run_module("table", path, "--by", "model.quant.bits")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "format_version 2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_group_or_file_is_a_clear_error(tmp_path):
+    path = fake_run(tmp_path / "bare", [0.5])  # no /layers: nothing was recorded
+    result = run_module("freezing_figure", path, "--out", tmp_path / "f")
+    assert result.returncode == 2
+    assert "share no recorded layer" in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(RunFileError, match="has no 'epochs/train_loss'"):
+        Run(path).read("epochs/train_loss")
+    with pytest.raises(RunFileError, match="no such run file"):
+        Run(tmp_path / "nowhere")
+    with pytest.raises(RunFileError, match="config has no key 'model.width'"):
+        Run(path).config_value("model.width")
