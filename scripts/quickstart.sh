@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job, set-up included: install, build, then train LeNet on Fashion-MNIST
 # in full precision and as a DenseShift 3-bit network (sign_scale), and print
-# both test accuracies. Runs go to OUT (default: runs/quickstart), replaced each
-# time; OUT/results.md records the table with its command, commit and date.
+# both test accuracies. The runs record their weight dynamics; the freezing figure
+# and the accuracy table are rendered from the run files. Everything goes to OUT
+# (default: runs/quickstart), replaced each time; OUT/results.md records the
+# accuracies with their command, commit and date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +39,13 @@ seconds=$(( $(date +%s) - start ))
   done
 } > "$out/results.md"
 
+python=/usr/bin/python3
+"$python" -m analysis.freezing_figure "$out/full_precision" "$out/dense_shift_3bit" --out "$out/freezing" >/dev/null
+"$python" -m analysis.table "$out/full_precision" "$out/dense_shift_3bit" \
+  --by model.quant.parametrization,model.quant.bits --out "$out/table.md" >/dev/null
+
 echo
 cat "$out/results.md"
 echo
-echo "run directories: $out/ (inspect one with: $bin inspect $out/dense_shift_3bit)"
+echo "run directories: $out/full_precision, $out/dense_shift_3bit (try: $bin inspect $out/dense_shift_3bit)"
+echo "freezing figure: $out/freezing.png (and .pdf); accuracy table: $out/table.md"
