@@ -56,7 +56,7 @@ def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
     edges = sign_shift.read(f"{group}/edges")
     epochs = sign_shift.read(f"{group}/epoch")
     image = bottom.pcolormesh(edges, np.append(epochs, epochs[-1] + 1) - 0.5, counts + 1, norm=LogNorm(), cmap="viridis",
-                              shading="flat")
+                              shading="flat", rasterized=True)
     for threshold in np.arange(0.5, magnitudes - 1, 1.0):
         bottom.axvline(threshold, color="C3", ls="--", lw=0.8)
     bottom.set(xlim=(w[0], w[-1]), xlabel="continuous shift latent w", ylabel="epoch (0 = init)")
@@ -71,7 +71,7 @@ def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
     axis = np.linspace(-limit, limit, 401)
     w1, w2 = np.meshgrid(axis, axis)
     s2 = heaviside(w2) * (heaviside(w1) + 1)
-    plane.pcolormesh(w1, w2, s2, cmap=ListedColormap(["#dde7f3", "#9ecae1", "#3182bd"]), vmin=-0.5, vmax=2.5,
+    plane.pcolormesh(w1, w2, s2, cmap=ListedColormap(["#dde7f3", "#9ecae1", "#3182bd"]), vmin=-0.5, vmax=2.5, rasterized=True,
                      shading="auto")
     coarse = np.linspace(-limit, limit, 13)
     c1, c2 = np.meshgrid(coarse, coarse)

@@ -31,8 +31,8 @@ def draw(runs, out, layer=None, x="sign", y="t1", max_traces=32):
                 ax.text(0.5 * sx * limit, 0.5 * sy * limit, f"w = {text}", ha="center", va="center",
                         fontsize=11, color="0.3", weight="bold")
         steps = run.read(f"{group}/step")
-        ax.set(xlim=(-limit, limit), ylim=(-limit, limit), xlabel=f"{x} latent", ylabel=f"{y} latent",
-               title=f"{run.label}\n{layer}, steps {int(steps[0])}-{int(steps[-1])}")
+        ax.set(xlim=(-limit, limit), ylim=(-limit, limit), xlabel=f"{x} latent", ylabel=f"{y} latent")
+        ax.set_title(f"{run.label}\n{layer}, steps {int(steps[0])}-{int(steps[-1])}", fontsize=10)
         ax.set_aspect("equal")
     return save(fig, runs, out)
 
