@@ -80,6 +80,10 @@ def test_recorded_series_are_consistent(runs):
     # fc1 of lenet on 16x16 inputs: 120 x (16 channels * 2 * 2); every weight counted at every record.
     assert (counts.sum(axis=1) == 120 * 64).all()
     assert list(run.read("layers/conv2.weight/traces/step")[:3]) == [0, 4, 8]
+    # Full precision: the effective weight is the parameter itself; its signs do change.
+    full = Run(runs["full_precision"])
+    assert (full.read("layers/conv2.weight/dynamics/wsvr") > 0).all()
+    assert (full.read("layers/conv2.weight/freezing/effective")[1:] < 1).all()
 
 
 def fake_run(path, top1_series, parametrization="sign_scale", bits=3, seed=0, version=1):

@@ -20,9 +20,11 @@ struct DynamicsRecorder::Layer {
   std::vector<at::Tensor> initial_latents;
   at::Tensor previous_epoch_effective, previous_step_effective;
 
+  // A copy: for full precision the effective weight is the parameter itself, which the
+  // optimizer updates in place, so a kept "previous" record must not share its storage.
   at::Tensor effective() const {
     at::NoGradGuard no_grad;
-    return p->effective_weight().detach().cpu();
+    return p->effective_weight().detach().cpu().clone();
   }
   std::vector<std::pair<std::string, at::Tensor>> latents() const {
     std::vector<std::pair<std::string, at::Tensor>> out;
