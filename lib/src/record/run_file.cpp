@@ -128,11 +128,10 @@ struct RunFile::Impl {
       H5::DataSet d = file.openDataSet(child);
       if (!d.attrExists("series")) continue;  // fixed arrays (edges, positions) stay
       hsize_t dims[2] = {0, 0};
-      const int rank = d.getSpace().getSimpleExtentDims(dims);
+      d.getSpace().getSimpleExtentDims(dims);
       if (dims[0] <= rows) continue;
       const hsize_t extent[2] = {rows, dims[1]};
       d.extend(extent);  // H5Dset_extent: shrinking drops the rows beyond
-      (void)rank;
     }
   }
 
