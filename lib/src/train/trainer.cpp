@@ -104,11 +104,24 @@ std::string utc_now() {
   return text;
 }
 
+// The BLAS library this process loaded (Debian's libblas.so.3 alternative may be the
+// reference BLAS or OpenBLAS: a 2x difference in speed and a difference in rounding).
+std::string loaded_blas() {
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);) {
+    const size_t slash = line.find('/');
+    if (slash != std::string::npos && line.find("blas", slash) != std::string::npos) {
+      return fs::canonical(line.substr(slash)).string();
+    }
+  }
+  return "unknown";
+}
+
 nlohmann::json environment(int64_t threads, const RunOptions& options) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   return {{"denseshift_version", kVersion}, {"git_commit", kGitCommit}, {"libtorch_version", TORCH_VERSION},
-          {"threads", threads}, {"cpu", cpu_model()}, {"hostname", host}, {"started_utc", utc_now()},
+          {"threads", threads}, {"cpu", cpu_model()}, {"blas", loaded_blas()}, {"hostname", host}, {"started_utc", utc_now()},
           {"command_line", options.command_line}};
 }
 
