@@ -4,6 +4,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <functional>
+#include <numeric>
 
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/record/metrics.h"
@@ -64,7 +66,7 @@ DynamicsRecorder::DynamicsRecorder(const train::Config& config, models::Network&
     layer->p = p;
     // The traced positions: a sample fixed by the seed and the layer's index.
     auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(config.train.seed) * 7717u + i);
-    const int64_t numel = at::numel(at::empty(p->shape(), at::kFloat));
+    const int64_t numel = std::accumulate(p->shape().begin(), p->shape().end(), int64_t{1}, std::multiplies<>());
     const int64_t k = std::min<int64_t>(config_.trace_samples, numel);
     layer->positions = std::get<0>(at::randperm(numel, generator, at::kLong).slice(0, 0, k).sort());
     const auto& reference = initial_policy[i].second;
