@@ -2,6 +2,8 @@
 // One entry per `denseshift <command>`; each command lives in its own file and
 // is listed once in main.cpp.
 
+#include <boost/program_options.hpp>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,13 @@ struct Command {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+
+/// Parses `args` for a command that takes one positional argument `positional_name`
+/// (e.g. RUN_DIR) besides `options`; the value is stored under that name. `--help` is left
+/// for the caller; a missing positional is not an error here (check vm.count()).
+boost::program_options::variables_map parse_with_positional(const std::vector<std::string>& args,
+                                                            const boost::program_options::options_description& options,
+                                                            const std::string& positional_name);
 
 int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);

@@ -18,15 +18,7 @@ int run_eval(const std::vector<std::string>& args) {
       "split", po::value<std::string>()->default_value("test"), "test, validation or train")(
       "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir")(
       "threads", po::value<int64_t>()->default_value(0), "LibTorch threads (0 = all cores)");
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::string>(), "run directory");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "run");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift eval RUN_DIR [options]\n"
                  "Accuracy of RUN_DIR's checkpoint on a split of its dataset.\n\n"

@@ -23,15 +23,7 @@ int run_inspect(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift inspect");
   options.add_options()("help,h", "print this help and exit")(
       "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir");
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::string>(), "run directory");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "run");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift inspect RUN_DIR\n"
                  "The run's summary and the weight values of every quantized layer.\n\n"

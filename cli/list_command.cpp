@@ -58,16 +58,7 @@ int run_list(const std::vector<std::string>& args) {
       "space", po::value<std::string>(), "weight-spaces: only dense_shift or shift (default: both)")(
       "offset", po::value<int>()->default_value(0), "weight-spaces: exponent offset")(
       "codes", "weight-spaces: print each value's integer code in brackets");
-  po::options_description hidden;
-  hidden.add_options()("what", po::value<std::string>(), "what to list");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("what", 1);
-
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, "what");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift list [parametrizations | weight-spaces] [options]\n"
                  "With no argument, lists both.\n\n"

@@ -15,6 +15,24 @@
 namespace po = boost::program_options;
 using denseshift::cli::Command;
 
+namespace denseshift::cli {
+
+po::variables_map parse_with_positional(const std::vector<std::string>& args, const po::options_description& options,
+                                        const std::string& positional_name) {
+  po::options_description hidden;
+  hidden.add_options()(positional_name.c_str(), po::value<std::string>(), "the positional argument");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add(positional_name.c_str(), 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+}  // namespace denseshift::cli
+
 namespace {
 
 const std::vector<Command>& commands() {
