@@ -111,7 +111,8 @@ void Parametrization::pretty_print(std::ostream& stream) const {
 at::Tensor total_regularizer(const torch::nn::Module& module) {
   at::Tensor total = at::zeros({}, at::kFloat);
   for (const auto& child : module.modules(/*include_self=*/true)) {
-    if (auto* p = dynamic_cast<Parametrization*>(child.get())) total = total + p->regularizer();
+    auto* p = dynamic_cast<Parametrization*>(child.get());
+    if (p && p->has_regularizer()) total = total + p->regularizer();
   }
   return total;
 }

@@ -32,6 +32,8 @@ class S3 : public Parametrization {
     return binary_sign_ste(sign_) * heaviside_ste(sparse_) * at::exp2(level + offset);
   }
 
+  bool has_regularizer() const override { return true; }
+
   at::Tensor regularizer() override {
     return at::relu(-sparse_).sum() * options().s3_regularizer_alpha();
   }

@@ -32,6 +32,9 @@ class Parametrization : public torch::nn::Module {
   at::Tensor effective_weight();
   /// Loss term this parametrization adds to the training loss (zero but for s3).
   virtual at::Tensor regularizer();
+  /// Whether regularizer() can be non-zero; total_regularizer() skips the others, so the
+  /// training step does not build a zero tensor per layer.
+  virtual bool has_regularizer() const { return false; }
   /// Sets the latents so that weight() equals `target` projected onto the weight
   /// space (quantize_pot); e.g. to start from a pre-trained full-precision weight.
   virtual void assign(const at::Tensor& target) = 0;
