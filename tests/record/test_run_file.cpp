@@ -43,6 +43,11 @@ TEST(RunFile, WritesAttributesAndEpochsAndCutsThemOnResume) {
   epochs = RunFile::read_epochs(path);
   EXPECT_EQ(epochs.at("epoch"), (std::vector<double>{1, 2, 3}));
   EXPECT_DOUBLE_EQ(epochs.at("test_top1")[2], 0.9);
+  const auto rows = RunFile::read_epoch_metrics(path);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].epoch, 3);
+  EXPECT_DOUBLE_EQ(rows[2].test_top1, 0.9);
+  EXPECT_DOUBLE_EQ(rows[1].test_top1, 0.2);
   EXPECT_EQ(RunFile::read_status(path), "completed");
   EXPECT_THROW(RunFile::create(path, {}, {}), denseshift::Error);  // never overwrites
   EXPECT_EQ(RunFile::read_vector(path, "/epochs/test_top1").size(), 3u);

@@ -72,10 +72,32 @@ std::vector<double> read_doubles(H5::H5File& file, const std::string& dataset) {
 
 }  // namespace
 
+namespace {
+// The /epochs series besides "epoch" itself: one table for writing, reading and naming.
+struct EpochField {
+  const char* name;
+  double EpochMetrics::*member;
+};
+constexpr EpochField kEpochFields[] = {
+    {"lr", &EpochMetrics::lr},
+    {"train_loss", &EpochMetrics::train_loss},
+    {"train_top1", &EpochMetrics::train_top1},
+    {"test_loss", &EpochMetrics::test_loss},
+    {"test_top1", &EpochMetrics::test_top1},
+    {"test_top5", &EpochMetrics::test_top5},
+    {"validation_loss", &EpochMetrics::validation_loss},
+    {"validation_top1", &EpochMetrics::validation_top1},
+    {"epoch_time_s", &EpochMetrics::epoch_time_s},
+    {"images_per_s", &EpochMetrics::images_per_s},
+};
+}  // namespace
+
 const std::vector<std::string>& epoch_series_names() {
-  static const std::vector<std::string> names = {
-      "epoch",      "lr",        "train_loss",      "train_top1",      "test_loss",  "test_top1",
-      "test_top5", "validation_loss", "validation_top1", "epoch_time_s", "images_per_s"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out = {"epoch"};
+    for (const auto& field : kEpochFields) out.emplace_back(field.name);
+    return out;
+  }();
   return names;
 }
 
@@ -186,11 +208,9 @@ RunFile RunFile::open_for_resume(const std::string& path, int64_t epochs) {
 }
 
 void RunFile::append_epoch(const EpochMetrics& m) {
-  const std::vector<double> row = {static_cast<double>(m.epoch), m.lr, m.train_loss, m.train_top1, m.test_loss,
-                                   m.test_top1, m.test_top5, m.validation_loss, m.validation_top1,
-                                   m.epoch_time_s, m.images_per_s};
   hdf5_call(impl_->path, "writing", [&] {
-    for (size_t i = 0; i < row.size(); ++i) impl_->append("/epochs/" + epoch_series_names()[i], {row[i]}, true);
+    impl_->append("/epochs/epoch", {static_cast<double>(m.epoch)}, true);
+    for (const auto& field : kEpochFields) impl_->append(std::string("/epochs/") + field.name, {m.*field.member}, true);
     impl_->file.flush(H5F_SCOPE_GLOBAL);
     return 0;
   });
@@ -289,6 +309,16 @@ std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::strin
     for (const auto& name : epoch_series_names()) out[name] = read_doubles(file, "/epochs/" + name);
     return out;
   });
+}
+
+std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) {
+  const auto series = read_epochs(path);
+  std::vector<EpochMetrics> out(series.at("epoch").size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].epoch = static_cast<int64_t>(series.at("epoch")[i]);
+    for (const auto& field : kEpochFields) out[i].*field.member = series.at(field.name)[i];
+  }
+  return out;
 }
 
 }  // namespace denseshift::record

@@ -189,22 +189,6 @@ int64_t load_checkpoint(const fs::path& dir, models::Network& model, torch::opti
   return epochs.item<int64_t>();
 }
 
-std::vector<record::EpochMetrics> epochs_of(const std::string& run_file) {
-  const auto series = record::RunFile::read_epochs(run_file);
-  std::vector<record::EpochMetrics> out(series.at("epoch").size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    auto& m = out[i];
-    m.epoch = static_cast<int64_t>(series.at("epoch")[i]);
-    m.lr = series.at("lr")[i];
-    m.train_loss = series.at("train_loss")[i], m.train_top1 = series.at("train_top1")[i];
-    m.test_loss = series.at("test_loss")[i], m.test_top1 = series.at("test_top1")[i];
-    m.test_top5 = series.at("test_top5")[i];
-    m.validation_loss = series.at("validation_loss")[i], m.validation_top1 = series.at("validation_top1")[i];
-    m.epoch_time_s = series.at("epoch_time_s")[i], m.images_per_s = series.at("images_per_s")[i];
-  }
-  return out;
-}
-
 }  // namespace
 
 int64_t load_checkpoint_model(const std::string& run_dir, models::Network& model) {
@@ -308,7 +292,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
                          ", step " + std::to_string(step + 1) + " (lr " + std::to_string(lr) +
                          "); stopped. The run file keeps the " + std::to_string(epoch - 1) + " finished epoch(s).";
         run_file->set_status("stopped: " + result.message);
-        result.epochs = epochs_of(run_path);
+        result.epochs = record::RunFile::read_epoch_metrics(run_path);
         return result;
       }
       loss.backward();
@@ -325,7 +309,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
                          std::to_string(epoch - 1) + " epoch(s): continue with --resume";
         run_file->set_status("interrupted: " + result.message);
         progress.note(result.message);
-        result.epochs = epochs_of(run_path);
+        result.epochs = record::RunFile::read_epoch_metrics(run_path);
         return result;
       }
     }
@@ -354,7 +338,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   }
   run_file->set_status("completed");
   result.status = RunStatus::completed;
-  result.epochs = epochs_of(run_path);
+  result.epochs = record::RunFile::read_epoch_metrics(run_path);
   return result;
 }
 

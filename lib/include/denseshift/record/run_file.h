@@ -68,6 +68,8 @@ class RunFile {
   static nlohmann::json read_config(const std::string& path);
   static std::string read_status(const std::string& path);
   static std::map<std::string, std::vector<double>> read_epochs(const std::string& path);
+  /// The /epochs series as rows.
+  static std::vector<EpochMetrics> read_epoch_metrics(const std::string& path);
   /// A 1-D series or array of doubles (for tests and tools).
   static std::vector<double> read_vector(const std::string& path, const std::string& dataset);
 
