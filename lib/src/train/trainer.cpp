@@ -251,10 +251,19 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       fs::remove_all(dir);
     }
     fs::create_directories(dir);
-    const nlohmann::json resolved = config_to_json(config);
-    write_text_atomically(dir / kConfigName, resolved.dump(2) + "\n");
-    run_file.emplace(record::RunFile::create(run_path, resolved, environment(threads, options)));
-    if (recorder) recorder->start_fresh(*run_file);
+    try {
+      const nlohmann::json resolved = config_to_json(config);
+      write_text_atomically(dir / kConfigName, resolved.dump(2) + "\n");
+      run_file.emplace(record::RunFile::create(run_path, resolved, environment(threads, options)));
+      if (recorder) recorder->start_fresh(*run_file);
+    } catch (...) {
+      // Input was validated above, so this is an I/O failure (disk full, read-only
+      // folder): leave no half-made run directory behind.
+      run_file.reset();
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+      throw;
+    }
   }
 
   // 2. The loop.
