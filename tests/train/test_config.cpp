@@ -52,6 +52,8 @@ TEST(Config, WrongTypeOrRangeNamesKeyValueAndAllowed) {
   EXPECT_EQ(error_of([] { config_from_json({{"model", {{"name", "vgg"}}}}); }),
             "config key 'model.name' has value \"vgg\" (allowed: lenet, resnet20, resnet18, resnet50)");
   EXPECT_MENTIONS(error_of([] { config_from_json({{"data", 3}}); }), "'data' must be an object");
+  EXPECT_EQ(error_of([] { config_from_json({{"optim", {{"latent_weight_decay", "lots"}}}}); }),
+            "config key 'optim.latent_weight_decay' has value \"lots\" (allowed: a number from 0.0 to 1.0, or null)");
 }
 
 TEST(Config, QuantCombinationsAreCheckedByTheRegistry) {

@@ -61,14 +61,19 @@ std::string format_number(double v) {
 }
 }  // namespace
 
+double JsonSection::checked_number(const std::string& key, const json& v, double min, double max,
+                                   bool nullable) const {
+  const std::string range =
+      "a number from " + format_number(min) + " to " + format_number(max) + (nullable ? ", or null" : "");
+  if (!v.is_number()) bad_value(key, v, range);
+  const double x = v.get<double>();
+  if (!(x >= min && x <= max)) bad_value(key, v, range);
+  return x;
+}
+
 double JsonSection::number(const std::string& key, double fallback, double min, double max) {
   const json* v = find(key);
-  if (!v) return fallback;
-  const std::string range = "a number from " + format_number(min) + " to " + format_number(max);
-  if (!v->is_number()) bad_value(key, *v, range);
-  const double x = v->get<double>();
-  if (!(x >= min && x <= max)) bad_value(key, *v, range);
-  return x;
+  return v ? checked_number(key, *v, min, max) : fallback;
 }
 
 int64_t JsonSection::integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
@@ -121,8 +126,7 @@ std::vector<std::string> JsonSection::strings(const std::string& key) {
 std::optional<double> JsonSection::optional_number(const std::string& key, double min, double max) {
   const json* v = find(key);
   if (!v || v->is_null()) return std::nullopt;
-  known_.pop_back();  // number() records the key again
-  return number(key, 0.0, min, max);
+  return checked_number(key, *v, min, max, /*nullable=*/true);
 }
 
 JsonSection JsonSection::section(const std::string& key) {

@@ -52,6 +52,8 @@ class JsonSection {
  private:
   const nlohmann::json* find(const std::string& key);
   std::string full(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  double checked_number(const std::string& key, const nlohmann::json& value, double min, double max,
+                        bool nullable = false) const;
   [[noreturn]] void bad_value(const std::string& key, const nlohmann::json& value,
                               const std::string& allowed) const;
 
