@@ -72,9 +72,10 @@ int bench_train(const std::vector<std::string>& args) {
     for (const auto& r : rows) sign_scale_ms = r.parametrization == "sign_scale" ? r.median_step_ms : sign_scale_ms;
     std::printf("\nRecording (traces every 20 steps, per-step loss, all layers): %.1f%% of the sign_scale step time "
                 "(total time over the rounds, so the periodic traces count); one end-of-epoch record (histograms, freezing, WSVR/WLVR) takes %.0f ms, "
-                "%.2f%% of a 390-step epoch.\n",
+                "%.2f%% of a %lld-step epoch.\n",
                 100 * (result.recording_ratio_to_sign_scale - 1), result.epoch_record_ms,
-                100 * result.epoch_record_ms / (390 * sign_scale_ms));
+                100 * result.epoch_record_ms / (static_cast<double>(o.steps_per_epoch) * sign_scale_ms),
+                static_cast<long long>(o.steps_per_epoch));
   }
   return kExitOk;
 }

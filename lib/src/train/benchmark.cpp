@@ -37,24 +37,33 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+models::ModelSpec spec_of(const StepBenchmarkOptions& o, const quant::QuantOptions& quant) {
+  models::ModelSpec spec;
+  spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
+  spec.quant = quant;
+  return spec;
+}
+
+// A model (seed 0) in training mode with its SGD optimizer.
+Variant make_variant(const StepBenchmarkOptions& o, const std::string& label, const quant::QuantOptions& quant) {
+  Variant v;
+  v.row.parametrization = label;
+  v.row.space = quant.parametrization() == "full_precision" ? "-" : quant.weight_space().describe();
+  at::manual_seed(0);
+  v.model = models::make_model(o.model, spec_of(o, quant));
+  v.model->train();
+  v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
+                                                    torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
+  return v;
+}
+
 }  // namespace
 
 StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
   std::vector<Variant> variants;
   for (const auto& info : quant::parametrization_registry()) {
-    models::ModelSpec spec;
-    spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
     const quant::SpaceKind space = info.spaces.front();  // dense_shift where allowed; s3 needs shift
-    spec.quant = quant::QuantOptions().parametrization(info.name).space(space).bits(o.bits);
-    at::manual_seed(0);
-    Variant v;
-    v.row.parametrization = info.name;
-    v.row.space = info.quantized ? spec.quant.weight_space().describe() : "-";
-    v.model = models::make_model(o.model, spec);
-    v.model->train();
-    v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
-                                                      torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
-    variants.push_back(std::move(v));
+    variants.push_back(make_variant(o, info.name, quant::QuantOptions().parametrization(info.name).space(space).bits(o.bits)));
   }
 
   // The recording variant: a sign_scale model recorded into a scratch run file.
@@ -67,22 +76,12 @@ StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
     config.model.quant = quant::QuantOptions().parametrization("sign_scale").bits(o.bits);
     RecordConfig& r = config.record;
     r.traces = r.histograms = r.freezing = r.dynamics = r.step_loss = true;  // default intervals
-    models::ModelSpec spec;
-    spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
-    spec.quant = config.model.quant;
+    Variant v = make_variant(o, "sign_scale + record", config.model.quant);
     at::manual_seed(0);
-    Variant v;
-    v.row.parametrization = "sign_scale + record";
-    v.row.space = spec.quant.weight_space().describe();
-    v.model = models::make_model(o.model, spec);
-    at::manual_seed(0);
-    initial = models::make_model(o.model, spec);
-    v.model->train();
-    v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
-                                                      torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
+    initial = models::make_model(o.model, spec_of(o, config.model.quant));  // same seed: the initial weights
     fs::create_directories(scratch);
     run_file.emplace(record::RunFile::create((scratch / "run.h5").string(), config_to_json(config), {}));
-    v.recorder = std::make_unique<record::DynamicsRecorder>(config, *v.model, *initial, /*steps_per_epoch=*/390);
+    v.recorder = std::make_unique<record::DynamicsRecorder>(config, *v.model, *initial, o.steps_per_epoch);
     v.recorder->start_fresh(*run_file);
     variants.push_back(std::move(v));
   }

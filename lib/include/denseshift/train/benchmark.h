@@ -19,6 +19,8 @@ struct StepBenchmarkOptions {
   /// Add a row: sign_scale with every record part on at its default intervals (per-step
   /// parts in the step time; the end-of-epoch record timed once, reported separately).
   bool with_recording = true;
+  /// Epoch length the end-of-epoch record is put in proportion to (CIFAR-10: 50000 / 128).
+  int64_t steps_per_epoch = 390;
 };
 
 struct StepBenchmarkRow {
