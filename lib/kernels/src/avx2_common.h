@@ -1,0 +1,55 @@
+#pragma once
+// AVX2 building blocks (internal; include only from *-avx2.cpp files, which are
+// compiled with -mavx2 -mfma -mf16c).
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace denseshift::kernels::avx2 {
+
+/// 8 lanes of float bits times ±2^p (8-bit codes zero-extended to 32 bits), by the
+/// contract of codes.h.
+inline __m256i mul_pow2_f32x8(__m256i x, __m256i code) {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i emax = _mm256_set1_epi32(0xFF);
+  const __m256i p = _mm256_sub_epi32(_mm256_and_si256(code, _mm256_set1_epi32(0x7F)), _mm256_set1_epi32(64));
+  const __m256i sign = _mm256_and_si256(_mm256_xor_si256(x, _mm256_slli_epi32(code, 24)), _mm256_set1_epi32(INT32_MIN));
+  const __m256i e = _mm256_and_si256(_mm256_srli_epi32(x, 23), emax);
+  const __m256i frac = _mm256_and_si256(x, _mm256_set1_epi32(0x7FFFFF));
+  const __m256i is_zero = _mm256_cmpeq_epi32(e, zero);  // zero or denormal
+  const __m256i is_max = _mm256_cmpeq_epi32(e, emax);   // inf or NaN
+  __m256i ec = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(e, p), zero), emax);
+  ec = _mm256_or_si256(_mm256_andnot_si256(is_zero, ec), _mm256_and_si256(is_max, emax));
+  const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi32(ec, zero), _mm256_cmpgt_epi32(emax, ec)), is_max);
+  return _mm256_or_si256(_mm256_or_si256(sign, _mm256_slli_epi32(ec, 23)), _mm256_and_si256(keep, frac));
+}
+
+/// 16 lanes of binary16 bits times ±2^p (codes zero-extended to 16 bits).
+inline __m256i mul_pow2_f16x16(__m256i x, __m256i code) {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i emax = _mm256_set1_epi16(0x1F);
+  const __m256i p = _mm256_sub_epi16(_mm256_and_si256(code, _mm256_set1_epi16(0x7F)), _mm256_set1_epi16(64));
+  const __m256i sign = _mm256_and_si256(_mm256_xor_si256(x, _mm256_slli_epi16(code, 8)), _mm256_set1_epi16(INT16_MIN));
+  const __m256i e = _mm256_and_si256(_mm256_srli_epi16(x, 10), emax);
+  const __m256i frac = _mm256_and_si256(x, _mm256_set1_epi16(0x3FF));
+  const __m256i is_zero = _mm256_cmpeq_epi16(e, zero);
+  const __m256i is_max = _mm256_cmpeq_epi16(e, emax);
+  __m256i ec = _mm256_min_epi16(_mm256_max_epi16(_mm256_add_epi16(e, p), zero), emax);
+  ec = _mm256_or_si256(_mm256_andnot_si256(is_zero, ec), _mm256_and_si256(is_max, emax));
+  const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(_mm256_cmpeq_epi16(ec, zero), _mm256_cmpgt_epi16(emax, ec)), is_max);
+  return _mm256_or_si256(_mm256_or_si256(sign, _mm256_slli_epi16(ec, 10)), _mm256_and_si256(keep, frac));
+}
+
+/// Float bits of 8 8-bit codes (zero-extended to 32 bits): sign << 31 | (e + 63) << 23.
+inline __m256 decode_code8x8(__m256i code) {
+  __m256i t = _mm256_slli_epi32(code, 23);                             // sign at bit 30, e at 23..29
+  t = _mm256_add_epi32(t, _mm256_and_si256(t, _mm256_set1_epi32(1 << 30)));  // sign to bit 31
+  return _mm256_castsi256_ps(_mm256_add_epi32(t, _mm256_set1_epi32(63 << 23)));
+}
+
+inline __m256i load_u8x8(const uint8_t* p) {
+  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+
+}  // namespace denseshift::kernels::avx2

@@ -1,0 +1,118 @@
+// The GEMV driver: pads x to the matrix's padded width when needed and splits rows
+// over a persistent thread pool (workers spin briefly between calls, then sleep, so
+// back-to-back calls pay no thread start-up and idle workers do not hold a core).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "denseshift/kernels/kernels.h"
+#include "denseshift/util/error.h"
+
+namespace denseshift::kernels {
+namespace {
+
+class ThreadPool {
+ public:
+  static ThreadPool& instance() {
+    static ThreadPool pool;
+    return pool;
+  }
+
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+  /// fn(0) .. fn(tasks - 1), task 0 on the calling thread; returns when all are done.
+  void run(int tasks, const std::function<void(int)>& fn) {
+    std::lock_guard<std::mutex> serial(run_mutex_);
+    while (static_cast<int>(workers_.size()) < tasks - 1) {
+      const int index = static_cast<int>(workers_.size()) + 1;
+      workers_.emplace_back([this, index] { work(index); });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &fn;
+      tasks_ = tasks;
+      pending_.store(tasks - 1);
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    fn(0);
+    while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  }
+
+ private:
+  void work(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin for a short while (the next call usually comes at once), then sleep.
+      const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+      while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < spin_until) {
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      seen = generation_.load();
+      if (stop_) return;
+      const auto* job = job_;
+      const int tasks = tasks_;
+      lock.unlock();
+      if (index < tasks) {
+        (*job)(index);
+        pending_.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  std::mutex run_mutex_, mutex_;
+  std::condition_variable wake_;
+  std::vector<std::thread> workers_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  const std::function<void(int)>* job_ = nullptr;
+  int tasks_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+void gemv(const GemvKernel& kernel, const WeightMatrix& w, const float* x, float* y, int threads) {
+  if (kernel.format != w.format()) {
+    throw InvalidArgument(std::string("gemv: kernel ") + kernel.name + " does not take " + to_string(w.format()) +
+                          " weights");
+  }
+  if (threads < 1) throw InvalidArgument("gemv: threads must be at least 1");
+  const float* xp = x;
+  thread_local std::vector<float> padded;
+  if (w.padded_cols() != w.cols()) {
+    padded.assign(w.padded_cols(), 0.0f);
+    std::copy(x, x + w.cols(), padded.begin());
+    xp = padded.data();
+  }
+  const size_t rows = w.rows();
+  const int tasks = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (rows + 3) / 4));
+  if (tasks <= 1) {
+    kernel.fn(w, xp, y, 0, rows);
+    return;
+  }
+  // Row ranges in multiples of 4 rows (the SIMD kernels' block), as even as possible.
+  const size_t blocks = (rows + 3) / 4;
+  ThreadPool::instance().run(tasks, [&](int t) {
+    const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
+    const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
+    if (begin < end) kernel.fn(w, xp, y, begin, end);
+  });
+}
+
+}  // namespace denseshift::kernels

@@ -1,0 +1,93 @@
+#include "denseshift/kernels/isa.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "denseshift/util/error.h"
+
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
+
+namespace denseshift::kernels {
+
+const char* to_string(Isa isa) {
+  switch (isa) {
+    case Isa::scalar: return "scalar";
+    case Isa::avx2: return "avx2";
+    case Isa::neon: return "neon";
+  }
+  return "?";
+}
+
+Isa parse_isa(const std::string& name) {
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+    if (name == to_string(isa)) return isa;
+  }
+  throw InvalidArgument("unknown ISA '" + name + "' (expected scalar, avx2 or neon)");
+}
+
+bool isa_supported(Isa isa) {
+  switch (isa) {
+    case Isa::scalar: return true;
+    case Isa::avx2:
+#if defined(__x86_64__)
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+      return false;
+#endif
+    case Isa::neon:
+#if defined(__aarch64__)
+      return true;  // Advanced SIMD is part of every ARMv8-A
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
+std::vector<Isa> supported_isas() {
+  std::vector<Isa> out;
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+    if (isa_supported(isa)) out.push_back(isa);
+  }
+  return out;
+}
+
+Isa preferred_isa() {
+  Isa best = supported_isas().back();
+  if (const char* cap = std::getenv("DENSESHIFT_KERNEL_ISA"); cap != nullptr && *cap != '\0') {
+    Isa wanted;
+    try {
+      wanted = parse_isa(cap);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(std::string("DENSESHIFT_KERNEL_ISA: ") + e.what());
+    }
+    if (!isa_supported(wanted)) {
+      throw InvalidArgument(std::string("DENSESHIFT_KERNEL_ISA=") + cap + ": this CPU or build does not support it");
+    }
+    best = wanted;
+  }
+  return best;
+}
+
+std::string cpu_description() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, implementer, part;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+    if (key == "model name") return value;
+    if (key == "CPU implementer" && implementer.empty()) implementer = value;
+    if (key == "CPU part" && part.empty()) part = value;
+  }
+  if (!implementer.empty()) return "ARM implementer " + implementer + " part " + part;
+  return "unknown CPU";
+}
+
+}  // namespace denseshift::kernels
