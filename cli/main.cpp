@@ -40,7 +40,7 @@ const std::vector<Command>& commands() {
       {"train", "train a network from a JSON config into a run directory", denseshift::cli::run_train},
       {"eval", "accuracy of a run's checkpoint on its dataset", denseshift::cli::run_eval},
       {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
-      {"bench", "benchmarks: training-step time per parametrization", denseshift::cli::run_bench},
+      {"bench", "benchmarks: training-step time per parametrization; inference kernels", denseshift::cli::run_bench},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},
   };
   return all;

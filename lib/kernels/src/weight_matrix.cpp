@@ -6,6 +6,10 @@
 #include <string>
 
 #include "denseshift/kernels/codes.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include "denseshift/util/error.h"
 
 namespace denseshift::kernels {
@@ -56,9 +60,16 @@ void WeightMatrix::Free::operator()(uint8_t* p) const { std::free(p); }
 WeightMatrix::WeightMatrix(WeightFormat format, size_t rows, size_t cols, size_t padded_cols, size_t row_bytes)
     : format_(format), rows_(rows), cols_(cols), padded_cols_(padded_cols), row_bytes_(row_bytes) {
   if (rows == 0 || cols == 0) throw InvalidArgument("weight matrix: rows and cols must be at least 1");
-  const size_t total = round_up(rows * row_bytes, kRowAlignment);
-  void* p = std::aligned_alloc(kRowAlignment, total);
+  // Matrices of 2 MiB or more sit on 2 MiB boundaries and ask for transparent huge
+  // pages: a streamed 4096 x 4096 matrix then costs a few TLB misses, not one a 4 KiB page.
+  constexpr size_t kHugePage = 2u << 20;
+  const size_t alignment = rows * row_bytes >= kHugePage ? kHugePage : kRowAlignment;
+  const size_t total = round_up(rows * row_bytes, alignment);
+  void* p = std::aligned_alloc(alignment, total);
   if (p == nullptr) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (alignment == kHugePage) madvise(p, total, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
   std::memset(p, 0, total);
   data_.reset(static_cast<uint8_t*>(p));
 }

@@ -1,0 +1,410 @@
+#include "kernel_benchmark.h"
+
+#include <benchmark/benchmark.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "denseshift/kernels/codes.h"
+#include "denseshift/kernels/kernels.h"
+#include "denseshift/util/error.h"
+
+// OpenBLAS (Debian's libopenblas-dev), declared here rather than through cblas.h,
+// whose include folder depends on the OpenBLAS flavour installed.
+extern "C" {
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda, const float* x, int incx,
+                 float beta, float* y, int incy);
+void openblas_set_num_threads(int threads);
+char* openblas_get_config(void);
+}
+
+namespace denseshift::kernels {
+namespace {
+
+constexpr int kCblasRowMajor = 101, kCblasNoTrans = 111;
+
+KernelBenchmarkRow make_row(std::string kernel, std::string variant, std::string isa, std::string size, int threads,
+                            std::string cache, std::string baseline) {
+  KernelBenchmarkRow row;
+  row.kernel = std::move(kernel);
+  row.variant = std::move(variant);
+  row.isa = std::move(isa);
+  row.size = std::move(size);
+  row.threads = threads;
+  row.cache = std::move(cache);
+  row.baseline = std::move(baseline);
+  return row;
+}
+
+struct Case {
+  KernelBenchmarkRow row;
+  std::function<void()> setup;  // once before each timed repetition
+  std::function<void()> call;   // the timed work
+};
+
+size_t last_level_cache_bytes() {
+  for (int index = 4; index >= 0; --index) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+    std::string text;
+    if (in >> text && !text.empty()) {
+      size_t value = std::stoul(text);
+      if (text.back() == 'K') value *= 1024;
+      if (text.back() == 'M') value *= 1024 * 1024;
+      return value;
+    }
+  }
+  return 32u << 20;  // unknown: assume 32 MiB
+}
+
+std::string library_of(const void* symbol) {
+  Dl_info info{};
+  if (dladdr(symbol, &info) != 0 && info.dli_fname != nullptr) return info.dli_fname;
+  return "?";
+}
+
+/// Sums a buffer with t threads, 8 independent 64-bit accumulators each: the
+/// machine's streaming read bandwidth, measured beside the kernels.
+uint64_t stream_read(const uint64_t* data, size_t words, int threads) {
+  std::vector<uint64_t> sums(threads, 0);
+  auto part = [&](int t) {
+    const size_t begin = words * t / threads, end = words * (t + 1) / threads;
+    uint64_t a[8] = {};
+    size_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      for (int k = 0; k < 8; ++k) a[k] += data[i + k];
+    }
+    for (; i < end; ++i) a[0] += data[i];
+    uint64_t s = 0;
+    for (uint64_t v : a) s += v;
+    sums[t] = s;
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(part, t);
+  part(0);
+  for (auto& th : pool) th.join();
+  uint64_t total = 0;
+  for (uint64_t s : sums) total += s;
+  return total;
+}
+
+class MedianCollector : public benchmark::BenchmarkReporter {
+ public:
+  explicit MedianCollector(std::vector<Case>& cases) : cases_(cases) {}
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& run : runs) {
+      if (run.aggregate_name != "median") continue;
+      const std::string name = run.benchmark_name();
+      const size_t index = std::stoul(name.substr(name.find('/') + 1));
+      KernelBenchmarkRow& row = cases_[index].row;
+      row.median_ns = run.GetAdjustedRealTime();
+      std::fprintf(stderr, "[%zu/%zu] %s %s %s t=%d %s: %.0f ns\n", index + 1, cases_.size(), row.kernel.c_str(),
+                   row.isa.c_str(), row.size.c_str(), row.threads, row.cache.c_str(), row.median_ns);
+    }
+  }
+
+ private:
+  std::vector<Case>& cases_;
+};
+
+struct DotData {
+  std::vector<float> x32, w32;
+  std::vector<uint16_t> x16, w16;
+  std::vector<uint8_t> codes;
+  std::vector<int8_t> x8;
+  // kI8Sets different weight vectors a kind, used in turn: one vector repeated
+  // call after call lets the branch predictor learn its zero pattern.
+  std::vector<uint8_t> i8_shift, i8_dense;
+  size_t i8_next = 0;
+};
+constexpr size_t kI8Sets = 64;
+
+DotData make_dot_data(size_t n) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  DotData d;
+  const quant::WeightSpace shift(quant::SpaceKind::shift, 3), dense(quant::SpaceKind::dense_shift, 3);
+  const auto shift_values = shift.values(), dense_values = dense.values();
+  for (size_t i = 0; i < n; ++i) {
+    d.x32.push_back(normal(rng));
+    d.w32.push_back(normal(rng));
+    d.codes.push_back(code8_encode(rng() & 1, static_cast<int>(rng() % 8) - 7));
+    d.x16.push_back(f32_to_f16(d.x32.back()));
+    d.w16.push_back(f32_to_f16(d.w32.back()));
+    d.x8.push_back(static_cast<int8_t>(rng()));
+  }
+  for (size_t i = 0; i < n * kI8Sets; ++i) {
+    d.i8_shift.push_back(i8_code_from_space(shift, shift_values[rng() % shift_values.size()]));
+    d.i8_dense.push_back(i8_code_from_space(dense, dense_values[rng() % dense_values.size()]));
+  }
+  return d;
+}
+
+/// A matrix and copies of it; a call uses the next copy (cold) or always the first (hot).
+struct MatrixSet {
+  std::vector<WeightMatrix> copies;
+  size_t next = 0;
+  const WeightMatrix& take(bool cold) {
+    if (!cold) return copies[0];
+    const WeightMatrix& m = copies[next];
+    next = (next + 1) % copies.size();
+    return m;
+  }
+};
+
+}  // namespace
+
+KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
+  if (o.dot_size < 1 || o.gemv_rows < 1 || o.gemv_cols < 1 || o.repetitions < 1 || o.min_time_s <= 0) {
+    throw InvalidArgument("bench kernels: sizes, repetitions and min time must be positive");
+  }
+  for (int t : o.threads) {
+    if (t < 1) throw InvalidArgument("bench kernels: thread counts must be at least 1");
+  }
+  KernelBenchmarkResult result;
+  result.cpu = cpu_description();
+  result.blas = std::string(openblas_get_config()) + " (" + library_of(reinterpret_cast<const void*>(&cblas_sgemv)) + ")";
+  result.last_level_cache_bytes = last_level_cache_bytes();
+  result.cold_set_bytes = 4 * result.last_level_cache_bytes;
+
+  const KernelList& list = kernel_list();
+  std::vector<Case> cases;
+  auto add = [&](KernelBenchmarkRow row, std::function<void()> call, std::function<void()> setup = [] {}) {
+    cases.push_back({std::move(row), std::move(setup), std::move(call)});
+  };
+
+  // Dot products.
+  auto dot = std::make_shared<DotData>(make_dot_data(o.dot_size));
+  const std::string dot_size = std::to_string(o.dot_size);
+  for (Isa isa : supported_isas()) {
+    for (const auto& k : list.f32_dot) {
+      if (k.isa != isa) continue;
+      const void* w = k.pow2 ? static_cast<const void*>(dot->codes.data()) : dot->w32.data();
+      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", k.pow2 ? "f32-dot-fma" : ""),
+          [dot, w, fn = k.fn, n = o.dot_size] { benchmark::DoNotOptimize(fn(dot->x32.data(), w, n)); });
+    }
+    for (const auto& k : list.f16_dot) {
+      if (k.isa != isa) continue;
+      const void* w = k.pow2 ? static_cast<const void*>(dot->codes.data()) : dot->w16.data();
+      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", k.pow2 ? "f16-dot-fma" : ""),
+          [dot, w, fn = k.fn, n = o.dot_size] { benchmark::DoNotOptimize(fn(dot->x16.data(), w, n)); });
+    }
+    for (const auto& k : list.i8_dot) {
+      if (k.isa != isa) continue;
+      const bool shift = k.kind == quant::SpaceKind::shift;
+      const uint8_t* codes = shift ? dot->i8_shift.data() : dot->i8_dense.data();
+      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", shift ? "" : "i8-dot-shift"),
+          [dot, codes, fn = k.fn, n = o.dot_size] {
+            const size_t set = dot->i8_next++ % kI8Sets;
+            benchmark::DoNotOptimize(fn(dot->x8.data(), codes + set * n, n));
+          });
+    }
+  }
+
+  // GEMV.
+  const size_t rows = o.gemv_rows, cols = o.gemv_cols;
+  const std::string gemv_size = std::to_string(rows) + "x" + std::to_string(cols);
+  std::fprintf(stderr, "bench kernels: preparing %s weight matrices...\n", gemv_size.c_str());
+  std::mt19937 rng(2);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> values(rows * cols);
+  auto x = std::make_shared<std::vector<float>>(cols);
+  for (auto& v : *x) v = std::max(0.0f, normal(rng));  // ReLU-like activations
+  auto y = std::make_shared<std::vector<float>>(rows);
+  const std::vector<WeightFormat> formats = {WeightFormat::f32, WeightFormat::code8, WeightFormat::packed2,
+                                             WeightFormat::packed3, WeightFormat::packed4};
+  std::vector<std::shared_ptr<MatrixSet>> sets;
+  for (WeightFormat format : formats) {
+    std::unique_ptr<WeightMatrix> m;
+    if (format == WeightFormat::f32) {
+      for (auto& v : values) v = normal(rng);
+      m = std::make_unique<WeightMatrix>(WeightMatrix::from_f32(rows, cols, values.data()));
+    } else if (format == WeightFormat::code8) {
+      for (auto& v : values) v = std::ldexp((rng() & 1) ? -1.0f : 1.0f, -static_cast<int>(rng() % 8));
+      m = std::make_unique<WeightMatrix>(WeightMatrix::from_code8(rows, cols, values.data()));
+    } else {
+      const int bits = format == WeightFormat::packed2 ? 2 : format == WeightFormat::packed3 ? 3 : 4;
+      const quant::WeightSpace space(quant::SpaceKind::dense_shift, bits, -(1 << (bits - 1)));
+      const auto set = space.values();
+      for (auto& v : values) v = static_cast<float>(set[rng() % set.size()]);
+      m = std::make_unique<WeightMatrix>(WeightMatrix::packed(space, rows, cols, values.data()));
+    }
+    auto s = std::make_shared<MatrixSet>();
+    const size_t copies = std::max<size_t>(2, (result.cold_set_bytes + m->bytes() - 1) / m->bytes());
+    for (size_t c = 1; c < copies; ++c) s->copies.push_back(m->clone());
+    s->copies.insert(s->copies.begin(), std::move(*m));
+    sets.push_back(s);
+  }
+  const Isa best = preferred_isa();
+  for (int threads : o.threads) {
+    for (bool cold : {false, true}) {
+      const std::string cache = cold ? "cold" : "hot";
+      auto f32 = sets[0];
+      KernelBenchmarkRow base = make_row("sgemv (OpenBLAS)", "f32", "openblas", gemv_size, threads, cache, "");
+      base.bytes = static_cast<double>(f32->copies[0].bytes());
+      add(base, [f32, x, y, cold, rows, cols] {
+            const WeightMatrix& m = f32->take(cold);
+            cblas_sgemv(kCblasRowMajor, kCblasNoTrans, static_cast<int>(rows), static_cast<int>(cols), 1.0f,
+                        reinterpret_cast<const float*>(m.data()), static_cast<int>(m.row_bytes() / 4), x->data(), 1,
+                        0.0f, y->data(), 1);
+          },
+          [threads] { openblas_set_num_threads(threads); });
+      std::vector<Isa> isas = {best};
+      if (o.scalar_gemv && threads == 1 && !cold && best != Isa::scalar) isas.push_back(Isa::scalar);
+      for (Isa isa : isas) {
+        for (size_t f = 0; f < formats.size(); ++f) {
+          const GemvKernel* k = find_kernel(list.gemv, std::string("gemv-") + to_string(formats[f]), isa);
+          if (k == nullptr) continue;
+          KernelBenchmarkRow row = make_row(k->name, k->variant, to_string(isa), gemv_size, threads, cache, "sgemv (OpenBLAS)");
+          row.bytes = static_cast<double>(sets[f]->copies[0].bytes());
+          add(row, [set = sets[f], k, x, y, cold, threads] { gemv(*k, set->take(cold), x->data(), y->data(), threads); },
+              [] { openblas_set_num_threads(1); });
+        }
+      }
+    }
+  }
+
+  // Streaming read bandwidth, for the GEMV rows' bytes/s: a buffer laid out like the
+  // matrices (huge-page aligned), several times the last-level cache.
+  const size_t stream_bytes = std::max<size_t>(256u << 20, 8 * result.last_level_cache_bytes);
+  std::vector<float> ones(stream_bytes / 4, 1.0f);
+  auto buffer = std::make_shared<WeightMatrix>(WeightMatrix::from_f32(1, ones.size(), ones.data()));
+  ones = {};
+  for (int threads : o.threads) {
+    KernelBenchmarkRow row = make_row("stream read", "sum", "scalar", std::to_string(stream_bytes >> 20) + " MiB", threads, "cold", "");
+    row.bytes = static_cast<double>(buffer->bytes());
+    add(row, [buffer, threads] {
+      benchmark::DoNotOptimize(stream_read(reinterpret_cast<const uint64_t*>(buffer->data()), buffer->bytes() / 8, threads));
+    });
+  }
+
+  // --filter: the matching rows, their baselines, and the stream rows when a kept row reads weights.
+  if (!o.filter.empty()) {
+    auto matches = [&](const KernelBenchmarkRow& row) { return (row.kernel + " " + row.isa).find(o.filter) != std::string::npos; };
+    std::vector<bool> keep(cases.size(), false);
+    bool any_bytes = false;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      if (!matches(cases[i].row)) continue;
+      keep[i] = true;
+      any_bytes = any_bytes || cases[i].row.bytes > 0;
+      for (size_t j = 0; j < cases.size(); ++j) {
+        const auto& b = cases[j].row;
+        if (b.kernel == cases[i].row.baseline && (b.isa == cases[i].row.isa || b.isa == "openblas") &&
+            b.threads == cases[i].row.threads && b.cache == cases[i].row.cache) {
+          keep[j] = true;
+        }
+      }
+    }
+    std::vector<Case> kept;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      if (keep[i] || (any_bytes && cases[i].row.kernel == "stream read")) kept.push_back(std::move(cases[i]));
+    }
+    cases = std::move(kept);
+  }
+  if (cases.empty()) throw InvalidArgument("bench kernels: --filter '" + o.filter + "' matches no benchmark");
+
+  // Google Benchmark: one registered benchmark a row, median of the repetitions.
+  int argc = 1;
+  char program[] = "denseshift";
+  char* argv[] = {program, nullptr};
+  benchmark::Initialize(&argc, argv);
+  benchmark::ClearRegisteredBenchmarks();
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Case* c = &cases[i];
+    benchmark::RegisterBenchmark(("case/" + std::to_string(i)).c_str(),
+                                 [c](benchmark::State& state) {
+                                   c->setup();
+                                   for (auto _ : state) c->call();
+                                 })
+        ->Unit(benchmark::kNanosecond)
+        ->UseRealTime()
+        ->MinTime(o.min_time_s)
+        ->Repetitions(o.repetitions)
+        ->ReportAggregatesOnly(true);
+  }
+  MedianCollector collector(cases);
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  benchmark::ClearRegisteredBenchmarks();
+  openblas_set_num_threads(1);
+
+  // Ratios against each row's baseline (same ISA, threads and cache state), bandwidth.
+  for (auto& c : cases) result.rows.push_back(c.row);
+  for (auto& row : result.rows) {
+    if (row.bytes > 0 && row.median_ns > 0) row.gb_per_s = row.bytes / row.median_ns;
+    if (row.baseline.empty()) continue;
+    for (const auto& other : result.rows) {
+      const bool same_isa = other.isa == row.isa || other.isa == "openblas";
+      if (other.kernel == row.baseline && same_isa && other.threads == row.threads && other.cache == row.cache &&
+          other.size == row.size && row.median_ns > 0) {
+        row.speedup = other.median_ns / row.median_ns;
+      }
+    }
+  }
+  for (auto& row : result.rows) {
+    for (const auto& other : result.rows) {
+      if (other.kernel == "stream read" && other.threads == row.threads && row.gb_per_s > 0 && other.gb_per_s > 0) {
+        row.stream_fraction = row.gb_per_s / other.gb_per_s;
+      }
+    }
+  }
+  return result;
+}
+
+std::string format_markdown(const KernelBenchmarkResult& r) {
+  auto fixed = [](double v, int decimals) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    return std::string(text);
+  };
+  std::ostringstream out;
+  out << "| kernel | variant | ISA | size | threads | weights | median us | x baseline | baseline | weight GB/s | of stream read |\n"
+         "|---|---|---|---|---:|---|---:|---:|---|---:|---:|\n";
+  for (const auto& row : r.rows) {
+    const double us = row.median_ns / 1000.0;
+    const bool stream = row.kernel == "stream read";
+    out << "| " << row.kernel << " | " << row.variant << " | " << row.isa << " | " << row.size << " | " << row.threads
+        << " | " << (row.cache.empty() ? "-" : row.cache) << " | " << fixed(us, us < 10 ? 3 : us < 100 ? 1 : 0)
+        << " | " << (row.speedup > 0 ? fixed(row.speedup, 2) + "x" : "-") << " | "
+        << (row.baseline.empty() ? "(baseline)" : row.baseline) << " | "
+        << (row.gb_per_s > 0 ? fixed(row.gb_per_s, 1) : "-") << " | "
+        << (row.stream_fraction > 0 && !stream ? fixed(100 * row.stream_fraction, 0) + "%" : "-") << " |\n";
+  }
+  return out.str();
+}
+
+std::string format_json(const KernelBenchmarkResult& r) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : r.rows) {
+    rows.push_back({{"kernel", row.kernel},
+                    {"variant", row.variant},
+                    {"isa", row.isa},
+                    {"size", row.size},
+                    {"threads", row.threads},
+                    {"cache", row.cache},
+                    {"median_ns", row.median_ns},
+                    {"baseline", row.baseline},
+                    {"speedup", row.speedup},
+                    {"weight_bytes", row.bytes},
+                    {"gb_per_s", row.gb_per_s},
+                    {"stream_fraction", row.stream_fraction}});
+  }
+  nlohmann::json doc = {{"cpu", r.cpu},
+                        {"blas", r.blas},
+                        {"last_level_cache_bytes", r.last_level_cache_bytes},
+                        {"cold_set_bytes", r.cold_set_bytes},
+                        {"rows", rows}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace denseshift::kernels

@@ -1,0 +1,54 @@
+#pragma once
+// The kernel benchmark behind `denseshift bench kernels` (Google Benchmark runs the
+// timing loops). Every row is timed in one process, one run; ratios compare rows
+// measured minutes apart at most, never across runs.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace denseshift::kernels {
+
+struct KernelBenchmarkOptions {
+  size_t dot_size = 4096;       // elements of the dot products
+  size_t gemv_rows = 4096;      // GEMV is rows x cols
+  size_t gemv_cols = 4096;
+  std::vector<int> threads = {1, 2};
+  double min_time_s = 0.05;     // Google Benchmark's minimum time a repetition
+  int repetitions = 5;          // the table gives the median
+  bool scalar_gemv = true;      // include the (slow) scalar GEMV rows (1 thread, hot)
+  std::string filter;           // substring a row's "kernel isa" must contain (empty: all)
+};
+
+struct KernelBenchmarkRow {
+  std::string kernel;    // e.g. "f32-dot-pow2", "gemv-packed2", "sgemv (OpenBLAS)", "stream read"
+  std::string variant;   // e.g. "pow2", "packed2"
+  std::string isa;       // scalar, avx2, neon, openblas
+  std::string size;      // "4096" or "4096x4096"
+  int threads = 1;
+  std::string cache;     // "hot", "cold" or "" (dots)
+  double median_ns = 0;  // per call
+  std::string baseline;  // the row this one is compared with
+  double speedup = 0;    // baseline median / this median (> 1: faster); 0 for baselines
+  double bytes = 0;      // weight bytes read a call (GEMV, stream)
+  double gb_per_s = 0;   // bytes / median
+  double stream_fraction = 0;  // gb_per_s / the streaming read bandwidth at the same thread count
+};
+
+struct KernelBenchmarkResult {
+  std::vector<KernelBenchmarkRow> rows;
+  std::string cpu;
+  std::string blas;  // OpenBLAS configuration string
+  size_t last_level_cache_bytes = 0;
+  size_t cold_set_bytes = 0;  // memory a cold GEMV rotates through, at least
+};
+
+/// Runs every benchmark; progress lines go to stderr.
+KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& options);
+
+/// The rows as a Markdown table (and the notes under it).
+std::string format_markdown(const KernelBenchmarkResult& result);
+/// The same rows as JSON text.
+std::string format_json(const KernelBenchmarkResult& result);
+
+}  // namespace denseshift::kernels
