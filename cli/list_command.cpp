@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "denseshift/kernels/kernels.h"
 #include "denseshift/quant/registry.h"
 #include "denseshift/quant/weight_space.h"
 #include "denseshift/util/error.h"
@@ -48,6 +49,24 @@ void list_weight_spaces(const std::vector<int>& bits, const std::vector<quant::S
   }
 }
 
+template <class K>
+void list_kernel_family(const std::vector<K>& list) {
+  for (const auto& k : list) {
+    std::cout << k.name << "\t" << kernels::to_string(k.isa)
+              << (kernels::isa_supported(k.isa) ? "" : "\t(not on this CPU)") << "\n";
+  }
+}
+
+void list_kernels() {
+  const auto& list = kernels::kernel_list();
+  list_kernel_family(list.f32_vmul);
+  list_kernel_family(list.f16_vmul);
+  list_kernel_family(list.f32_dot);
+  list_kernel_family(list.f16_dot);
+  list_kernel_family(list.i8_dot);
+  list_kernel_family(list.gemv);
+}
+
 }  // namespace
 
 int run_list(const std::vector<std::string>& args) {
@@ -60,15 +79,20 @@ int run_list(const std::vector<std::string>& args) {
       "codes", "weight-spaces: print each value's integer code in brackets");
   const po::variables_map vm = parse_with_positional(args, options, "what");
   if (vm.count("help")) {
-    std::cout << "Usage: denseshift list [parametrizations | weight-spaces] [options]\n"
-                 "With no argument, lists both.\n\n"
+    std::cout << "Usage: denseshift list [parametrizations | weight-spaces | kernels] [options]\n"
+                 "With no argument, lists parametrizations and weight spaces. kernels: every\n"
+                 "inference kernel compiled in, by name and ISA, tab-separated.\n\n"
               << options;
     return kExitOk;
   }
 
   const std::string what = vm.count("what") ? vm["what"].as<std::string>() : "";
-  if (!what.empty() && what != "parametrizations" && what != "weight-spaces") {
-    throw_unknown_name("list", what, {"parametrizations", "weight-spaces"});
+  if (!what.empty() && what != "parametrizations" && what != "weight-spaces" && what != "kernels") {
+    throw_unknown_name("list", what, {"parametrizations", "weight-spaces", "kernels"});
+  }
+  if (what == "kernels") {
+    list_kernels();
+    return kExitOk;
   }
   std::vector<int> bits;
   if (vm.count("bits")) {

@@ -3,6 +3,7 @@
 Run by scripts/test.sh (and by ctest as cli.pytest); DENSESHIFT_BIN names the
 binary, default build/cli/denseshift.
 """
+import json
 import os
 import pathlib
 import subprocess
@@ -65,9 +66,13 @@ def test_version_names_the_commit():
     (["list", "weight-spaces", "--space", "dense"],
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
-     "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces)"),
+     "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, kernels)"),
     (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, bench, list)"),
-    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train)"),
+    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels)"),
+    (["bench", "kernels", "--threads", "0"], "--threads: '0' is not a thread count"),
+    (["bench", "kernels", "--json", "/nonexistent/folder/k.json"], "--json: folder /nonexistent/folder does not exist"),
+    (["bench", "kernels", "--filter", "no-such-kernel", "--cold-mib", "8", "--gemv-size", "64"],
+     "--filter 'no-such-kernel' matches no benchmark"),
     (["list", "--bits", "three"], "--bits"),
     (["--frobnicate"], "--frobnicate"),
 ])
@@ -85,3 +90,52 @@ def test_no_arguments_prints_usage_and_exits_2():
     result = run()
     assert result.returncode == 2
     assert "Usage: denseshift <command>" in result.stderr
+
+
+def test_list_kernels_names_every_kernel_with_its_isa():
+    result = run("list", "kernels")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    names = {(r[0], r[1]) for r in rows}
+    for name in ["f32-vmul-pow2", "f16-vmul-pow2", "f32-dot-fma", "f32-dot-pow2", "f16-dot-fma",
+                 "f16-dot-pow2", "i8-dot-shift", "i8-dot-dense", "gemv-f32", "gemv-code8",
+                 "gemv-packed2", "gemv-packed3", "gemv-packed4"]:
+        assert (name, "scalar") in names
+    supported = [r for r in rows if len(r) == 2]
+    assert len(supported) >= 13
+
+
+def test_bench_kernels_prints_a_table_and_writes_the_same_rows_as_json(tmp_path):
+    out = tmp_path / "kernels.json"
+    result = run("bench", "kernels", "--dot-size", "100", "--gemv-size", "70", "--threads", "1,2",
+                 "--repetitions", "2", "--min-time", "0.001", "--cold-mib", "4", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    header, rows = table[0], table[1:]
+    assert header.startswith("| kernel | variant | ISA | size | threads |")
+    doc = json.loads(out.read_text())
+    assert len(doc["rows"]) == len(rows)
+    assert not (tmp_path / "kernels.json.tmp").exists()
+    by_kernel = {}
+    for row in doc["rows"]:
+        assert row["median_ns"] > 0, row
+        by_kernel.setdefault(row["kernel"], []).append(row)
+        if row["baseline"]:
+            assert row["speedup"] > 0, row
+    # Every GEMV format against OpenBLAS, hot and cold, at both thread counts.
+    for kernel in ["gemv-f32", "gemv-code8", "gemv-packed2", "gemv-packed3", "gemv-packed4"]:
+        best = [r for r in by_kernel[kernel] if r["isa"] != "scalar"] or by_kernel[kernel]
+        assert {(r["threads"], r["cache"]) for r in best} == {(1, "hot"), (1, "cold"), (2, "hot"), (2, "cold")}
+        assert all(r["baseline"] == "sgemv (OpenBLAS)" and r["gb_per_s"] > 0 for r in best)
+    assert {r["threads"] for r in by_kernel["stream read"]} == {1, 2}
+    assert all(r["baseline"] == "i8-dot-shift" for r in by_kernel["i8-dot-dense"])
+    assert "70x70" in result.stdout and "Command: `denseshift bench kernels" in result.stdout
+
+
+def test_bench_kernels_filter_keeps_the_baselines():
+    result = run("bench", "kernels", "--filter", "i8-dot-dense", "--repetitions", "1", "--min-time", "0.001",
+                 "--cold-mib", "4", "--gemv-size", "64")
+    assert result.returncode == 0, result.stderr
+    kernels = {line.split("|")[1].strip() for line in result.stdout.splitlines()
+               if line.startswith("| ") and "---" not in line and "kernel" not in line}
+    assert kernels == {"i8-dot-dense", "i8-dot-shift"}

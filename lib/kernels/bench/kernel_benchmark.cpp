@@ -172,11 +172,25 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
   for (int t : o.threads) {
     if (t < 1) throw InvalidArgument("bench kernels: thread counts must be at least 1");
   }
+  if (!o.filter.empty()) {  // checked before the (slow) set-up
+    std::vector<std::string> names = {"sgemv (OpenBLAS) openblas", "stream read scalar"};
+    const KernelList& all = kernel_list();
+    auto collect = [&](const auto& family) {
+      for (const auto& k : family) names.push_back(std::string(k.name) + " " + to_string(k.isa));
+    };
+    collect(all.f32_dot);
+    collect(all.f16_dot);
+    collect(all.i8_dot);
+    collect(all.gemv);
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return n.find(o.filter) != std::string::npos; })) {
+      throw InvalidArgument("bench kernels: --filter '" + o.filter + "' matches no benchmark");
+    }
+  }
   KernelBenchmarkResult result;
   result.cpu = cpu_description();
   result.blas = std::string(openblas_get_config()) + " (" + library_of(reinterpret_cast<const void*>(&cblas_sgemv)) + ")";
   result.last_level_cache_bytes = last_level_cache_bytes();
-  result.cold_set_bytes = 4 * result.last_level_cache_bytes;
+  result.cold_set_bytes = o.cold_bytes > 0 ? o.cold_bytes : 4 * result.last_level_cache_bytes;
 
   const KernelList& list = kernel_list();
   std::vector<Case> cases;
@@ -277,7 +291,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
 
   // Streaming read bandwidth, for the GEMV rows' bytes/s: a buffer laid out like the
   // matrices (huge-page aligned), several times the last-level cache.
-  const size_t stream_bytes = std::max<size_t>(256u << 20, 8 * result.last_level_cache_bytes);
+  const size_t stream_bytes = 2 * result.cold_set_bytes;
   std::vector<float> ones(stream_bytes / 4, 1.0f);
   auto buffer = std::make_shared<WeightMatrix>(WeightMatrix::from_f32(1, ones.size(), ones.data()));
   ones = {};

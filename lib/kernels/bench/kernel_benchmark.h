@@ -18,6 +18,8 @@ struct KernelBenchmarkOptions {
   int repetitions = 5;          // the table gives the median
   bool scalar_gemv = true;      // include the (slow) scalar GEMV rows (1 thread, hot)
   std::string filter;           // substring a row's "kernel isa" must contain (empty: all)
+  size_t cold_bytes = 0;        // memory a cold GEMV rotates through (0: 4x the last-level cache);
+                                // the stream buffer is twice this
 };
 
 struct KernelBenchmarkRow {
