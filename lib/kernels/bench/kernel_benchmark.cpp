@@ -260,7 +260,6 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
     s->copies.insert(s->copies.begin(), std::move(*m));
     sets.push_back(s);
   }
-  const Isa best = preferred_isa();
   for (int threads : o.threads) {
     for (bool cold : {false, true}) {
       const std::string cache = cold ? "cold" : "hot";
@@ -274,9 +273,10 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
                         0.0f, y->data(), 1);
           },
           [threads] { openblas_set_num_threads(threads); });
-      std::vector<Isa> isas = {best};
-      if (o.scalar_gemv && threads == 1 && !cold && best != Isa::scalar) isas.push_back(Isa::scalar);
-      for (Isa isa : isas) {
+      // Every SIMD ISA that has the kernel (AVX2 and AVX-512 side by side where both do),
+      // and scalar at 1 thread, hot, when asked for.
+      for (Isa isa : supported_isas()) {
+        if (isa == Isa::scalar && !(o.scalar_gemv && threads == 1 && !cold)) continue;
         for (size_t f = 0; f < formats.size(); ++f) {
           const GemvKernel* k = find_kernel(list.gemv, std::string("gemv-") + to_string(formats[f]), isa);
           if (k == nullptr) continue;

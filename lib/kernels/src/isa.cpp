@@ -11,21 +11,25 @@
 #endif
 
 namespace denseshift::kernels {
+namespace {
+constexpr Isa kAllIsas[] = {Isa::scalar, Isa::avx2, Isa::neon, Isa::avx512};
+}  // namespace
 
 const char* to_string(Isa isa) {
   switch (isa) {
     case Isa::scalar: return "scalar";
     case Isa::avx2: return "avx2";
     case Isa::neon: return "neon";
+    case Isa::avx512: return "avx512";
   }
   return "?";
 }
 
 Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+  for (Isa isa : kAllIsas) {
     if (name == to_string(isa)) return isa;
   }
-  throw InvalidArgument("unknown ISA '" + name + "' (expected scalar, avx2 or neon)");
+  throw InvalidArgument("unknown ISA '" + name + "' (expected scalar, avx2, avx512 or neon)");
 }
 
 bool isa_supported(Isa isa) {
@@ -35,6 +39,12 @@ bool isa_supported(Isa isa) {
 #if defined(__x86_64__)
       __builtin_cpu_init();
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+      return false;
+#endif
+    case Isa::avx512:
+#if defined(__x86_64__)
+      return isa_supported(Isa::avx2) && __builtin_cpu_supports("avx512f");
 #else
       return false;
 #endif
@@ -50,7 +60,7 @@ bool isa_supported(Isa isa) {
 
 std::vector<Isa> supported_isas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::neon}) {
+  for (Isa isa : kAllIsas) {
     if (isa_supported(isa)) out.push_back(isa);
   }
   return out;

@@ -23,6 +23,7 @@ namespace denseshift::kernels::impl {
 DENSESHIFT_DECLARE_KERNELS(scalar)
 #if defined(__x86_64__)
 DENSESHIFT_DECLARE_KERNELS(avx2)
+void gemv_packed_avx512(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);
 #endif
 #if defined(__aarch64__)
 DENSESHIFT_DECLARE_KERNELS(neon)

@@ -27,6 +27,9 @@ KernelList make_list() {
   DENSESHIFT_KERNELS_OF(scalar, Isa::scalar)
 #if defined(__x86_64__)
   DENSESHIFT_KERNELS_OF(avx2, Isa::avx2)
+  // AVX-512 only where it pays (f32-gemv-avx512.cpp): 4-bit codes, one 16-entry lookup
+  // instead of two 8-entry ones and a blend. Dispatch falls back to AVX2 for the rest.
+  list.gemv.push_back({{"gemv-packed4", "packed4", Isa::avx512, impl::gemv_packed_avx512}, WeightFormat::packed4});
 #endif
 #if defined(__aarch64__)
   DENSESHIFT_KERNELS_OF(neon, Isa::neon)
