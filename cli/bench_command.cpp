@@ -119,7 +119,7 @@ int bench_kernels(const std::vector<std::string>& args) {
       "dot-size", po::value<size_t>(&o.dot_size)->default_value(o.dot_size), "elements of the dot products")(
       "gemv-size", po::value<size_t>(&gemv_size)->default_value(gemv_size), "GEMV rows = columns")(
       "threads", po::value<std::string>(&threads)->default_value(threads), "GEMV thread counts, comma-separated")(
-      "repetitions", po::value<int>(&o.repetitions)->default_value(o.repetitions), "timed repetitions a row (the median is reported)")(
+      "repetitions", po::value<int>(&o.repetitions)->default_value(o.repetitions), "rounds over all rows, round-robin (medians are reported)")(
       "min-time", po::value<double>(&o.min_time_s)->default_value(o.min_time_s), "minimum seconds a repetition runs")(
       "filter", po::value<std::string>(&o.filter), "only rows whose \"kernel ISA\" contains this text")(
       "no-scalar-gemv", po::bool_switch(), "leave out the slow scalar GEMV rows")(
@@ -155,8 +155,9 @@ int bench_kernels(const std::vector<std::string>& args) {
               kGitCommit, today().c_str(), command.c_str(), result.cpu.c_str(),
               kernels::to_string(kernels::preferred_isa()), result.blas.c_str());
   std::printf("%s\n", kernels::format_markdown(result).c_str());
-  std::printf("Median of %d repetitions (each at least %.2f s) a row. x baseline: the baseline row's median over this row's "
-              "(same ISA, threads and cache state); > 1 is faster. Cold GEMV rotates through copies of the matrix "
+  std::printf("Every row timed in each of %d rounds (each at least %.2f s), the rows round-robin; median us: the median "
+              "over the rounds. x baseline: the median over the rounds of the baseline row's time over this row's (same "
+              "ISA, threads and cache state); > 1 is faster. Cold GEMV rotates through copies of the matrix "
               "covering at least %zu MiB (the last-level cache is %zu MiB); hot reuses one copy. weight GB/s: the "
               "matrix's bytes a call over the median; of stream read: that over the streaming read bandwidth at the "
               "same thread count, measured in this run.\n",

@@ -3,6 +3,10 @@
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -73,21 +77,55 @@ std::string library_of(const void* symbol) {
   return "?";
 }
 
-/// Sums a buffer with t threads, 8 independent 64-bit accumulators each: the
-/// machine's streaming read bandwidth, measured beside the kernels.
+/// Sums a range of 64-bit words with 8 independent accumulators.
+uint64_t sum_words_plain(const uint64_t* data, size_t begin, size_t end) {
+  uint64_t a[8] = {};
+  size_t i = begin;
+  for (; i + 8 <= end; i += 8) {
+    for (int k = 0; k < 8; ++k) a[k] += data[i + k];
+  }
+  for (; i < end; ++i) a[0] += data[i];
+  uint64_t s = 0;
+  for (uint64_t v : a) s += v;
+  return s;
+}
+
+#if defined(__x86_64__)
+/// The same with 256-bit loads (four accumulators of 4 words), when the CPU has AVX2.
+__attribute__((target("avx2"))) uint64_t sum_words_avx2(const uint64_t* data, size_t begin, size_t end) {
+  __m256i a[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  size_t i = begin;
+  for (; i + 16 <= end; i += 16) {
+    for (int k = 0; k < 4; ++k) {
+      a[k] = _mm256_add_epi64(a[k], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i + 4 * k)));
+    }
+  }
+  alignas(32) uint64_t lanes[16];
+  for (int k = 0; k < 4; ++k) _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 4 * k), a[k]);
+  uint64_t s = sum_words_plain(data, i, end);
+  for (uint64_t v : lanes) s += v;
+  return s;
+}
+#endif
+
+/// Sums a buffer with t threads: the machine's streaming read bandwidth, measured
+/// beside the kernels.
 uint64_t stream_read(const uint64_t* data, size_t words, int threads) {
   std::vector<uint64_t> sums(threads, 0);
+#if defined(__x86_64__)
+  const bool wide = isa_supported(Isa::avx2);
+#else
+  const bool wide = false;
+#endif
   auto part = [&](int t) {
     const size_t begin = words * t / threads, end = words * (t + 1) / threads;
-    uint64_t a[8] = {};
-    size_t i = begin;
-    for (; i + 8 <= end; i += 8) {
-      for (int k = 0; k < 8; ++k) a[k] += data[i + k];
+#if defined(__x86_64__)
+    if (wide) {
+      sums[t] = sum_words_avx2(data, begin, end);
+      return;
     }
-    for (; i < end; ++i) a[0] += data[i];
-    uint64_t s = 0;
-    for (uint64_t v : a) s += v;
-    sums[t] = s;
+#endif
+    sums[t] = sum_words_plain(data, begin, end);
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(part, t);
@@ -98,25 +136,38 @@ uint64_t stream_read(const uint64_t* data, size_t words, int threads) {
   return total;
 }
 
-class MedianCollector : public benchmark::BenchmarkReporter {
+/// Collects each timed round of each row (benchmark names are "case/<row>/<round>").
+class RoundCollector : public benchmark::BenchmarkReporter {
  public:
-  explicit MedianCollector(std::vector<Case>& cases) : cases_(cases) {}
+  RoundCollector(std::vector<Case>& cases, std::vector<std::vector<double>>& samples, int rounds)
+      : cases_(cases), samples_(samples), rounds_(rounds) {}
   bool ReportContext(const Context&) override { return true; }
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
-      if (run.aggregate_name != "median") continue;
+      if (!run.aggregate_name.empty()) continue;
       const std::string name = run.benchmark_name();
-      const size_t index = std::stoul(name.substr(name.find('/') + 1));
-      KernelBenchmarkRow& row = cases_[index].row;
-      row.median_ns = run.GetAdjustedRealTime();
-      std::fprintf(stderr, "[%zu/%zu] %s %s %s t=%d %s: %.0f ns\n", index + 1, cases_.size(), row.kernel.c_str(),
-                   row.isa.c_str(), row.size.c_str(), row.threads, row.cache.c_str(), row.median_ns);
+      const size_t first = name.find('/'), second = name.find('/', first + 1);
+      const size_t index = std::stoul(name.substr(first + 1, second - first - 1));
+      samples_[index].push_back(run.GetAdjustedRealTime());
+      if (++done_ % cases_.size() == 0) {
+        std::fprintf(stderr, "bench kernels: round %zu of %d done (%zu rows)\n", done_ / cases_.size(), rounds_,
+                     cases_.size());
+      }
     }
   }
 
  private:
   std::vector<Case>& cases_;
+  std::vector<std::vector<double>>& samples_;
+  int rounds_;
+  size_t done_ = 0;
 };
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
 struct DotData {
   std::vector<float> x32, w32;
@@ -173,7 +224,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
     if (t < 1) throw InvalidArgument("bench kernels: thread counts must be at least 1");
   }
   if (!o.filter.empty()) {  // checked before the (slow) set-up
-    std::vector<std::string> names = {"sgemv (OpenBLAS) openblas", "stream read scalar"};
+    std::vector<std::string> names = {"sgemv (OpenBLAS) openblas", "stream read scalar", "stream read avx2"};
     const KernelList& all = kernel_list();
     auto collect = [&](const auto& family) {
       for (const auto& k : family) names.push_back(std::string(k.name) + " " + to_string(k.isa));
@@ -296,7 +347,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
   auto buffer = std::make_shared<WeightMatrix>(WeightMatrix::from_f32(1, ones.size(), ones.data()));
   ones = {};
   for (int threads : o.threads) {
-    KernelBenchmarkRow row = make_row("stream read", "sum", "scalar", std::to_string(stream_bytes >> 20) + " MiB", threads, "cold", "");
+    KernelBenchmarkRow row = make_row("stream read", "sum", isa_supported(Isa::avx2) ? "avx2" : "scalar", std::to_string(stream_bytes >> 20) + " MiB", threads, "cold", "");
     row.bytes = static_cast<double>(buffer->bytes());
     add(row, [buffer, threads] {
       benchmark::DoNotOptimize(stream_read(reinterpret_cast<const uint64_t*>(buffer->data()), buffer->bytes() / 8, threads));
@@ -328,43 +379,53 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
   }
   if (cases.empty()) throw InvalidArgument("bench kernels: --filter '" + o.filter + "' matches no benchmark");
 
-  // Google Benchmark: one registered benchmark a row, median of the repetitions.
+  // Google Benchmark times each row; the rows run round-robin, `repetitions` rounds,
+  // so slow drift of this shared machine's speed hits a row and its baseline alike.
+  // A row's time is its median over the rounds; its speed-up is the median of the
+  // per-round ratios to its baseline (paired).
   int argc = 1;
   char program[] = "denseshift";
   char* argv[] = {program, nullptr};
   benchmark::Initialize(&argc, argv);
   benchmark::ClearRegisteredBenchmarks();
-  for (size_t i = 0; i < cases.size(); ++i) {
-    Case* c = &cases[i];
-    benchmark::RegisterBenchmark(("case/" + std::to_string(i)).c_str(),
-                                 [c](benchmark::State& state) {
-                                   c->setup();
-                                   for (auto _ : state) c->call();
-                                 })
-        ->Unit(benchmark::kNanosecond)
-        ->UseRealTime()
-        ->MinTime(o.min_time_s)
-        ->Repetitions(o.repetitions)
-        ->ReportAggregatesOnly(true);
+  for (int round = 0; round < o.repetitions; ++round) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      Case* c = &cases[i];
+      benchmark::RegisterBenchmark(("case/" + std::to_string(i) + "/" + std::to_string(round)).c_str(),
+                                   [c](benchmark::State& state) {
+                                     c->setup();
+                                     for (auto _ : state) c->call();
+                                   })
+          ->Unit(benchmark::kNanosecond)
+          ->UseRealTime()
+          ->MinTime(o.min_time_s);
+    }
   }
-  MedianCollector collector(cases);
+  std::vector<std::vector<double>> samples(cases.size());
+  RoundCollector collector(cases, samples, o.repetitions);
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::ClearRegisteredBenchmarks();
   openblas_set_num_threads(1);
 
-  // Ratios against each row's baseline (same ISA, threads and cache state), bandwidth.
-  for (auto& c : cases) result.rows.push_back(c.row);
-  for (auto& row : result.rows) {
-    if (row.bytes > 0 && row.median_ns > 0) row.gb_per_s = row.bytes / row.median_ns;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    cases[i].row.median_ns = median(samples[i]);
+    if (cases[i].row.bytes > 0 && cases[i].row.median_ns > 0) cases[i].row.gb_per_s = cases[i].row.bytes / cases[i].row.median_ns;
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    KernelBenchmarkRow& row = cases[i].row;
     if (row.baseline.empty()) continue;
-    for (const auto& other : result.rows) {
+    for (size_t j = 0; j < cases.size(); ++j) {
+      const KernelBenchmarkRow& other = cases[j].row;
       const bool same_isa = other.isa == row.isa || other.isa == "openblas";
       if (other.kernel == row.baseline && same_isa && other.threads == row.threads && other.cache == row.cache &&
-          other.size == row.size && row.median_ns > 0) {
-        row.speedup = other.median_ns / row.median_ns;
+          other.size == row.size) {
+        std::vector<double> ratios;
+        for (size_t k = 0; k < samples[i].size() && k < samples[j].size(); ++k) ratios.push_back(samples[j][k] / samples[i][k]);
+        row.speedup = median(ratios);
       }
     }
   }
+  for (auto& c : cases) result.rows.push_back(c.row);
   for (auto& row : result.rows) {
     for (const auto& other : result.rows) {
       if (other.kernel == "stream read" && other.threads == row.threads && row.gb_per_s > 0 && other.gb_per_s > 0) {

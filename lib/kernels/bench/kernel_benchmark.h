@@ -15,7 +15,7 @@ struct KernelBenchmarkOptions {
   size_t gemv_cols = 4096;
   std::vector<int> threads = {1, 2};
   double min_time_s = 0.05;     // Google Benchmark's minimum time a repetition
-  int repetitions = 5;          // the table gives the median
+  int repetitions = 5;          // rounds over all rows, round-robin; the table gives medians
   bool scalar_gemv = true;      // include the (slow) scalar GEMV rows (1 thread, hot)
   std::string filter;           // substring a row's "kernel isa" must contain (empty: all)
   size_t cold_bytes = 0;        // memory a cold GEMV rotates through (0: 4x the last-level cache);
@@ -31,7 +31,7 @@ struct KernelBenchmarkRow {
   std::string cache;     // "hot", "cold" or "" (dots)
   double median_ns = 0;  // per call
   std::string baseline;  // the row this one is compared with
-  double speedup = 0;    // baseline median / this median (> 1: faster); 0 for baselines
+  double speedup = 0;    // median over rounds of baseline time / this time (> 1: faster); 0 for baselines
   double bytes = 0;      // weight bytes read a call (GEMV, stream)
   double gb_per_s = 0;   // bytes / median
   double stream_fraction = 0;  // gb_per_s / the streaming read bandwidth at the same thread count

@@ -18,6 +18,8 @@
 namespace denseshift::kernels::impl {
 namespace {
 
+constexpr size_t kAheadBlocks = 2;
+
 inline void prefetch(const uint8_t* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 
 template <int R>
@@ -54,7 +56,7 @@ inline void dense_block(const WeightMatrix& w, const float* x, float* y, size_t 
 template <class Load, int kBytesPerCol>
 void dense_gemv(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end, Load load) {
   size_t r = row_begin;
-  for (; r + 4 <= row_end; r += 4) dense_block<4, kBytesPerCol>(w, x, y, r, 4 * w.row_bytes(), load);
+  for (; r + 4 <= row_end; r += 4) dense_block<4, kBytesPerCol>(w, x, y, r, kAheadBlocks * 4 * w.row_bytes(), load);
   for (; r < row_end; ++r) dense_block<1, kBytesPerCol>(w, x, y, r, w.row_bytes(), load);
 }
 
@@ -113,7 +115,7 @@ void packed_gemv(const WeightMatrix& w, const float* x, float* y, size_t row_beg
   }
   lut.high = _mm256_loadu_ps(t + 8);
   size_t r = row_begin;
-  for (; r + 4 <= row_end; r += 4) packed_block<kBits, 4>(w, x, y, r, 4 * w.row_bytes(), lut);
+  for (; r + 4 <= row_end; r += 4) packed_block<kBits, 4>(w, x, y, r, kAheadBlocks * 4 * w.row_bytes(), lut);
   for (; r < row_end; ++r) packed_block<kBits, 1>(w, x, y, r, w.row_bytes(), lut);
 }
 
