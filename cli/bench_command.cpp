@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -17,12 +16,20 @@
 #include "denseshift/train/benchmark.h"
 #include "denseshift/train/trainer.h"
 #include "denseshift/util/error.h"
+#include "denseshift/util/system.h"
 #include "denseshift/version.h"
 
 namespace po = boost::program_options;
 
 namespace denseshift::cli {
 namespace {
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  return date;
+}
 
 int bench_train(const std::vector<std::string>& args) {
   train::StepBenchmarkOptions o;
@@ -55,17 +62,14 @@ int bench_train(const std::vector<std::string>& args) {
   const train::StepBenchmark result = train::benchmark_train_steps(o);
   const auto& rows = result.rows;
 
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
   std::printf("Training step, %s, batch %lld, %lldx%lld inputs, %lld threads, median of %lld steps "
               "(denseshift %s, commit %s, %s)\n\n",
               o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
               static_cast<long long>(o.image_size), static_cast<long long>(threads),
-              static_cast<long long>(o.rounds), kVersion, kGitCommit, date);
+              static_cast<long long>(o.rounds), kVersion, kGitCommit, today().c_str());
   std::string command = "denseshift bench train";
   for (const auto& a : args) command += " " + a;
-  std::printf("Command: `%s` on %s\n\n", command.c_str(), train::cpu_model().c_str());
+  std::printf("Command: `%s` on %s\n\n", command.c_str(), cpu_description().c_str());
   std::printf("| parametrization | weight space | median step ms | images/s | x full precision (paired median) |\n");
   std::printf("|---|---|---:|---:|---:|\n");
   for (const auto& r : rows) {
@@ -83,13 +87,6 @@ int bench_train(const std::vector<std::string>& args) {
                 static_cast<long long>(o.steps_per_epoch));
   }
   return kExitOk;
-}
-
-std::string today() {
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-  return date;
 }
 
 std::vector<int> parse_thread_list(const std::string& text) {
@@ -163,13 +160,7 @@ int bench_kernels(const std::vector<std::string>& args) {
               "same thread count, measured in this run.\n",
               o.repetitions, o.min_time_s, result.cold_set_bytes >> 20, result.last_level_cache_bytes >> 20);
   if (!json_path.empty()) {
-    const std::string tmp = json_path + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << kernels::format_json(result);
-      if (!out) throw Error("--json: could not write " + tmp);
-    }
-    std::filesystem::rename(tmp, json_path);
+    write_text_atomically(json_path, kernels::format_json(result));
     std::fprintf(stderr, "bench kernels: wrote %s\n", json_path.c_str());
   }
   return kExitOk;

@@ -23,6 +23,7 @@
 #include "denseshift/kernels/codes.h"
 #include "denseshift/kernels/kernels.h"
 #include "denseshift/util/error.h"
+#include "denseshift/util/system.h"
 
 // OpenBLAS (Debian's libopenblas-dev), declared here rather than through cblas.h,
 // whose include folder depends on the OpenBLAS flavour installed.
@@ -238,7 +239,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
     }
   }
   KernelBenchmarkResult result;
-  result.cpu = cpu_description();
+  result.cpu = denseshift::cpu_description();
   result.blas = std::string(openblas_get_config()) + " (" + library_of(reinterpret_cast<const void*>(&cblas_sgemv)) + ")";
   result.last_level_cache_bytes = last_level_cache_bytes();
   result.cold_set_bytes = o.cold_bytes > 0 ? o.cold_bytes : 4 * result.last_level_cache_bytes;

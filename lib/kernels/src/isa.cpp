@@ -1,7 +1,6 @@
 #include "denseshift/kernels/isa.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "denseshift/util/error.h"
@@ -81,23 +80,6 @@ Isa preferred_isa() {
     best = wanted;
   }
   return best;
-}
-
-std::string cpu_description() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line, implementer, part;
-  while (std::getline(in, line)) {
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string key = line.substr(0, colon);
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-    std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
-    if (key == "model name") return value;
-    if (key == "CPU implementer" && implementer.empty()) implementer = value;
-    if (key == "CPU part" && part.empty()) part = value;
-  }
-  if (!implementer.empty()) return "ARM implementer " + implementer + " part " + part;
-  return "unknown CPU";
 }
 
 }  // namespace denseshift::kernels

@@ -22,6 +22,7 @@
 #include "denseshift/record/progress.h"
 #include "denseshift/train/schedule.h"
 #include "denseshift/util/error.h"
+#include "denseshift/util/system.h"
 #include "denseshift/version.h"
 
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
@@ -30,14 +31,6 @@ namespace denseshift::train {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  }
-  return "unknown";
-}
 
 int64_t configure_threads(int64_t threads) {
   const int64_t n = threads > 0 ? threads : std::max<int64_t>(1, std::thread::hardware_concurrency());
@@ -121,18 +114,8 @@ nlohmann::json environment(int64_t threads, const RunOptions& options) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   return {{"denseshift_version", kVersion}, {"git_commit", kGitCommit}, {"libtorch_version", TORCH_VERSION},
-          {"threads", threads}, {"cpu", cpu_model()}, {"blas", loaded_blas()}, {"hostname", host}, {"started_utc", utc_now()},
+          {"threads", threads}, {"cpu", cpu_description()}, {"blas", loaded_blas()}, {"hostname", host}, {"started_utc", utc_now()},
           {"command_line", options.command_line}};
-}
-
-void write_text_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-    if (!out) throw Error("cannot write '" + tmp.string() + "'");
-  }
-  fs::rename(tmp, path);
 }
 
 // Latents of quantized layers get their own weight decay group.

@@ -63,8 +63,6 @@ Evaluation evaluate(models::Network& model, const data::Dataset& data, int64_t b
 std::shared_ptr<models::Network> build_model(const Config& config, const data::Splits& splits);
 /// Sets LibTorch's intra-op threads (0 = all cores) and OpenBLAS to 1 thread; returns the count.
 int64_t configure_threads(int64_t threads);
-/// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere).
-std::string cpu_model();
 /// The device of config.train.device; throws InvalidArgument if this LibTorch lacks it.
 c10::Device device_of(const TrainConfig& config);
 /// Loads the model part of RUN_DIR/checkpoint.pt; returns the number of epochs it covers.

@@ -26,7 +26,5 @@ std::vector<Isa> supported_isas();
 /// The best supported ISA, capped by DENSESHIFT_KERNEL_ISA when set (throws
 /// InvalidArgument naming the variable when its value is unknown or unsupported).
 Isa preferred_isa();
-/// One line naming the CPU (model name on x86, implementer/part on AArch64).
-std::string cpu_description();
 
 }  // namespace denseshift::kernels
