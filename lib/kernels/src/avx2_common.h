@@ -4,7 +4,10 @@
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
+
+#include "denseshift/kernels/kernels.h"
 
 namespace denseshift::kernels::avx2 {
 
@@ -46,6 +49,16 @@ inline __m256 decode_code8x8(__m256i code) {
   __m256i t = _mm256_slli_epi32(code, 23);                             // sign at bit 30, e at 23..29
   t = _mm256_add_epi32(t, _mm256_and_si256(t, _mm256_set1_epi32(1 << 30)));  // sign to bit 31
   return _mm256_castsi256_ps(_mm256_add_epi32(t, _mm256_set1_epi32(63 << 23)));
+}
+
+/// The end of every dot kernel: the four accumulators are the 32 canonical partials;
+/// the scalar tail adds elements i .. n-1 (`tail(partial, i)`), then the fixed reduction.
+template <class Tail>
+inline float finish_dot(const __m256 (&acc)[4], size_t i, size_t n, Tail tail) {
+  alignas(32) float s[kDotPartials];
+  for (int k = 0; k < 4; ++k) _mm256_store_ps(s + 8 * k, acc[k]);
+  for (; i < n; ++i) tail(s[i % kDotPartials], i);
+  return reduce_partials<kDotPartials>(s);
 }
 
 inline __m256i load_u8x8(const uint8_t* p) {

@@ -17,36 +17,37 @@ inline __m256 load_f16x8(const uint16_t* p) {
 
 float f16_dot_fma_avx2(const uint16_t* x, const void* w_, size_t n) {
   const auto* w = static_cast<const uint16_t*>(w_);
-  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                 _mm256_setzero_ps()};
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int k = 0; k < 4; ++k) a[k] = _mm256_fmadd_ps(load_f16x8(x + i + 8 * k), load_f16x8(w + i + 8 * k), a[k]);
+    for (int k = 0; k < 4; ++k)
+      a[k] = _mm256_fmadd_ps(load_f16x8(x + i + 8 * k), load_f16x8(w + i + 8 * k), a[k]);
   }
-  alignas(32) float s[kDotPartials];
-  for (int k = 0; k < 4; ++k) _mm256_store_ps(s + 8 * k, a[k]);
-  for (; i < n; ++i) {
-    s[i % kDotPartials] = std::fma(detail::f16_to_f32(x[i]), detail::f16_to_f32(w[i]), s[i % kDotPartials]);
-  }
-  return reduce_partials<kDotPartials>(s);
+  return avx2::finish_dot(a, i, n, [&](float& partial, size_t j) {
+    partial = std::fma(detail::f16_to_f32(x[j]), detail::f16_to_f32(w[j]), partial);
+  });
 }
 
 float f16_dot_pow2_avx2(const uint16_t* x, const void* w_, size_t n) {
   const auto* code = static_cast<const uint8_t*>(w_);
-  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                 _mm256_setzero_ps()};
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     for (int k = 0; k < 2; ++k) {
       const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i + 16 * k));
-      const __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(code + i + 16 * k)));
+      const __m256i c = _mm256_cvtepu8_epi16(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(code + i + 16 * k)));
       const __m256i prod = avx2::mul_pow2_f16x16(xv, c);
       a[2 * k] = _mm256_add_ps(a[2 * k], _mm256_cvtph_ps(_mm256_castsi256_si128(prod)));
-      a[2 * k + 1] = _mm256_add_ps(a[2 * k + 1], _mm256_cvtph_ps(_mm256_extracti128_si256(prod, 1)));
+      a[2 * k + 1] =
+          _mm256_add_ps(a[2 * k + 1], _mm256_cvtph_ps(_mm256_extracti128_si256(prod, 1)));
     }
   }
-  alignas(32) float s[kDotPartials];
-  for (int k = 0; k < 4; ++k) _mm256_store_ps(s + 8 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] += detail::f16_to_f32(detail::mul_pow2_f16(x[i], code[i]));
-  return reduce_partials<kDotPartials>(s);
+  return avx2::finish_dot(a, i, n, [&](float& partial, size_t j) {
+    partial += detail::f16_to_f32(detail::mul_pow2_f16(x[j], code[j]));
+  });
 }
 
 }  // namespace denseshift::kernels::impl

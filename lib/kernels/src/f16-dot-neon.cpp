@@ -24,12 +24,9 @@ float f16_dot_fma_neon(const uint16_t* x, const void* w_, size_t n) {
       a[k + 1] = vfmaq_f32(a[k + 1], vcvt_high_f32_f16(xv), vcvt_high_f32_f16(wv));
     }
   }
-  float s[kDotPartials];
-  for (int k = 0; k < 8; ++k) vst1q_f32(s + 4 * k, a[k]);
-  for (; i < n; ++i) {
-    s[i % kDotPartials] = std::fma(detail::f16_to_f32(x[i]), detail::f16_to_f32(w[i]), s[i % kDotPartials]);
-  }
-  return reduce_partials<kDotPartials>(s);
+  return neon::finish_dot(a, i, n, [&](float& partial, size_t j) {
+    partial = std::fma(detail::f16_to_f32(x[j]), detail::f16_to_f32(w[j]), partial);
+  });
 }
 
 float f16_dot_pow2_neon(const uint16_t* x, const void* w_, size_t n) {
@@ -39,16 +36,16 @@ float f16_dot_pow2_neon(const uint16_t* x, const void* w_, size_t n) {
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     for (int k = 0; k < 8; k += 2) {
-      const uint16x8_t prod = neon::mul_pow2_f16x8(vld1q_u16(x + i + 4 * k), vmovl_u8(vld1_u8(code + i + 4 * k)));
+      const uint16x8_t prod =
+          neon::mul_pow2_f16x8(vld1q_u16(x + i + 4 * k), vmovl_u8(vld1_u8(code + i + 4 * k)));
       const float16x8_t h = vreinterpretq_f16_u16(prod);
       a[k] = vaddq_f32(a[k], vcvt_f32_f16(vget_low_f16(h)));
       a[k + 1] = vaddq_f32(a[k + 1], vcvt_high_f32_f16(h));
     }
   }
-  float s[kDotPartials];
-  for (int k = 0; k < 8; ++k) vst1q_f32(s + 4 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] += detail::f16_to_f32(detail::mul_pow2_f16(x[i], code[i]));
-  return reduce_partials<kDotPartials>(s);
+  return neon::finish_dot(a, i, n, [&](float& partial, size_t j) {
+    partial += detail::f16_to_f32(detail::mul_pow2_f16(x[j], code[j]));
+  });
 }
 
 }  // namespace denseshift::kernels::impl

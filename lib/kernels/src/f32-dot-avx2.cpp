@@ -10,20 +10,21 @@ namespace denseshift::kernels::impl {
 
 float f32_dot_fma_avx2(const float* x, const void* w_, size_t n) {
   const auto* w = static_cast<const float*>(w_);
-  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                 _mm256_setzero_ps()};
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int k = 0; k < 4; ++k) a[k] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * k), _mm256_loadu_ps(w + i + 8 * k), a[k]);
+    for (int k = 0; k < 4; ++k)
+      a[k] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * k), _mm256_loadu_ps(w + i + 8 * k), a[k]);
   }
-  alignas(32) float s[kDotPartials];
-  for (int k = 0; k < 4; ++k) _mm256_store_ps(s + 8 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] = std::fma(x[i], w[i], s[i % kDotPartials]);
-  return reduce_partials<kDotPartials>(s);
+  return avx2::finish_dot(
+      a, i, n, [&](float& partial, size_t j) { partial = std::fma(x[j], w[j], partial); });
 }
 
 float f32_dot_pow2_avx2(const float* x, const void* w_, size_t n) {
   const auto* code = static_cast<const uint8_t*>(w_);
-  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  __m256 a[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                 _mm256_setzero_ps()};
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     for (int k = 0; k < 4; ++k) {
@@ -32,10 +33,8 @@ float f32_dot_pow2_avx2(const float* x, const void* w_, size_t n) {
       a[k] = _mm256_add_ps(a[k], _mm256_castsi256_ps(prod));
     }
   }
-  alignas(32) float s[kDotPartials];
-  for (int k = 0; k < 4; ++k) _mm256_store_ps(s + 8 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] += detail::mul_pow2_f32(x[i], code[i]);
-  return reduce_partials<kDotPartials>(s);
+  return avx2::finish_dot(
+      a, i, n, [&](float& partial, size_t j) { partial += detail::mul_pow2_f32(x[j], code[j]); });
 }
 
 }  // namespace denseshift::kernels::impl

@@ -14,12 +14,11 @@ float f32_dot_fma_neon(const float* x, const void* w_, size_t n) {
   for (auto& v : a) v = vdupq_n_f32(0.0f);
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    for (int k = 0; k < 8; ++k) a[k] = vfmaq_f32(a[k], vld1q_f32(x + i + 4 * k), vld1q_f32(w + i + 4 * k));
+    for (int k = 0; k < 8; ++k)
+      a[k] = vfmaq_f32(a[k], vld1q_f32(x + i + 4 * k), vld1q_f32(w + i + 4 * k));
   }
-  float s[kDotPartials];
-  for (int k = 0; k < 8; ++k) vst1q_f32(s + 4 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] = std::fma(x[i], w[i], s[i % kDotPartials]);
-  return reduce_partials<kDotPartials>(s);
+  return neon::finish_dot(
+      a, i, n, [&](float& partial, size_t j) { partial = std::fma(x[j], w[j], partial); });
 }
 
 float f32_dot_pow2_neon(const float* x, const void* w_, size_t n) {
@@ -33,13 +32,12 @@ float f32_dot_pow2_neon(const float* x, const void* w_, size_t n) {
       neon::load_u8x8(code + i + 4 * k, c0, c1);
       const auto* xb = reinterpret_cast<const uint32_t*>(x + i + 4 * k);
       a[k] = vaddq_f32(a[k], vreinterpretq_f32_u32(neon::mul_pow2_f32x4(vld1q_u32(xb), c0)));
-      a[k + 1] = vaddq_f32(a[k + 1], vreinterpretq_f32_u32(neon::mul_pow2_f32x4(vld1q_u32(xb + 4), c1)));
+      a[k + 1] =
+          vaddq_f32(a[k + 1], vreinterpretq_f32_u32(neon::mul_pow2_f32x4(vld1q_u32(xb + 4), c1)));
     }
   }
-  float s[kDotPartials];
-  for (int k = 0; k < 8; ++k) vst1q_f32(s + 4 * k, a[k]);
-  for (; i < n; ++i) s[i % kDotPartials] += detail::mul_pow2_f32(x[i], code[i]);
-  return reduce_partials<kDotPartials>(s);
+  return neon::finish_dot(
+      a, i, n, [&](float& partial, size_t j) { partial += detail::mul_pow2_f32(x[j], code[j]); });
 }
 
 }  // namespace denseshift::kernels::impl

@@ -4,7 +4,10 @@
 
 #include <arm_neon.h>
 
+#include <cstddef>
 #include <cstdint>
+
+#include "denseshift/kernels/kernels.h"
 
 namespace denseshift::kernels::neon {
 
@@ -43,6 +46,16 @@ inline float32x4_t decode_code8x4(uint32x4_t code) {
   uint32x4_t t = vshlq_n_u32(code, 23);
   t = vaddq_u32(t, vandq_u32(t, vdupq_n_u32(1u << 30)));
   return vreinterpretq_f32_u32(vaddq_u32(t, vdupq_n_u32(63u << 23)));
+}
+
+/// The end of every dot kernel: the eight accumulators are the 32 canonical partials;
+/// the scalar tail adds elements i .. n-1 (`tail(partial, i)`), then the fixed reduction.
+template <class Tail>
+inline float finish_dot(const float32x4_t (&acc)[8], size_t i, size_t n, Tail tail) {
+  float s[kDotPartials];
+  for (int k = 0; k < 8; ++k) vst1q_f32(s + 4 * k, acc[k]);
+  for (; i < n; ++i) tail(s[i % kDotPartials], i);
+  return reduce_partials<kDotPartials>(s);
 }
 
 /// 8 bytes widened to two vectors of 4 x 32 bits.
