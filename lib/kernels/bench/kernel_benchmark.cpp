@@ -52,6 +52,13 @@ KernelBenchmarkRow make_row(std::string kernel, std::string variant, std::string
   return row;
 }
 
+/// True when `base` is the row `row` is compared with: its baseline kernel, on the same
+/// ISA (or OpenBLAS), size, thread count and cache state.
+bool is_baseline_of(const KernelBenchmarkRow& base, const KernelBenchmarkRow& row) {
+  return !row.baseline.empty() && base.kernel == row.baseline && (base.isa == row.isa || base.isa == "openblas") &&
+         base.size == row.size && base.threads == row.threads && base.cache == row.cache;
+}
+
 struct Case {
   KernelBenchmarkRow row;
   std::function<void()> setup;  // once before each timed repetition
@@ -364,13 +371,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
       if (!matches(cases[i].row)) continue;
       keep[i] = true;
       any_bytes = any_bytes || cases[i].row.bytes > 0;
-      for (size_t j = 0; j < cases.size(); ++j) {
-        const auto& b = cases[j].row;
-        if (b.kernel == cases[i].row.baseline && (b.isa == cases[i].row.isa || b.isa == "openblas") &&
-            b.threads == cases[i].row.threads && b.cache == cases[i].row.cache) {
-          keep[j] = true;
-        }
-      }
+      for (size_t j = 0; j < cases.size(); ++j) keep[j] = keep[j] || is_baseline_of(cases[j].row, cases[i].row);
     }
     std::vector<Case> kept;
     for (size_t i = 0; i < cases.size(); ++i) {
@@ -416,10 +417,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
     KernelBenchmarkRow& row = cases[i].row;
     if (row.baseline.empty()) continue;
     for (size_t j = 0; j < cases.size(); ++j) {
-      const KernelBenchmarkRow& other = cases[j].row;
-      const bool same_isa = other.isa == row.isa || other.isa == "openblas";
-      if (other.kernel == row.baseline && same_isa && other.threads == row.threads && other.cache == row.cache &&
-          other.size == row.size) {
+      if (is_baseline_of(cases[j].row, row)) {
         std::vector<double> ratios;
         for (size_t k = 0; k < samples[i].size() && k < samples[j].size(); ++k) ratios.push_back(samples[j][k] / samples[i][k]);
         row.speedup = median(ratios);

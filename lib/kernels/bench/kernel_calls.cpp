@@ -122,7 +122,16 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "denseshift_kernel_calls: ISA %s is not supported here\n", argv[2]);
       return 2;
     }
-    return run(argv[1], isa, std::stoul(argv[3]), std::stol(argv[4]));
+    char* end = nullptr;
+    const unsigned long size = std::strtoul(argv[3], &end, 10);
+    const bool size_ok = *end == '\0' && size > 0;
+    const long calls = std::strtol(argv[4], &end, 10);
+    if (!size_ok || *end != '\0' || calls < 0) {
+      std::fprintf(stderr, "denseshift_kernel_calls: SIZE must be a positive integer and CALLS a count (got '%s', '%s')\n",
+                   argv[3], argv[4]);
+      return 2;
+    }
+    return run(argv[1], isa, size, calls);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "denseshift_kernel_calls: error: %s\n", e.what());
     return 2;
