@@ -30,7 +30,8 @@ def save(fig, runs, out_base):
 
 
 def main_wrapper(main):
-    """Runs main(); a RunFileError becomes one 'error: ...' line and exit code 2."""
+    """Runs main(); a RunFileError becomes one 'error: ...' line and exit code 2, an I/O
+    error (an unwritable --out, a full disk) one 'error: ...' line and exit code 1."""
     import sys
 
     from .runfile import RunFileError
@@ -41,3 +42,7 @@ def main_wrapper(main):
     except RunFileError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except OSError as error:
+        where = f"'{error.filename}': " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        sys.exit(1)

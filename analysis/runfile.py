@@ -81,8 +81,17 @@ class Run:
         return self.path.parent.name
 
 
-def load_runs(paths):
-    return [Run(p) for p in paths]
+def load_runs(paths, warn=True):
+    """The runs at `paths`; with `warn`, one stderr line for each run without a finished epoch
+    (its figures would be empty)."""
+    import sys
+
+    runs = [Run(p) for p in paths]
+    if warn:
+        for run in runs:
+            if run.has("epochs/epoch") and len(run.read("epochs/epoch")) == 0:
+                print(f"warning: {run.path.parent} has no finished epoch (status '{run.status}')", file=sys.stderr)
+    return runs
 
 
 def common_layer(runs, layer=None):

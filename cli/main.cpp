@@ -2,9 +2,11 @@
 // Errors are printed as one line "denseshift: error: ..." with exit code 2 for
 // bad input and 1 for anything else; no stack traces.
 #include <boost/program_options.hpp>
+#include <c10/util/Exception.h>
 
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -90,16 +92,26 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every failure is one line on stderr: never a stack trace (LibTorch's messages carry one).
+  const auto fail = [](const std::string& message, int code) {
+    std::string line = message.substr(0, message.find('\n'));
+    if (line.size() > 500) line = line.substr(0, 500) + "...";
+    std::cerr << "denseshift: error: " << line << "\n";
+    return code;
+  };
   try {
     return run(argc, argv);
   } catch (const denseshift::InvalidArgument& e) {
-    std::cerr << "denseshift: error: " << e.what() << "\n";
-    return denseshift::cli::kExitBadInput;
+    return fail(e.what(), denseshift::cli::kExitBadInput);
   } catch (const po::error& e) {
-    std::cerr << "denseshift: error: " << e.what() << " (see --help)\n";
-    return denseshift::cli::kExitBadInput;
+    return fail(std::string(e.what()) + " (see --help)", denseshift::cli::kExitBadInput);
+  } catch (const c10::Error& e) {
+    return fail(e.what_without_backtrace(), denseshift::cli::kExitFailure);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory", denseshift::cli::kExitFailure);
   } catch (const std::exception& e) {
-    std::cerr << "denseshift: error: " << e.what() << "\n";
-    return denseshift::cli::kExitFailure;
+    return fail(e.what(), denseshift::cli::kExitFailure);
+  } catch (...) {
+    return fail("unknown internal error", denseshift::cli::kExitFailure);
   }
 }

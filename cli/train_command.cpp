@@ -18,10 +18,14 @@ namespace denseshift::cli {
 namespace {
 
 std::atomic<bool> stop_requested{false};
+std::atomic<int> stop_signal{SIGINT};
 
-extern "C" void on_sigint(int) {
+// SIGINT (Ctrl-C) and SIGTERM (what a cluster scheduler sends before a kill) both stop
+// after the current batch, leaving a resumable run; a second signal kills at once.
+extern "C" void on_stop_signal(int signal) {
+  stop_signal = signal;
   stop_requested = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+  std::signal(signal, SIG_DFL);
 }
 
 std::string joined(const std::vector<std::string>& args) {
@@ -40,7 +44,8 @@ int run_train(const std::vector<std::string>& args) {
       "override a config key, e.g. --set optim.lr=0.05 --set model.quant.bits=2 (repeatable)")(
       "out", po::value<std::string>(), "run directory to create (run.h5, checkpoint.pt, config.json); required")(
       "resume", po::bool_switch(), "continue the run in --out from its checkpoint, with its stored config")(
-      "force", po::bool_switch(), "replace --out if it exists")(
+      "force", po::bool_switch(),
+      "replace --out if it is a denseshift run that no process is using (never a folder of other files)")(
       "threads", po::value<int64_t>(), "LibTorch threads (sets train.threads; default from config: 0 = all cores)")(
       "seed", po::value<int64_t>(), "seed of init and data order (sets train.seed; default from config: 0)")(
       "quiet", po::bool_switch(), "print nothing but errors and the final line");
@@ -84,9 +89,12 @@ int run_train(const std::vector<std::string>& args) {
   run.interactive = isatty(STDERR_FILENO);
   run.quiet = vm["quiet"].as<bool>();
   run.command_line = joined(args);
-  std::signal(SIGINT, on_sigint);
+  if (vm.count("config")) run.protected_paths.push_back(vm["config"].as<std::string>());
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   const train::RunResult result = train::train_run(config, run);
   std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
 
   switch (result.status) {
     case train::RunStatus::completed: {
@@ -97,7 +105,7 @@ int run_train(const std::vector<std::string>& args) {
     }
     case train::RunStatus::interrupted:
       std::cerr << "denseshift: " << result.message << "\n";
-      return 130;
+      return 128 + stop_signal.load();  // 130 after Ctrl-C, 143 after SIGTERM
     case train::RunStatus::diverged:
       std::cerr << "denseshift: error: " << result.message << "\n";
       return kExitFailure;

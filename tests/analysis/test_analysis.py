@@ -86,7 +86,7 @@ def test_recorded_series_are_consistent(runs):
     assert (full.read("layers/conv2.weight/freezing/effective")[1:] < 1).all()
 
 
-def fake_run(path, top1_series, parametrization="sign_scale", bits=3, seed=0, version=1):
+def fake_run(path, top1_series, parametrization="sign_scale", bits=3, seed=0, version=1, status="completed"):
     """A minimal run file written by hand, for the table tool."""
     path.mkdir(parents=True)
     with h5py.File(path / "run.h5", "w") as f:
@@ -95,8 +95,9 @@ def fake_run(path, top1_series, parametrization="sign_scale", bits=3, seed=0, ve
                                                             "space": "dense_shift", "init": "kaiming_normal"}},
                                         "train": {"seed": seed}})
         f.attrs["environment"] = json.dumps({"git_commit": "test"})
-        f.attrs["status"] = "completed"
+        f.attrs["status"] = status
         f.create_dataset("epochs/test_top1", data=np.array(top1_series, dtype=float))
+        f.create_dataset("epochs/epoch", data=np.arange(1, len(top1_series) + 1, dtype=float))
     return path
 
 
@@ -116,6 +117,40 @@ def test_table_matches_hand_computed_numbers(tmp_path):
     text = table.markdown(final, keys, "test_top1", "final", "cmd")
     assert "| sign_scale | 3 | 85.00 ± 7.07 | 2 |" in text
     assert "| full_precision | 3 | 30.00 | 1 |" in text
+
+
+def test_table_averages_only_completed_runs_and_says_what_it_left_out(tmp_path):
+    paths = [fake_run(tmp_path / "a0", [0.5, 0.80], seed=0), fake_run(tmp_path / "a1", [0.95, 0.90], seed=1),
+             fake_run(tmp_path / "nan", [0.1], seed=2, status="stopped: loss became nan at epoch 2"),
+             fake_run(tmp_path / "live", [0.2], seed=3, status="running"),
+             fake_run(tmp_path / "empty", [], seed=4)]
+    runs = [Run(p) for p in paths]
+    keys = ["model.quant.bits"]
+    assert [(k, round(m, 6), n) for k, m, s, n in table.summarize(runs, keys)] == [((3,), 0.85, 2)]
+    assert [n for k, m, s, n in table.summarize(runs, keys, include_incomplete=True)] == [4]
+    result = run_module("table", *paths, "--by", "model.quant.bits")
+    assert result.returncode == 0, result.stderr
+    assert "| 3 | 85.00 ± 7.07 | 2 |" in result.stdout
+    assert "Left out 3 run(s)" in result.stdout
+    assert "status 'stopped'" in result.stderr and "status 'running'" in result.stderr
+    assert "no finished epoch" in result.stderr and "warning: " in result.stderr
+
+
+def test_unwritable_out_is_one_error_line(tmp_path):
+    path = fake_run(tmp_path / "a", [0.5])
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_module("table", path, "--by", "model.quant.bits", "--out", blocker / "t.md")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    result = run_module("freezing_figure", path, "--out", blocker / "f")
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr
+
+
+def test_figures_warn_about_runs_without_a_finished_epoch(tmp_path, capsys):
+    from analysis.runfile import load_runs
+    load_runs([fake_run(tmp_path / "empty", [])])
+    assert "has no finished epoch" in capsys.readouterr().err
 
 
 def run_module(module, *args):

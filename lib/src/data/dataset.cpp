@@ -92,6 +92,30 @@ Splits make_synthetic(const train::DataConfig& c) {
   return s;
 }
 
+// Train and test (and the model) must agree on the image shape and the classes: checked
+// before training, not found by a crash after the first epoch.
+void validate_splits(const Splits& s) {
+  for (const auto* d : {&s.train, &s.test}) {
+    const char* which = d == &s.train ? "training" : "test";
+    if (d->size() == 0) throw InvalidArgument(s.name + ": the " + std::string(which) + " split is empty");
+    if (d->images.dim() != 4 || d->images.size(0) != d->size()) {
+      throw InvalidArgument(s.name + ": the " + std::string(which) + " split's images and labels do not match");
+    }
+  }
+  const auto shape = [](const Dataset& d) {
+    return std::to_string(d.images.size(1)) + "x" + std::to_string(d.images.size(2)) + "x" +
+           std::to_string(d.images.size(3));
+  };
+  if (s.train.images.sizes().slice(1) != s.test.images.sizes().slice(1)) {
+    throw InvalidArgument(s.name + ": training images are " + shape(s.train) + " (channels x height x width) but test images are " +
+                          shape(s.test));
+  }
+  if (s.train.num_classes != s.test.num_classes) {
+    throw InvalidArgument(s.name + ": the training split has " + std::to_string(s.train.num_classes) +
+                          " classes but the test split " + std::to_string(s.test.num_classes));
+  }
+}
+
 Dataset first(const Dataset& d, int64_t n) {
   if (n <= 0 || n >= d.size()) return d;
   return Dataset{d.images.slice(0, 0, n).contiguous(), d.labels.slice(0, 0, n).contiguous(), d.num_classes};
@@ -111,15 +135,25 @@ Dataset read_cifar10_batches(const std::vector<std::string>& paths) {
   constexpr int64_t kRecord = 1 + 3 * 32 * 32;
   std::vector<at::Tensor> images, labels;
   for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InvalidArgument("cannot open CIFAR-10 batch '" + path + "'");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto size = static_cast<int64_t>(bytes.size());
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) throw InvalidArgument("CIFAR-10 batch '" + path + "' is not a regular file");
+    const auto size = static_cast<int64_t>(fs::file_size(path, error));
+    if (error) throw InvalidArgument("cannot read CIFAR-10 batch '" + path + "': " + error.message());
+    // Sized from the file before anything is allocated (a CIFAR-10 batch is 30 MB).
+    if (size > kMaxCifarBatchBytes) {
+      throw InvalidArgument("CIFAR-10 batch '" + path + "' has " + std::to_string(size) + " bytes, more than " +
+                            std::to_string(kMaxCifarBatchBytes >> 20) + " MiB (not a CIFAR-10 batch)");
+    }
     if (size == 0 || size % kRecord != 0) {
       throw InvalidArgument("CIFAR-10 batch '" + path + "' has " + std::to_string(size) +
                             " bytes, not a positive multiple of the " + std::to_string(kRecord) +
                             "-byte record (truncated?)");
     }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InvalidArgument("cannot open CIFAR-10 batch '" + path + "'");
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));
+    in.read(reinterpret_cast<char*>(bytes.data()), size);
+    if (in.gcount() != size) throw InvalidArgument("CIFAR-10 batch '" + path + "' changed size while being read");
     const at::Tensor records = at::from_blob(bytes.data(), {size / kRecord, kRecord}, at::kByte).clone();
     const at::Tensor l = records.select(1, 0).to(at::kLong);
     if (l.max().item<int64_t>() > 9) throw InvalidArgument("CIFAR-10 batch '" + path + "' holds a label above 9");
@@ -151,6 +185,7 @@ Splits load_dataset(const train::DataConfig& c) {
     throw_unknown_name("dataset", c.name, dataset_names());
   }
   s.name = c.name;
+  validate_splits(s);
   s.train = first(s.train, c.train_subset);
   s.test = first(s.test, c.test_subset);
   if (c.validation_fraction > 0) {

@@ -37,6 +37,7 @@ size_t read_fully(gzFile file, const std::string& path, uint8_t* out, size_t siz
 
 IdxArray read_idx(const std::string& path, int expected_ndims) {
   if (!std::filesystem::exists(path)) throw InvalidArgument("IDX file '" + path + "' does not exist");
+  if (!std::filesystem::is_regular_file(path)) throw InvalidArgument("IDX file '" + path + "' is not a regular file");
   GzFile file(gzopen(path.c_str(), "rb"));
   if (!file) throw InvalidArgument("cannot open IDX file '" + path + "'");
   uint8_t magic[4];
@@ -58,17 +59,36 @@ IdxArray read_idx(const std::string& path, int expected_ndims) {
       throw InvalidArgument("IDX file '" + path + "' is truncated in its header");
     }
     const int64_t size = (int64_t{b[0]} << 24) | (int64_t{b[1]} << 16) | (int64_t{b[2]} << 8) | b[3];
-    if (size <= 0 || size > (int64_t{1} << 31)) {
+    if (size <= 0 || size > kMaxIdxBytes) {
       throw InvalidArgument("IDX file '" + path + "' declares dimension " + std::to_string(d) +
                             " of size " + std::to_string(size));
     }
     out.dims.push_back(size);
     count *= size;
-    if (count > (int64_t{1} << 34)) throw InvalidArgument("IDX file '" + path + "' declares an absurd size");
+    if (count > kMaxIdxBytes) {
+      throw InvalidArgument("IDX file '" + path + "' declares more than " + std::to_string(kMaxIdxBytes >> 20) +
+                            " MiB of data (corrupt, or not a data set this reader takes)");
+    }
   }
-  out.bytes.resize(static_cast<size_t>(count));
-  const size_t got = read_fully(file.get(), path, out.bytes.data(), out.bytes.size());
-  if (got != out.bytes.size()) {
+  // Deflate expands at most ~1032:1, so the file's own size bounds what it can hold: a header
+  // that claims more is refused before anything is allocated.
+  std::error_code error;
+  const auto file_bytes = static_cast<int64_t>(std::filesystem::file_size(path, error));
+  if (!error && count > file_bytes * 1032 + 1024) {
+    throw InvalidArgument("IDX file '" + path + "' declares " + std::to_string(count) + " data bytes, more than its " +
+                          std::to_string(file_bytes) + " bytes can hold (truncated or corrupt)");
+  }
+  // Streamed in chunks: memory grows with the data actually found, never with the claim.
+  size_t got = 0;
+  const size_t total = static_cast<size_t>(count);
+  while (got < total) {
+    const size_t chunk = std::min(total - got, std::max<size_t>(size_t{1} << 20, got));
+    out.bytes.resize(got + chunk);
+    const size_t n = read_fully(file.get(), path, out.bytes.data() + got, chunk);
+    got += n;
+    if (n < chunk) break;
+  }
+  if (got != total) {
     throw InvalidArgument("IDX file '" + path + "' is truncated: expected " + std::to_string(count) +
                           " data bytes, found " + std::to_string(got));
   }

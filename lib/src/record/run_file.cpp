@@ -1,9 +1,14 @@
 #include "denseshift/record/run_file.h"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -42,6 +47,66 @@ auto hdf5_call(const std::string& path, const std::string& what, F f) {
   }
 }
 
+// Refuses what HDF5 would open badly or write into: a missing, empty or non-HDF5 file, or
+// one that a live writer holds locked (HDF5 flocks the files it opens).
+void check_openable(const std::string& path) {
+  H5::Exception::dontPrint();
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  if (error || !fs::exists(status)) {
+    throw InvalidArgument("run file '" + path + "' does not exist" + (error && error.value() != ENOENT ? " (" + error.message() + ")" : ""));
+  }
+  if (!fs::is_regular_file(status)) throw InvalidArgument("run file '" + path + "' is not a regular file");
+  if (fs::file_size(path, error) == 0) throw InvalidArgument("run file '" + path + "' is empty (0 bytes)");
+}
+
+// Opens `path` with HDF5; an open that fails is explained: locked by a live writer (HDF5
+// flocks the files it opens), not an HDF5 file at all, or HDF5's own message.
+H5::H5File open_file(const std::string& path, unsigned flags) {
+  check_openable(path);
+  try {
+    return H5::H5File(path, flags);
+  } catch (const H5::Exception& e) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const bool locked = fd >= 0 && ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    if (fd >= 0) ::close(fd);
+    if (locked) {
+      throw InvalidArgument("run file '" + path +
+                            "' is locked by another process (a run still training?); wait for it, or read it "
+                            "anyway with HDF5_USE_FILE_LOCKING=FALSE in the environment");
+    }
+    htri_t is_hdf5 = -1;
+    try {
+      is_hdf5 = H5::H5File::isHdf5(path);
+    } catch (const H5::Exception&) {
+    }
+    if (is_hdf5 <= 0) throw InvalidArgument("run file '" + path + "' is not an HDF5 file (corrupt or truncated)");
+    throw Error("HDF5 error while opening '" + path + "': " + e.getDetailMsg());
+  }
+}
+
+// Only the format versions this build knows are read (or, worse, appended to).
+void check_version(const H5::H5File& file, const std::string& path) {
+  int version = -1;
+  hdf5_call(path, "reading", [&] {
+    if (!file.attrExists("format_version")) {
+      throw InvalidArgument("run file '" + path + "' has no format_version: not a denseshift run file");
+    }
+    H5::Attribute a = file.openAttribute("format_version");
+    if (a.getTypeClass() != H5T_INTEGER || a.getSpace().getSimpleExtentNpoints() != 1) {
+      throw InvalidArgument("run file '" + path + "' has a malformed format_version");
+    }
+    a.read(H5::PredType::NATIVE_INT, &version);
+    return 0;
+  });
+  if (version != kRunFileFormatVersion) {
+    throw InvalidArgument("run file '" + path + "' has format_version " + std::to_string(version) +
+                          "; this denseshift reads version " + std::to_string(kRunFileFormatVersion) +
+                          (version > kRunFileFormatVersion ? " (made by a newer denseshift?)" : ""));
+  }
+}
+
 // "/a/b/c" -> "/a/b"
 std::string parent_of(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -60,14 +125,34 @@ bool exists(H5::H5File& file, const std::string& path) {
   }
 }
 
-// Every value of a 1-D or 2-D dataset of doubles, row-major.
+// Every value of a 1-D or 2-D dataset of doubles, row-major. The declared size is checked
+// against the file's size before anything is allocated (a corrupt file may claim anything).
 std::vector<double> read_doubles(H5::H5File& file, const std::string& dataset) {
   H5::DataSet d = file.openDataSet(dataset);
+  H5::DataSpace space = d.getSpace();
+  const int rank = space.getSimpleExtentNdims();
+  if (rank < 1 || rank > 2) {
+    throw InvalidArgument("run file dataset '" + dataset + "' has rank " + std::to_string(rank) + ", expected 1 or 2");
+  }
   hsize_t dims[2] = {0, 1};
-  const int rank = d.getSpace().getSimpleExtentDims(dims);
-  std::vector<double> values(dims[0] * (rank == 2 ? dims[1] : 1));
+  space.getSimpleExtentDims(dims);
+  const hsize_t file_bytes = file.getFileSize();
+  const hsize_t count = dims[0] * (rank == 2 ? dims[1] : 1);
+  if ((rank == 2 && dims[1] != 0 && dims[0] > file_bytes / dims[1]) || count > file_bytes / sizeof(double) + 4096) {
+    throw InvalidArgument("run file dataset '" + dataset + "' claims more values than the file can hold (corrupt)");
+  }
+  std::vector<double> values(count);
   if (!values.empty()) d.read(values.data(), H5::PredType::NATIVE_DOUBLE);
   return values;
+}
+
+// The extent of a series (rank 1 or 2) into dims; returns the rank.
+int series_dims(const H5::DataSet& d, const std::string& path, hsize_t dims[2]) {
+  const H5::DataSpace space = d.getSpace();
+  const int rank = space.getSimpleExtentNdims();
+  if (rank < 1 || rank > 2) throw InvalidArgument("run file series '" + path + "' has rank " + std::to_string(rank));
+  space.getSimpleExtentDims(dims);
+  return rank;
 }
 
 }  // namespace
@@ -103,6 +188,7 @@ const std::vector<std::string>& epoch_series_names() {
 
 struct RunFile::Impl {
   Impl(std::string p, unsigned flags) : path(std::move(p)), file(path, flags) {}
+  Impl(std::string p, H5::H5File f) : path(std::move(p)), file(std::move(f)) {}
   std::string path;
   H5::H5File file;
   std::map<std::string, H5::DataSet> open;  // series by path, kept open for appending
@@ -150,7 +236,7 @@ struct RunFile::Impl {
       H5::DataSet d = file.openDataSet(child);
       if (!d.attrExists("series")) continue;  // fixed arrays (edges, positions) stay
       hsize_t dims[2] = {0, 0};
-      d.getSpace().getSimpleExtentDims(dims);
+      series_dims(d, child, dims);
       if (dims[0] <= rows) continue;
       const hsize_t extent[2] = {rows, dims[1]};
       d.extend(extent);  // H5Dset_extent: shrinking drops the rows beyond
@@ -159,9 +245,8 @@ struct RunFile::Impl {
 
   void append(const std::string& path, const std::vector<double>& row, bool scalar) {
     H5::DataSet& d = series(path, scalar ? 0 : row.size());
-    H5::DataSpace space = d.getSpace();
     hsize_t dims[2] = {0, 0};
-    const int rank = space.getSimpleExtentDims(dims);
+    const int rank = series_dims(d, path, dims);
     if ((rank == 1) != scalar || (rank == 2 && dims[1] != row.size())) {
       throw Error("run file series '" + path + "' has another row shape");
     }
@@ -195,8 +280,8 @@ RunFile RunFile::create(const std::string& path, const nlohmann::json& config, c
 }
 
 RunFile RunFile::open_for_resume(const std::string& path, int64_t epochs) {
-  H5::Exception::dontPrint();
-  RunFile f = hdf5_call(path, "opening", [&] { return RunFile(std::make_unique<Impl>(path, H5F_ACC_RDWR)); });
+  RunFile f(std::make_unique<Impl>(path, open_file(path, H5F_ACC_RDWR)));
+  check_version(f.impl_->file, path);
   const auto have = hdf5_call(path, "reading", [&] { return f.impl_->read("/epochs/epoch"); });
   if (static_cast<int64_t>(have.size()) < epochs) {
     throw Error("run file '" + path + "' has " + std::to_string(have.size()) + " epochs but the checkpoint has " +
@@ -269,6 +354,14 @@ void RunFile::truncate_series(const std::string& group, const std::string& index
   });
 }
 
+void RunFile::publish_as(const std::string& path) {
+  flush();
+  std::error_code error;
+  std::filesystem::rename(impl_->path, path, error);
+  if (error) throw Error("cannot rename '" + impl_->path + "' to '" + path + "': " + error.message());
+  impl_->path = path;
+}
+
 void RunFile::flush() {
   hdf5_call(impl_->path, "flushing", [&] {
     impl_->file.flush(H5F_SCOPE_GLOBAL);
@@ -278,9 +371,9 @@ void RunFile::flush() {
 
 namespace {
 H5::H5File open_read(const std::string& path) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw InvalidArgument("run file '" + path + "' does not exist");
-  return hdf5_call(path, "opening", [&] { return H5::H5File(path, H5F_ACC_RDONLY); });
+  H5::H5File file = open_file(path, H5F_ACC_RDONLY);
+  check_version(file, path);
+  return file;
 }
 }  // namespace
 
@@ -302,17 +395,22 @@ std::vector<double> RunFile::read_vector(const std::string& path, const std::str
   });
 }
 
-std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::string& path) {
-  H5::H5File file = open_read(path);
+namespace {
+std::map<std::string, std::vector<double>> epochs_of(H5::H5File& file, const std::string& path) {
   return hdf5_call(path, "reading", [&] {
     std::map<std::string, std::vector<double>> out;
-    for (const auto& name : epoch_series_names()) out[name] = read_doubles(file, "/epochs/" + name);
+    for (const auto& name : epoch_series_names()) {
+      if (!exists(file, "/epochs/" + name)) throw InvalidArgument("run file '" + path + "' has no series /epochs/" + name);
+      out[name] = read_doubles(file, "/epochs/" + name);
+      if (out[name].size() != out["epoch"].size()) {
+        throw InvalidArgument("run file '" + path + "' has series of different lengths under /epochs (corrupt)");
+      }
+    }
     return out;
   });
 }
 
-std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) {
-  const auto series = read_epochs(path);
+std::vector<EpochMetrics> rows_of(const std::map<std::string, std::vector<double>>& series) {
   std::vector<EpochMetrics> out(series.at("epoch").size());
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].epoch = static_cast<int64_t>(series.at("epoch")[i]);
@@ -320,5 +418,15 @@ std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) {
   }
   return out;
 }
+}  // namespace
+
+std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::string& path) {
+  H5::H5File file = open_read(path);
+  return epochs_of(file, path);
+}
+
+std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) { return rows_of(read_epochs(path)); }
+
+std::vector<EpochMetrics> RunFile::epoch_metrics() { return rows_of(epochs_of(impl_->file, impl_->path)); }
 
 }  // namespace denseshift::record

@@ -1,5 +1,6 @@
 #include "denseshift/train/config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,10 +11,20 @@
 namespace denseshift::train {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
 constexpr int64_t kMaxCount = int64_t{1} << 40;
+
+// Why a file could not be opened, e.g. " (Too many levels of symbolic links)".
+std::string reason_of_open_failure(const std::string& path) {
+  std::error_code error;
+  (void)fs::status(path, error);
+  if (error) return " (" + error.message() + ")";
+  if (fs::is_directory(path, error)) return " (it is a directory)";
+  return "";
+}
 
 quant::QuantOptions read_quant(JsonSection s) {
   quant::QuantOptions q;
@@ -160,15 +171,18 @@ json config_to_json(const Config& c) {
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InvalidArgument("cannot open config file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw InvalidArgument("config file '" + path + "' is not valid JSON: " + e.what());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open config file '" + path + "'" + reason_of_open_failure(path));
+  // Read at most one byte beyond the limit: a huge (or endless) file is refused, not loaded.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw InvalidArgument("cannot read config file '" + path + "'" + reason_of_open_failure(path));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
+    throw InvalidArgument("config file '" + path + "' is larger than " + std::to_string(kMaxConfigBytes >> 20) +
+                          " MiB; a run config is a few kilobytes");
   }
+  return parse_json_text(text, "config file '" + path + "'");
 }
 
 void apply_overrides(json& j, const std::vector<std::string>& assignments) {

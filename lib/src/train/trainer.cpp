@@ -20,6 +20,8 @@
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/record/dynamics_recorder.h"
 #include "denseshift/record/progress.h"
+#include "denseshift/train/checkpoint.h"
+#include "denseshift/train/run_directory.h"
 #include "denseshift/train/schedule.h"
 #include "denseshift/util/error.h"
 #include "denseshift/util/system.h"
@@ -138,49 +140,7 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
   return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr));
 }
 
-void save_checkpoint(const fs::path& dir, models::Network& model, torch::optim::SGD& optimizer, int64_t epochs_done) {
-  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
-  model.save(model_archive);
-  optimizer.save(optimizer_archive);
-  archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
-  archive.write("epochs_done", at::tensor({epochs_done}, at::kLong));
-  archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
-  const fs::path tmp = dir / (std::string(kCheckpointName) + ".tmp");
-  archive.save_to(tmp.string());
-  fs::rename(tmp, dir / kCheckpointName);  // atomic: a reader sees the old or the new file
-}
-
-// Returns the epochs the checkpoint covers (0 when there is none).
-int64_t load_checkpoint(const fs::path& dir, models::Network& model, torch::optim::SGD* optimizer) {
-  const fs::path path = dir / kCheckpointName;
-  if (!fs::exists(path)) return 0;
-  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
-  archive.load_from(path.string());
-  archive.read("model", model_archive);
-  model.load(model_archive);
-  if (optimizer) {
-    archive.read("optimizer", optimizer_archive);
-    optimizer->load(optimizer_archive);
-    at::Tensor rng;
-    archive.read("rng_state", rng);
-    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
-    generator.set_state(rng);
-  }
-  at::Tensor epochs;
-  archive.read("epochs_done", epochs);
-  return epochs.item<int64_t>();
-}
-
 }  // namespace
-
-int64_t load_checkpoint_model(const std::string& run_dir, models::Network& model) {
-  if (!fs::exists(fs::path(run_dir) / kCheckpointName)) {
-    throw InvalidArgument("run directory '" + run_dir + "' has no " + kCheckpointName +
-                          " (did its first epoch finish?)");
-  }
-  return load_checkpoint(run_dir, model, nullptr);
-}
 
 RestoredRun restore_run(const std::string& run_dir, const std::string& data_dir) {
   const fs::path config_path = fs::path(run_dir) / kConfigName;
@@ -189,10 +149,15 @@ RestoredRun restore_run(const std::string& run_dir, const std::string& data_dir)
   }
   RestoredRun run;
   run.config = config_from_json(read_json_file(config_path.string()));
+  if (!fs::exists(fs::path(run_dir) / kCheckpointName)) {
+    throw InvalidArgument("run directory '" + run_dir + "' has no " + kCheckpointName +
+                          " (did its first epoch finish?)");
+  }
+  const Config stored = run.config;
   if (!data_dir.empty()) run.config.data.dir = data_dir;
   run.splits = data::load_dataset(run.config.data);
   run.model = build_model(run.config, run.splits);
-  run.epochs_done = load_checkpoint_model(run_dir, *run.model);
+  run.epochs_done = load_checkpoint(run_dir, stored, *run.model, nullptr);
   return run;
 }
 
@@ -217,34 +182,48 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   const std::string run_path = (dir / kRunFileName).string();
   int64_t epochs_done = 0;
   std::optional<record::RunFile> run_file;
+  std::optional<RunDirectory> owned;
   if (options.resume) {
+    owned.emplace(RunDirectory::open_existing(dir));
     if (!fs::exists(run_path)) {
-      throw InvalidArgument("cannot resume '" + options.out_dir + "': it has no " + kRunFileName);
+      throw InvalidArgument("cannot resume '" + options.out_dir + "': it has no " + kRunFileName +
+                            " (its start-up was interrupted before the run file was complete); start it again "
+                            "with --force");
     }
-    epochs_done = load_checkpoint(dir, *model, optimizer.get());
+    // The run file is written before the checkpoint, so it may be one epoch ahead; more
+    // means the checkpoint was lost, and resuming would throw recorded epochs away.
+    const size_t recorded = record::RunFile::read_epoch_metrics(run_path).size();
+    epochs_done = load_checkpoint(dir, config, *model, optimizer.get());
+    if (static_cast<int64_t>(recorded) > epochs_done + 1) {
+      throw InvalidArgument("cannot resume '" + options.out_dir + "': " + kRunFileName + " records " +
+                            std::to_string(recorded) + " epochs but " +
+                            (epochs_done == 0 ? std::string(kCheckpointName) + " is missing"
+                                              : std::string(kCheckpointName) + " covers only " +
+                                                    std::to_string(epochs_done)) +
+                            "; resuming would drop the recorded epochs after it. Restore the checkpoint, or "
+                            "start again with --force");
+    }
     model->to(device);
     run_file.emplace(record::RunFile::open_for_resume(run_path, epochs_done));
     if (recorder) recorder->start_resumed(*run_file, epochs_done);
   } else {
-    if (fs::exists(dir) && !fs::is_empty(dir)) {
-      if (!options.force) {
-        throw InvalidArgument("output folder '" + options.out_dir +
-                              "' already exists: use --resume to continue that run or --force to replace it");
-      }
-      fs::remove_all(dir);
-    }
-    fs::create_directories(dir);
+    std::vector<fs::path> protected_paths = options.protected_paths;
+    protected_paths.push_back(config.data.dir.empty() ? data::default_data_dir(config.data.name) : config.data.dir);
+    owned.emplace(RunDirectory::create(dir, options.force, protected_paths));
     try {
       const nlohmann::json resolved = config_to_json(config);
       write_text_atomically(dir / kConfigName, resolved.dump(2) + "\n");
-      run_file.emplace(record::RunFile::create(run_path, resolved, environment(threads, options)));
+      // The run file is built whole under a temporary name and renamed into place: a kill
+      // before the rename leaves no run.h5 that --resume could mistake for a complete one.
+      const std::string temporary = run_path + kTemporarySuffix;
+      run_file.emplace(record::RunFile::create(temporary, resolved, environment(threads, options)));
       if (recorder) recorder->start_fresh(*run_file);
+      run_file->publish_as(run_path);
     } catch (...) {
       // Input was validated above, so this is an I/O failure (disk full, read-only
-      // folder): leave no half-made run directory behind.
+      // folder): remove what this process wrote, and only that.
       run_file.reset();
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
+      owned->abandon();
       throw;
     }
   }
@@ -284,7 +263,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
                          ", step " + std::to_string(step + 1) + " (lr " + std::to_string(lr) +
                          "); stopped. The run file keeps the " + std::to_string(epoch - 1) + " finished epoch(s).";
         run_file->set_status("stopped: " + result.message);
-        result.epochs = record::RunFile::read_epoch_metrics(run_path);
+        result.epochs = run_file->epoch_metrics();
         return result;
       }
       loss.backward();
@@ -301,7 +280,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
                          std::to_string(epoch - 1) + " epoch(s): continue with --resume";
         run_file->set_status("interrupted: " + result.message);
         progress.note(result.message);
-        result.epochs = record::RunFile::read_epoch_metrics(run_path);
+        result.epochs = run_file->epoch_metrics();
         return result;
       }
     }
@@ -325,12 +304,12 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     // run file than in the checkpoint, and --resume cuts the run file back.
     run_file->append_epoch(m);
     if (recorder) recorder->after_epoch(epoch);
-    save_checkpoint(dir, *model, *optimizer, epoch);
+    save_checkpoint(dir, config, *model, *optimizer, epoch);
     progress.end_epoch(m, splits.validation.has_value());
   }
   run_file->set_status("completed");
   result.status = RunStatus::completed;
-  result.epochs = record::RunFile::read_epoch_metrics(run_path);
+  result.epochs = run_file->epoch_metrics();
   return result;
 }
 

@@ -36,10 +36,86 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best_distance <= limit ? best : "";
 }
 
+std::string excerpt(const std::string& text, size_t max_chars) {
+  if (text.size() <= max_chars) return text;
+  size_t cut = max_chars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return text.substr(0, cut) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+bool is_valid_utf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    uint32_t code = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1, code = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2, code = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3, code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;  // the sequence runs past the end
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and code points beyond U+10FFFF are not UTF-8.
+    static constexpr uint32_t kMinimum[4] = {0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+namespace {
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the rest is the message.
+std::string json_message(const json::exception& e) {
+  std::string m = e.what();
+  const size_t bracket = m.find("] ");
+  if (m.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos) m = m.substr(bracket + 2);
+  return excerpt(m, 200);
+}
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& what, bool ignore_comments) {
+  std::vector<std::vector<std::string>> keys;  // the keys seen so far in each open object
+  const auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth > kMaxJsonDepth) {
+      throw InvalidArgument(what + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty()) {
+      const std::string key = parsed.get<std::string>();
+      auto& seen = keys.back();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        throw InvalidArgument(what + " has the key '" + excerpt(key, 80) + "' twice in one object");
+      }
+      seen.push_back(key);
+    }
+    return true;
+  };
+  try {
+    return json::parse(text, callback, /*allow_exceptions=*/true, ignore_comments);
+  } catch (const json::parse_error& e) {
+    throw JsonSyntaxError(what + " is not valid JSON: " + json_message(e));
+  } catch (const json::exception& e) {  // e.g. out_of_range.406: a number beyond double's range
+    throw InvalidArgument(what + " is not valid JSON: " + json_message(e));
+  }
+}
+
 JsonSection::JsonSection(const json& value, std::string path) : value_(value), path_(std::move(path)) {
   if (!value_.is_object()) {
     throw InvalidArgument("config " + (path_.empty() ? std::string("root") : "key '" + path_ + "'") +
-                          " must be an object {...}, got " + value_.dump());
+                          " must be an object {...}, got " + excerpt(value_.dump(), 80));
   }
 }
 
@@ -50,7 +126,7 @@ const json* JsonSection::find(const std::string& key) {
 }
 
 void JsonSection::bad_value(const std::string& key, const json& value, const std::string& allowed) const {
-  throw InvalidArgument("config key '" + full(key) + "' has value " + value.dump() + " (allowed: " +
+  throw InvalidArgument("config key '" + full(key) + "' has value " + excerpt(value.dump(), 80) + " (allowed: " +
                         allowed + ")");
 }
 
@@ -137,7 +213,7 @@ JsonSection JsonSection::section(const std::string& key) {
 void JsonSection::finish() const {
   for (const auto& item : value_.items()) {
     if (std::find(known_.begin(), known_.end(), item.key()) != known_.end()) continue;
-    std::string message = "unknown config key '" + full(item.key()) + "'";
+    std::string message = "unknown config key '" + excerpt(full(item.key()), 80) + "'";
     const std::string suggestion = closest_match(item.key(), known_);
     if (!suggestion.empty()) message += " (did you mean '" + full(suggestion) + "'?)";
     else message += " (valid keys here: " + join(known_) + ")";
@@ -146,8 +222,11 @@ void JsonSection::finish() const {
 }
 
 void set_path(json& root, const std::string& path, const std::string& text) {
+  if (!is_valid_utf8(path) || !is_valid_utf8(text)) {
+    throw InvalidArgument("--set " + excerpt(path, 80) + ": the key or value is not valid UTF-8");
+  }
   if (path.empty() || path.front() == '.' || path.back() == '.' || path.find("..") != std::string::npos) {
-    throw InvalidArgument("--set key '" + path + "' is not a dotted key path like optim.lr");
+    throw InvalidArgument("--set key '" + excerpt(path, 80) + "' is not a dotted key path like optim.lr");
   }
   json* node = &root;
   size_t start = 0;
@@ -155,11 +234,15 @@ void set_path(json& root, const std::string& path, const std::string& text) {
     const size_t dot = path.find('.', start);
     const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object()) {
-      throw InvalidArgument("--set " + path + ": '" + path.substr(0, start - 1) + "' is not a section");
+      throw InvalidArgument("--set " + excerpt(path, 80) + ": '" + excerpt(path.substr(0, start - 1), 80) +
+                            "' is not a section");
     }
     if (dot == std::string::npos) {
-      json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      (*node)[part] = parsed.is_discarded() ? json(text) : parsed;
+      try {
+        (*node)[part] = parse_json_text(text, "--set " + path + " value", /*ignore_comments=*/false);
+      } catch (const JsonSyntaxError&) {
+        (*node)[part] = json(text);  // not JSON: a plain string ("cosine" needs no quotes)
+      }
       return;
     }
     if (!node->contains(part)) (*node)[part] = json::object();

@@ -1,5 +1,10 @@
 #include "denseshift/util/system.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -24,19 +29,43 @@ std::string cpu_description() {
   return "unknown CPU";
 }
 
-void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw Error("cannot write '" + tmp.string() + "'");
-    }
+  const auto fail = [&](const std::string& what, int code) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw Error("cannot " + what + " '" + tmp.string() + "': " + std::strerror(code));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int code = errno;
+    throw Error("cannot write '" + tmp.string() + "': " + std::strerror(code));
   }
-  std::filesystem::rename(tmp, path);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int code = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      fail("write", code);
+    }
+    done += static_cast<size_t>(n);
+  }
+  // fsync before the rename: after a crash the name points at the whole new file or the old one.
+  if (::fsync(fd) != 0) {
+    const int code = errno;
+    ::close(fd);
+    fail("write", code);
+  }
+  if (::close(fd) != 0) fail("write", errno);
+  std::error_code error;
+  std::filesystem::rename(tmp, path, error);
+  if (error) fail("rename", error.value());
+}
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  write_file_atomically(path, text);
 }
 
 }  // namespace denseshift

@@ -39,6 +39,9 @@ std::string default_data_dir(const std::string& name);
 /// to get it.
 Splits load_dataset(const train::DataConfig& config);
 
+/// Largest CIFAR-10 batch file read (a real one is 30,730,000 bytes).
+inline constexpr int64_t kMaxCifarBatchBytes = int64_t{1} << 30;
+
 /// Reads CIFAR-10 binary batch files (1 label byte + 3072 image bytes per record).
 Dataset read_cifar10_batches(const std::vector<std::string>& paths);
 /// Writes a CIFAR-10 binary batch (for tests).

@@ -10,6 +10,9 @@
 
 namespace denseshift::data {
 
+/// Largest IDX payload read (Fashion-MNIST's training images are 47 MB).
+inline constexpr int64_t kMaxIdxBytes = int64_t{1} << 30;
+
 struct IdxArray {
   std::vector<int64_t> dims;
   std::vector<uint8_t> bytes;  ///< product(dims) values, row-major
@@ -17,7 +20,8 @@ struct IdxArray {
 
 /// Reads a gzip-compressed (or plain) IDX file of unsigned bytes with `expected_ndims`
 /// dimensions. Throws InvalidArgument naming the file for a missing, truncated,
-/// corrupt or wrong-magic file.
+/// corrupt or wrong-magic file, or one that declares more than kMaxIdxBytes or more
+/// than its compressed size can hold; memory grows only with the data actually read.
 IdxArray read_idx(const std::string& path, int expected_ndims);
 
 /// Writes an IDX file of unsigned bytes, gzip-compressed (used by tests and tools).

@@ -61,10 +61,17 @@ class RunFile {
   /// Cuts every series in the group at `group` (recursively) to the rows whose entry in its
   /// index series `index_name` (e.g. "step") is <= max_index. A missing group is ignored.
   void truncate_series(const std::string& group, const std::string& index_name, double max_index);
+  /// The /epochs series of this open file, as rows.
+  std::vector<EpochMetrics> epoch_metrics();
   /// Flushes everything written so far to disk.
   void flush();
+  /// Flushes, then renames the file to `path` (atomic on one file system); the file stays
+  /// open. A run file is built whole under a temporary name and published with this.
+  void publish_as(const std::string& path);
 
-  /// Reading (used by inspect/eval and tests).
+  /// Reading (used by inspect/eval and tests). Every open checks that the file is an HDF5
+  /// file of a known format_version and throws InvalidArgument naming the file otherwise
+  /// (empty, corrupt, newer or unknown version, locked by a writer).
   static nlohmann::json read_config(const std::string& path);
   static std::string read_status(const std::string& path);
   static std::map<std::string, std::vector<double>> read_epochs(const std::string& path);

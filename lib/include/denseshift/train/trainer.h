@@ -8,6 +8,7 @@
 #include <c10/core/Device.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,20 +17,20 @@
 #include "denseshift/models/model.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
+#include "denseshift/train/run_directory.h"
 
 namespace denseshift::train {
 
-/// File names inside a run directory.
-inline constexpr const char* kRunFileName = "run.h5";
-inline constexpr const char* kCheckpointName = "checkpoint.pt";
-inline constexpr const char* kConfigName = "config.json";
 
 struct RunOptions {
   std::string out_dir;
   /// Continue RUN_DIR from its checkpoint with its stored config.
   bool resume = false;
-  /// Replace an existing RUN_DIR.
+  /// Replace an existing RUN_DIR (only a recognisable run that no process holds).
   bool force = false;
+  /// Paths --force must never remove (the config file); /, $HOME, the current folder and
+  /// the data folder are always protected.
+  std::vector<std::filesystem::path> protected_paths;
   /// Checked after every batch; set by a SIGINT handler to stop cleanly.
   const std::atomic<bool>* stop_requested = nullptr;
   /// Draw progress bars (normally: stderr is a terminal).
@@ -65,8 +66,6 @@ std::shared_ptr<models::Network> build_model(const Config& config, const data::S
 int64_t configure_threads(int64_t threads);
 /// The device of config.train.device; throws InvalidArgument if this LibTorch lacks it.
 c10::Device device_of(const TrainConfig& config);
-/// Loads the model part of RUN_DIR/checkpoint.pt; returns the number of epochs it covers.
-int64_t load_checkpoint_model(const std::string& run_dir, models::Network& model);
 
 /// A finished (or stopped) run brought back: its stored config, its data, and its
 /// model with the checkpoint's weights.

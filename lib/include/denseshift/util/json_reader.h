@@ -17,7 +17,28 @@
 #include <string>
 #include <vector>
 
+#include "denseshift/util/error.h"
+
 namespace denseshift {
+
+/// Deepest nesting of arrays and objects accepted in any JSON input (configs are ~3 deep).
+inline constexpr int kMaxJsonDepth = 64;
+
+/// A JSON text that does not parse (as opposed to one that parses to something refused).
+class JsonSyntaxError : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
+/// Parses `text`, named `what` in errors (e.g. "config file 'a.json'"). Beyond JSON's own
+/// syntax (JsonSyntaxError) it refuses, with InvalidArgument naming the problem: nesting
+/// deeper than kMaxJsonDepth, a key repeated in one object, a number beyond double's range.
+nlohmann::json parse_json_text(const std::string& text, const std::string& what, bool ignore_comments = true);
+
+/// `text`, or its first `max_chars` bytes and its length when longer (for error messages).
+std::string excerpt(const std::string& text, size_t max_chars);
+/// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
+bool is_valid_utf8(const std::string& text);
 
 /// Levenshtein distance, for "did you mean".
 size_t edit_distance(const std::string& a, const std::string& b);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace denseshift {
 
@@ -13,5 +14,8 @@ std::string cpu_description();
 /// Writes `text` to `path` through `path.tmp` and a rename, so a reader sees the old
 /// file or the whole new one; on failure the temporary file is removed and Error thrown.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+/// The same for any bytes, with an fsync before the rename; a full disk or any other
+/// write error is an Error naming the file and the reason (e.g. "No space left on device").
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace denseshift
