@@ -4,6 +4,8 @@
 #include <boost/program_options.hpp>
 #include <c10/util/Exception.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "command.h"
+#include "denseshift/record/run_file.h"
 #include "denseshift/util/error.h"
 #include "denseshift/version.h"
 
@@ -94,9 +97,13 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Every failure is one line on stderr: never a stack trace (LibTorch's messages carry one).
   const auto fail = [](const std::string& message, int code) {
-    std::string line = message.substr(0, message.find('\n'));
-    if (line.size() > 500) line = line.substr(0, 500) + "...";
-    std::cerr << "denseshift: error: " << line << "\n";
+    const std::string line = denseshift::printable(denseshift::excerpt(message.substr(0, message.find('\n')), 500));
+    std::cerr << "denseshift: error: " << line << std::endl;
+    if (denseshift::record::hdf5_left_unclean()) {
+      std::cout.flush();
+      std::fflush(nullptr);
+      std::_Exit(code);  // skip HDF5's exit handler, which crashes on a file whose close failed
+    }
     return code;
   };
   try {

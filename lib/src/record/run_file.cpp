@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -37,13 +38,42 @@ std::string read_string_attribute(const H5::H5Object& object, const std::string&
   return value;
 }
 
-// Turns HDF5's exceptions into ours, naming the file.
+std::atomic<bool> close_failed{false};
+
+// The innermost message on HDF5's error stack, e.g. the errno text of a failed write
+// ("No space left on device"), which the C++ exception does not carry.
+std::string hdf5_reason() {
+  std::string innermost;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* error, void* data) -> herr_t {
+        auto* found = static_cast<std::string*>(data);
+        // The deepest message that carries an errno text wins; otherwise the deepest one.
+        const bool has_errno = error->desc && std::strstr(error->desc, "error message = '");
+        if (error->desc && *error->desc && (has_errno || found->find("error message = '") == std::string::npos)) {
+          *found = error->desc;
+        }
+        return 0;
+      },
+      &innermost);
+  const std::string key = "error message = '";
+  const size_t at = innermost.find(key);
+  if (at != std::string::npos) {
+    const size_t end = innermost.find('\'', at + key.size());
+    return innermost.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+  }
+  return excerpt(innermost, 200);
+}
+
+// Turns HDF5's exceptions into ours, naming the file and the reason.
 template <typename F>
 auto hdf5_call(const std::string& path, const std::string& what, F f) {
   try {
     return f();
   } catch (const H5::Exception& e) {
-    throw Error("HDF5 error while " + what + " '" + path + "': " + e.getDetailMsg());
+    const std::string reason = hdf5_reason();
+    throw Error("HDF5 error while " + what + " '" + path + "': " + e.getDetailMsg() +
+                (reason.empty() ? "" : " (" + reason + ")"));
   }
 }
 
@@ -187,10 +217,31 @@ const std::vector<std::string>& epoch_series_names() {
 }
 
 struct RunFile::Impl {
-  Impl(std::string p, unsigned flags) : path(std::move(p)), file(path, flags) {}
-  Impl(std::string p, H5::H5File f) : path(std::move(p)), file(std::move(f)) {}
+  Impl(std::string p, unsigned flags) : path(std::move(p)), file(*new H5::H5File(path, flags)) {}
+  Impl(std::string p, H5::H5File f) : path(std::move(p)), file(*new H5::H5File(std::move(f))) {}
+  // Closed here, not by HDF5's C++ destructors, which print to stderr when a close fails (a
+  // full disk) and then close the half-closed file again, which crashes. A file whose close
+  // failed is left to the process's end, and hdf5_left_unclean() says so.
+  ~Impl() {
+    for (auto& [name, d] : open) {
+      try {
+        d.close();
+      } catch (const H5::Exception&) {
+        close_failed = true;
+      }
+    }
+    open.clear();
+    try {
+      file.close();
+      delete &file;
+    } catch (const H5::Exception&) {
+      close_failed = true;  // deliberately not deleted: its destructor would close it again
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
   std::string path;
-  H5::H5File file;
+  H5::H5File& file;  // owned; see ~Impl
   std::map<std::string, H5::DataSet> open;  // series by path, kept open for appending
 
   H5::Group group(const std::string& group_path) {
@@ -428,5 +479,7 @@ std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::strin
 std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) { return rows_of(read_epochs(path)); }
 
 std::vector<EpochMetrics> RunFile::epoch_metrics() { return rows_of(epochs_of(impl_->file, impl_->path)); }
+
+bool hdf5_left_unclean() { return close_failed.load(); }
 
 }  // namespace denseshift::record

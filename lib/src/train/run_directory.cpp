@@ -66,7 +66,7 @@ std::string force_refusal(const fs::path& dir, const std::vector<fs::path>& prot
   const fs::path cwd = fs::current_path(error);
   if (!error) guarded.emplace_back(cwd, "the current folder");
   for (const auto& p : protected_paths) {
-    if (!p.empty()) guarded.emplace_back(p, quoted(p));
+    if (!p.empty()) guarded.emplace_back(p, quoted(p) + ", which --force must not delete");
   }
   for (const auto& [path, what] : guarded) {
     if (is_within(normalised(path), target)) {
@@ -85,9 +85,8 @@ std::string force_refusal(const fs::path& dir, const std::vector<fs::path>& prot
   const auto has = [&](const std::string& name) {
     return std::find(entries.begin(), entries.end(), name) != entries.end();
   };
-  if (!has(kConfigName) ||
-      !(has(kRunFileName) || has(std::string(kRunFileName) + kTemporarySuffix))) {
-    return std::string("it is not a denseshift run directory (no ") + kConfigName + " beside " + kRunFileName + ")";
+  if (!has(kConfigName)) {
+    return std::string("it is not a denseshift run directory (no ") + kConfigName + ")";
   }
   return "";
 }

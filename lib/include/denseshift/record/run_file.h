@@ -28,6 +28,11 @@ struct EpochMetrics {
 /// Names of the /epochs datasets, in a fixed order.
 const std::vector<std::string>& epoch_series_names();
 
+/// Whether closing a run file failed (a full disk, an I/O error) in this process. HDF5 1.10
+/// keeps such a file in its tables and crashes while tearing them down at exit, so the
+/// command line ends with std::_Exit after reporting the error when this is true.
+bool hdf5_left_unclean();
+
 class RunFile {
  public:
   /// Creates a new file (fails if it exists) with its attributes and empty series.

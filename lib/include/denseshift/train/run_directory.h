@@ -9,8 +9,7 @@
 // another process has started meanwhile.
 //
 // --force replaces a directory only when it is recognisably a denseshift run
-// (its config.json beside run.h5 or its temporary, nothing else in it but the
-// toolkit's files) and it is not, nor contains, a protected path (/, $HOME, the
+// (its config.json, and nothing in it but the toolkit's files) and it is not, nor contains, a protected path (/, $HOME, the
 // current folder, the config file, the data folder).
 //
 // Example:

@@ -25,6 +25,13 @@ class InvalidArgument : public Error {
 /// "a, b, c"
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ");
 
+/// `text`, or its first `max_chars` bytes and its length when longer (for error messages).
+std::string excerpt(const std::string& text, size_t max_chars);
+/// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
+bool is_valid_utf8(const std::string& text);
+/// `text` with control characters and bytes that are not UTF-8 written as \xNN: safe to print.
+std::string printable(const std::string& text);
+
 /// Throws InvalidArgument("unknown <what> 'value' (allowed: a, b, c)").
 [[noreturn]] void throw_unknown_name(const std::string& what, const std::string& value,
                                      const std::vector<std::string>& allowed);

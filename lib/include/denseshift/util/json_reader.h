@@ -35,11 +35,6 @@ class JsonSyntaxError : public InvalidArgument {
 /// deeper than kMaxJsonDepth, a key repeated in one object, a number beyond double's range.
 nlohmann::json parse_json_text(const std::string& text, const std::string& what, bool ignore_comments = true);
 
-/// `text`, or its first `max_chars` bytes and its length when longer (for error messages).
-std::string excerpt(const std::string& text, size_t max_chars);
-/// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points > U+10FFFF).
-bool is_valid_utf8(const std::string& text);
-
 /// Levenshtein distance, for "did you mean".
 size_t edit_distance(const std::string& a, const std::string& b);
 /// The candidate closest to `word`, or "" if none is reasonably close.
