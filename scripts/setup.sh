@@ -14,6 +14,8 @@ packages=(
   # reference BLAS unless OpenBLAS is installed: LeNet's linear layers took 11 of its
   # 21 ms per step with it, and the whole step halves with OpenBLAS.
   libopenblas-dev
+  # fuzzing (libFuzzer) and sanitizer runtimes for clang; gcc's ASan/UBSan come with build-essential
+  clang libclang-rt-14-dev
   # the kernels' AArch64 (NEON) build, run under user-mode emulation
   g++-aarch64-linux-gnu qemu-user
   # analysis (run with /usr/bin/python3)

@@ -98,3 +98,36 @@ TEST(JsonReader, ClosestMatch) {
   EXPECT_EQ(closest_match("epoch", {"epochs", "batch_size"}), "epochs");
   EXPECT_EQ(closest_match("qqqqqqqqqq", {"epochs", "batch_size"}), "");
 }
+
+TEST(JsonReader, RefusesDeepNestingDuplicateKeysAndOverflowWithoutCrashing) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_MENTIONS(error_of([&] { parse_json_text("{\"a\": " + deep + "}", "test"); }), "nests deeper than 64");
+  std::string ok = std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']');
+  EXPECT_NO_THROW(parse_json_text("{\"a\": " + ok + "}", "test"));
+  EXPECT_MENTIONS(error_of([&] { parse_json_text(R"({"a": {"b": 1, "b": 2}})", "test"); }), "key 'b' twice");
+  EXPECT_NO_THROW(parse_json_text(R"({"a": {"b": 1}, "c": {"b": 2}})", "test"));  // same key, other objects
+  EXPECT_MENTIONS(error_of([&] { parse_json_text(R"({"lr": 1e400})", "test"); }), "number overflow");
+  EXPECT_THROW(parse_json_text("{\"a\": ", "test"), JsonSyntaxError);
+}
+
+TEST(JsonReader, SetRefusesNonUtf8AndDeepValues) {
+  nlohmann::json j = nlohmann::json::object();
+  EXPECT_MENTIONS(error_of([&] { set_path(j, "data.dir", "\xff\xfe"); }), "not valid UTF-8");
+  EXPECT_MENTIONS(error_of([&] { set_path(j, "optim.lr", std::string(5000, '[')); }), "nests deeper");
+  set_path(j, "optim.schedule", "cosine");  // not JSON: a string
+  EXPECT_EQ(j["optim"]["schedule"], "cosine");
+  // A long value is quoted in part only.
+  j = {{"data", {{"name", std::string(100000, 'y')}}}};
+  const std::string message = error_of([&] { config_from_json(j); });
+  EXPECT_LT(message.size(), 300u);
+  EXPECT_MENTIONS(message, "(100002 bytes)");
+}
+
+TEST(JsonReader, ConfigFilesAreSizeLimited) {
+  const auto dir = std::filesystem::temp_directory_path() / "denseshift_config_size_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream((dir / "huge.json").string()) << "{\"data\": {\"dir\": \"" << std::string(kMaxConfigBytes, 'x')
+                                               << "\"}}";
+  EXPECT_MENTIONS(error_of([&] { read_json_file((dir / "huge.json").string()); }), "larger than 1 MiB");
+  std::filesystem::remove_all(dir);
+}

@@ -5,6 +5,9 @@
 
 #include "denseshift/util/error.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__)
 #include <sys/auxv.h>
 #endif
@@ -31,13 +34,21 @@ Isa parse_isa(const std::string& name) {
   throw InvalidArgument("unknown ISA '" + name + "' (expected scalar, avx2, avx512 or neon)");
 }
 
+#if defined(__x86_64__)
+// CPUID leaf 1, ECX bit 29; asked directly because clang's __builtin_cpu_supports has no "f16c".
+bool cpu_has_f16c() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+#endif
+
 bool isa_supported(Isa isa) {
   switch (isa) {
     case Isa::scalar: return true;
     case Isa::avx2:
 #if defined(__x86_64__)
       __builtin_cpu_init();
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
 #else
       return false;
 #endif

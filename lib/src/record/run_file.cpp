@@ -430,7 +430,12 @@ H5::H5File open_read(const std::string& path) {
 
 nlohmann::json RunFile::read_config(const std::string& path) {
   H5::H5File file = open_read(path);
-  return hdf5_call(path, "reading", [&] { return nlohmann::json::parse(read_string_attribute(file, "config")); });
+  const std::string text = hdf5_call(path, "reading", [&] { return read_string_attribute(file, "config"); });
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw InvalidArgument("run file '" + path + "' has a config attribute that is not valid JSON (corrupt)");
+  }
 }
 
 std::string RunFile::read_status(const std::string& path) {

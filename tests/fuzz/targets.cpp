@@ -1,0 +1,104 @@
+#include "targets.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "denseshift/data/dataset.h"
+#include "denseshift/data/idx.h"
+#include "denseshift/record/run_file.h"
+#include "denseshift/train/config.h"
+#include "denseshift/util/error.h"
+#include "denseshift/util/json_reader.h"
+
+namespace denseshift::fuzz {
+
+namespace {
+
+// The readers take paths: the input goes to a per-process file in memory-backed /dev/shm
+// (or the temporary folder).
+std::string as_file(const uint8_t* data, size_t size, const char* suffix) {
+  static const std::string base = [] {
+    const char* shm = "/dev/shm";
+    return std::string(access(shm, W_OK) == 0 ? shm : "/tmp") + "/denseshift_fuzz_" + std::to_string(getpid());
+  }();
+  const std::string path = base + suffix;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  out.close();
+  if (!out) std::abort();
+  return path;
+}
+
+template <typename F>
+void refusals_allowed(F f) {
+  try {
+    f();
+  } catch (const InvalidArgument&) {
+    // A named refusal is the right answer to a bad input.
+  }
+}
+
+}  // namespace
+
+void config(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const std::string separator = "\n--set ";
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) break;
+    start = at + separator.size();
+  }
+  refusals_allowed([&] {
+    nlohmann::json j = parse_json_text(parts[0], "fuzz config");
+    train::apply_overrides(j, std::vector<std::string>(parts.begin() + 1, parts.end()));
+    const train::Config c = train::config_from_json(j);
+    const nlohmann::json resolved = train::config_to_json(c);
+    if (train::config_to_json(train::config_from_json(resolved)) != resolved) std::abort();  // must round-trip
+    (void)resolved.dump(2);  // what config.json gets: must not throw (e.g. on bad UTF-8)
+  });
+}
+
+void idx(const uint8_t* data, size_t size) {
+  const std::string path = as_file(data, size, ".idx.gz");
+  refusals_allowed([&] {
+    const data::IdxArray a = data::read_idx(path, 3);
+    int64_t count = 1;
+    for (int64_t d : a.dims) count *= d;
+    if (a.dims.size() != 3 || static_cast<int64_t>(a.bytes.size()) != count) std::abort();
+  });
+  refusals_allowed([&] { data::read_idx(path, 1); });
+}
+
+void cifar(const uint8_t* data, size_t size) {
+  const std::string path = as_file(data, size, ".cifar.bin");
+  refusals_allowed([&] {
+    const data::Dataset d = data::read_cifar10_batches({path});
+    if (d.images.size(0) != d.labels.size(0)) std::abort();
+  });
+}
+
+void runfile(const uint8_t* data, size_t size) {
+  const std::string path = as_file(data, size, ".run.h5");
+  // HDF5's own failures surface as denseshift::Error (an I/O or format error): allowed too.
+  const auto allowed = [](auto f) {
+    try {
+      f();
+    } catch (const Error&) {
+    }
+  };
+  allowed([&] { record::RunFile::read_status(path); });
+  allowed([&] { record::RunFile::read_config(path); });
+  allowed([&] { record::RunFile::read_epoch_metrics(path); });
+}
+
+const std::vector<Target>& targets() {
+  static const std::vector<Target> all = {
+      {"config", config}, {"idx", idx}, {"cifar", cifar}, {"runfile", runfile}};
+  return all;
+}
+
+}  // namespace denseshift::fuzz
