@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "watchdog.h"
 #include "denseshift/train/trainer.h"
 #include "denseshift/util/error.h"
 
@@ -31,7 +32,10 @@ int run_eval(const std::vector<std::string>& args) {
     throw_unknown_name("split", split, {"test", "validation", "train"});
   }
   train::configure_threads(vm["threads"].as<int64_t>());
-  train::RestoredRun run = train::restore_run(vm["run"].as<std::string>(), vm["data-dir"].as<std::string>());
+  train::RestoredRun run = [&] {
+    ReadWatchdog deadline("run '" + vm["run"].as<std::string>() + "'", 300);
+    return train::restore_run(vm["run"].as<std::string>(), vm["data-dir"].as<std::string>());
+  }();
   const data::Dataset* data = &run.splits.test;
   if (split == "train") data = &run.splits.train;
   if (split == "validation") {

@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "command.h"
+#include "watchdog.h"
 #include "denseshift/quant/straight_through.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/trainer.h"
@@ -33,13 +35,16 @@ int run_inspect(const std::vector<std::string>& args) {
   if (!vm.count("run")) throw InvalidArgument("denseshift inspect needs a run directory");
   const std::string dir = vm["run"].as<std::string>();
   train::configure_threads(0);
+  std::optional<ReadWatchdog> deadline(std::in_place, "run '" + dir + "'", 300);
   train::RestoredRun run = train::restore_run(dir, vm["data-dir"].as<std::string>());
 
   const std::string run_path = dir + "/" + train::kRunFileName;
   const auto epochs = record::RunFile::read_epochs(run_path);
+  const std::string status = record::RunFile::read_status(run_path);
+  deadline.reset();
   const auto& top1 = epochs.at("test_top1");
   const auto& q = run.config.model.quant;
-  std::printf("run %s\n  status: %s\n  model %s on %s, %s", dir.c_str(), record::RunFile::read_status(run_path).c_str(),
+  std::printf("run %s\n  status: %s\n  model %s on %s, %s", dir.c_str(), status.c_str(),
               run.config.model.name.c_str(), run.config.data.name.c_str(), q.parametrization().c_str());
   if (q.parametrization() != "full_precision") {
     std::printf(" %s", q.weight_space().describe().c_str());

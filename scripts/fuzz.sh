@@ -2,10 +2,11 @@
 # Builds the libFuzzer targets (tests/fuzz/) in the sanitizer build (clang, ASan+UBSan,
 # coverage; BUILD_DIR, default build-sanitize, shared with scripts/sanitize.sh), runs each for
 # FUZZ_SECONDS (default 60) from the committed seed corpus, and prints one line per target:
-# executions, coverage (edges), features, corpus size and crashes. A crash, a sanitizer
-# report, an out-of-memory (over 2 GiB) or a hang (over 10 s for one input) fails the run;
-# the input is kept in BUILD_DIR/crashes/ -- add it to tests/fuzz/corpus/<target>/ once
-# fixed, so torch_tests replays it from then on.
+# executions, coverage (edges), features, corpus size and failures. A crash, a sanitizer
+# report, an out-of-memory (over 2 GiB) or a hang (over 10 s for one input) in our code fails
+# the run; the input is kept in BUILD_DIR/crashes/ -- add it to tests/fuzz/corpus/<target>/
+# once fixed, so torch_tests replays it from then on. Failures inside the HDF5 library itself
+# (reachable through a corrupt run file; see tests/fuzz/hdf5-defects/) are counted, not fatal.
 #   FUZZ_SECONDS  seconds per target (default 60)
 #   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile
 #   BUILD_DIR, JOBS as in build.sh
@@ -22,34 +23,60 @@ echo "fuzz.sh: built in $(( $(date +%s) - start )) s"
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-mkdir -p "$build_dir/crashes"
+
+# Where an input failed: "hdf5" when the innermost frame that is not the sanitizer's, the
+# fuzzer's, libc's or an allocator's lies in the HDF5 library (a defect of Debian's HDF5
+# 1.10.8, which a corrupt run file can reach and we cannot fix), "ours" otherwise.
+where_it_failed() {
+  local out frame
+  out=$(timeout 120 "$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
+  frame=$(grep -E '^ +#[0-9]+ ' <<<"$out" | grep -vE \
+    '__sanitizer|fuzzer::|libc\.so|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+' \
+    | head -1 || true)
+  if [[ $frame == *libhdf5* ]]; then echo hdf5; else echo ours; fi
+}
+
+crashes_dir="$build_dir/crashes"
+rm -rf "$crashes_dir"
+mkdir -p "$crashes_dir"
 failed=0
 summary=()
 for t in "${targets[@]}"; do
+  bin="$build_dir/tests/fuzz/fuzz_$t"
   corpus="$build_dir/corpus/$t"   # grows across runs; the seeds stay in the repository
   mkdir -p "$corpus"
   log="$build_dir/fuzz_$t.log"
   max_len=4096
   [ "$t" = runfile ] && max_len=65536
   [ "$t" = cifar ] && max_len=16384
+  # Fork mode goes on after a failing input (kept under crashes/), so one run reports every
+  # distinct failure, not just the first.
   set +e
-  "$build_dir/tests/fuzz/fuzz_$t" "$corpus" "tests/fuzz/corpus/$t" -max_total_time="$seconds" \
-    -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$build_dir/crashes/$t-" >"$log" 2>&1
+  "$bin" "$corpus" "tests/fuzz/corpus/$t" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="$crashes_dir/$t-" >"$log" 2>&1
   code=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo "?")
-  ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo "?")
-  units=$(ls "$corpus" | wc -l)
-  crashes=$(ls "$build_dir/crashes" | grep -c "^$t-" || true)
-  summary+=("$(printf '%-8s %10s execs  cov %5s  ft %6s  corpus %5s  crashes %s  exit %s' \
-    "$t" "$execs" "$cov" "$ft" "$units" "$crashes" "$code")")
-  if [ "$code" -ne 0 ]; then
+  execs=$(grep -oE '^#[0-9]+' <<<"$last" | tr -d '#' || true)
+  cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
+  ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
+  units=$(find "$corpus" -type f | wc -l)
+  ours=0 hdf5=0
+  for artifact in "$crashes_dir/$t-"*; do
+    [ -e "$artifact" ] || continue
+    if [ "$(where_it_failed "$bin" "$artifact")" = hdf5 ]; then
+      hdf5=$((hdf5 + 1))
+    else
+      ours=$((ours + 1))
+      echo "fuzz.sh: $t: $artifact fails in our code; replay: $bin $artifact" >&2
+    fi
+  done
+  summary+=("$(printf '%-8s %10s execs  cov %5s  ft %6s  corpus %5s  failures in our code %s, in HDF5 %s' \
+    "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$units" "$ours" "$hdf5")")
+  if [ "$ours" -ne 0 ] || { [ "$code" -ne 0 ] && [ "$hdf5" -eq 0 ]; }; then
     failed=1
-    echo "fuzz.sh: $t failed (exit $code); its log:" >&2
-    grep -A30 -E 'ERROR: |==ERROR|runtime error|deadly signal|out-of-memory|timeout' "$log" | head -60 >&2 || tail -40 "$log" >&2
+    tail -40 "$log" >&2
   fi
 done
 echo "fuzz.sh: $seconds s per target on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"

@@ -118,8 +118,10 @@ def test_a_live_run_cannot_be_replaced_resumed_or_joined(tmp_path):
             assert "in use by another denseshift process" in result.stderr or "already exists" in result.stderr
         assert "in use by another denseshift process (pid " in train("--config", config, "--out", live,
                                                                      "--force").stderr
-        # The live run's files are untouched: it goes on and finishes its own run.
+        # The live run's files are untouched, and its checkpoint can be evaluated meanwhile.
         assert (live / "checkpoint.pt").exists() and (live / "run.h5").exists()
+        evaluated = denseshift("eval", live, "--threads", "1")
+        assert evaluated.returncode == 0, evaluated.stderr
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
@@ -389,3 +391,18 @@ time.sleep(60)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_run_file_that_hangs_hdf5_ends_with_one_line_not_forever(tmp_path):
+    # Found by the run-file fuzz target: HDF5 1.10.8 loops forever reading this damaged file
+    # (h5py too). inspect and eval give up after a deadline instead of hanging a job.
+    run = finished_run(tmp_path)
+    defects = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "hdf5-defects"
+    (run / "run.h5").write_bytes((defects / "global-heap-hang-1.h5").read_bytes())
+    env = dict(os.environ, DENSESHIFT_READ_TIMEOUT_S="3")
+    start = time.time()
+    result = denseshift("inspect", run, env=env, timeout=60)
+    assert time.time() - start < 30
+    assert_one_error_line(result, 1, "probably damaged")
+    # eval reads only format_version, which this damage spares: it evaluates the checkpoint.
+    assert denseshift("eval", run, env=env, timeout=60).returncode == 0

@@ -428,6 +428,23 @@ H5::H5File open_read(const std::string& path) {
 }
 }  // namespace
 
+void RunFile::check_format(const std::string& path) {
+  check_openable(path);
+  // Without HDF5's file lock: only the version attribute is read, which a live writer never
+  // changes, so a running run's checkpoint can still be evaluated.
+  H5::FileAccPropList access;
+  H5Pset_file_locking(access.getId(), false, true);
+  const H5::H5File file = [&] {
+    try {
+      return H5::H5File(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, access);
+    } catch (const H5::Exception&) {
+      open_file(path, H5F_ACC_RDONLY);  // explains the failure (not HDF5, corrupt, ...)
+      throw Error("HDF5 error while opening '" + path + "'");
+    }
+  }();
+  check_version(file, path);
+}
+
 nlohmann::json RunFile::read_config(const std::string& path) {
   H5::H5File file = open_read(path);
   const std::string text = hdf5_call(path, "reading", [&] { return read_string_attribute(file, "config"); });

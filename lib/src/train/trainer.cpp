@@ -150,7 +150,7 @@ RestoredRun restore_run(const std::string& run_dir, const std::string& data_dir)
   RestoredRun run;
   run.config = config_from_json(read_json_file(config_path.string()));
   // Opening the run file checks that it is one this build reads (format_version).
-  record::RunFile::read_status((fs::path(run_dir) / kRunFileName).string());
+  record::RunFile::check_format((fs::path(run_dir) / kRunFileName).string());
   if (!fs::exists(fs::path(run_dir) / kCheckpointName)) {
     throw InvalidArgument("run directory '" + run_dir + "' has no " + kCheckpointName +
                           " (did its first epoch finish?)");

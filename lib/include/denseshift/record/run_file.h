@@ -77,6 +77,9 @@ class RunFile {
   /// Reading (used by inspect/eval and tests). Every open checks that the file is an HDF5
   /// file of a known format_version and throws InvalidArgument naming the file otherwise
   /// (empty, corrupt, newer or unknown version, locked by a writer).
+  /// Checks only that `path` is a run file of a known format_version (without HDF5's file
+  /// lock, so it works on the run file of a live run); throws InvalidArgument otherwise.
+  static void check_format(const std::string& path);
   static nlohmann::json read_config(const std::string& path);
   static std::string read_status(const std::string& path);
   static std::map<std::string, std::vector<double>> read_epochs(const std::string& path);
