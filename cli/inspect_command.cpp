@@ -39,8 +39,8 @@ int run_inspect(const std::vector<std::string>& args) {
   train::RestoredRun run = train::restore_run(dir, vm["data-dir"].as<std::string>());
 
   const std::string run_path = dir + "/" + train::kRunFileName;
-  const auto epochs = record::RunFile::read_epochs(run_path);
   const std::string status = record::RunFile::read_status(run_path);
+  const auto epochs = record::RunFile::read_epochs(run_path);
   deadline.reset();
   const auto& top1 = epochs.at("test_top1");
   const auto& q = run.config.model.quant;
