@@ -188,7 +188,7 @@ def test_resume_without_checkpoint_refuses_and_keeps_the_epochs(tmp_path):
 # --- 5. a config edited after the run ---------------------------------------------------
 
 @pytest.mark.parametrize("edit, key", [(("quant", "bits", 3), "model.quant.bits"),
-                                       (("model", "name", "resnet20"), "model.name")])
+                                       (("model", "name", "resnet20"), "model.name")], ids=["bits", "model"])
 def test_an_edited_config_is_named_not_loaded(tmp_path, edit, key):
     run = finished_run(tmp_path)
     stored = json.loads((run / "config.json").read_text())
@@ -227,7 +227,7 @@ def test_empty_run_file_is_refused_not_written(tmp_path):
     ('{"optim": {"lr": 1e400}}', "number overflow"),
     ('{"optim": {"lr": 0.1, "lr": 0.2}}', "has the key 'lr' twice"),
     ('{"data": {"dir": "\xff\xfe"}}', "not valid JSON"),
-])
+], ids=["nested-60000-deep", "number-overflow", "duplicate-key", "not-utf8"])
 def test_hostile_config_files_exit_2_with_one_line(tmp_path, text, message):
     path = tmp_path / "bad.json"
     path.write_bytes(text.encode("latin-1"))
