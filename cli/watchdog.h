@@ -5,21 +5,23 @@
 // error line and ends the process with exit code 1. DENSESHIFT_READ_TIMEOUT_S overrides the
 // deadline (tests use a short one).
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-
-#include <unistd.h>
 
 namespace denseshift::cli {
 
 class ReadWatchdog {
  public:
   ReadWatchdog(const std::string& what, unsigned seconds) {
-    if (const char* text = std::getenv("DENSESHIFT_READ_TIMEOUT_S")) seconds = static_cast<unsigned>(std::atoi(text));
+    if (const char* text = std::getenv("DENSESHIFT_READ_TIMEOUT_S"))
+      seconds = static_cast<unsigned>(std::atoi(text));
     std::snprintf(message(), kSize,
-                  "denseshift: error: reading %.300s took more than %u s: the run file is probably damaged (HDF5 "
+                  "denseshift: error: reading %.300s took more than %u s: the run file is probably "
+                  "damaged (HDF5 "
                   "can loop forever on a corrupt file)\n",
                   what.c_str(), seconds);
     std::signal(SIGALRM, on_alarm);

@@ -21,7 +21,8 @@ namespace {
 std::string as_file(const uint8_t* data, size_t size, const char* suffix) {
   static const std::string base = [] {
     const char* shm = "/dev/shm";
-    return std::string(access(shm, W_OK) == 0 ? shm : "/tmp") + "/denseshift_fuzz_" + std::to_string(getpid());
+    return std::string(access(shm, W_OK) == 0 ? shm : "/tmp") + "/denseshift_fuzz_" +
+           std::to_string(getpid());
   }();
   const std::string path = base + suffix;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -57,7 +58,8 @@ void config(const uint8_t* data, size_t size) {
     train::apply_overrides(j, std::vector<std::string>(parts.begin() + 1, parts.end()));
     const train::Config c = train::config_from_json(j);
     const nlohmann::json resolved = train::config_to_json(c);
-    if (train::config_to_json(train::config_from_json(resolved)) != resolved) std::abort();  // must round-trip
+    if (train::config_to_json(train::config_from_json(resolved)) != resolved)
+      std::abort();          // must round-trip
     (void)resolved.dump(2);  // what config.json gets: must not throw (e.g. on bad UTF-8)
   });
 }

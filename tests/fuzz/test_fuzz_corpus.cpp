@@ -19,9 +19,11 @@ TEST(FuzzCorpus, EveryCommittedInputIsRefusedOrAcceptedWithoutCrashing) {
     int inputs = 0;
     for (const auto& entry : fs::directory_iterator(folder)) {
       std::ifstream in(entry.path(), std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
       SCOPED_TRACE(entry.path().string());
-      EXPECT_NO_FATAL_FAILURE(target.run(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+      EXPECT_NO_FATAL_FAILURE(
+          target.run(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
       ++inputs;
     }
     EXPECT_GT(inputs, 0) << "no seed inputs for " << target.name;

@@ -1,12 +1,11 @@
 // RunDirectory: who may create, replace, resume and clean up a run directory.
-#include "denseshift/train/run_directory.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "denseshift/train/run_directory.h"
 #include "support/error_of.h"
 
 namespace fs = std::filesystem;
@@ -15,7 +14,9 @@ using denseshift::train::RunDirectory;
 namespace {
 
 struct Folder {
-  Folder() : path(fs::temp_directory_path() / ("denseshift_run_directory_" + std::to_string(::getpid()))) {
+  Folder()
+      : path(fs::temp_directory_path() /
+             ("denseshift_run_directory_" + std::to_string(::getpid()))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -58,9 +59,12 @@ TEST(RunDirectory, AHeldDirectoryIsRefusedToEveryoneElse) {
   RunDirectory owner = RunDirectory::create(out, false, {});
   touch(out / "config.json");
   touch(out / "run.h5");
-  // flock locks belong to an open file, so a second open in this process conflicts like another process.
-  EXPECT_MENTIONS(error_of([&] { RunDirectory::open_existing(out); }), "in use by another denseshift process (pid ");
-  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(out, true, {}); }), "in use by another denseshift process");
+  // flock locks belong to an open file, so a second open in this process conflicts like another
+  // process.
+  EXPECT_MENTIONS(error_of([&] { RunDirectory::open_existing(out); }),
+                  "in use by another denseshift process (pid ");
+  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(out, true, {}); }),
+                  "in use by another denseshift process");
   EXPECT_TRUE(fs::exists(out / "run.h5"));
 }
 
@@ -76,19 +80,22 @@ TEST(RunDirectory, ForceReplacesOnlyARecognisableRun) {
   touch(out / "run.h5");
   EXPECT_MENTIONS(error_of([&] { RunDirectory::create(out, true, {}); }), "no config.json");
   touch(out / "config.json");
-  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(out, true, {out / "config.json"}); }), "must not delete");
+  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(out, true, {out / "config.json"}); }),
+                  "must not delete");
   {
     RunDirectory replaced = RunDirectory::create(out, true, {});
     EXPECT_FALSE(fs::exists(out / "run.h5"));
     EXPECT_FALSE(fs::exists(out / "config.json"));
   }
   touch(f.path / "file");
-  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(f.path / "file", true, {}); }), "not a directory");
+  EXPECT_MENTIONS(error_of([&] { RunDirectory::create(f.path / "file", true, {}); }),
+                  "not a directory");
   EXPECT_MENTIONS(error_of([&] { RunDirectory::create("/", true, {}); }), "the root folder");
 }
 
 TEST(RunDirectory, ResumeNeedsARunDirectory) {
   Folder f;
-  EXPECT_MENTIONS(error_of([&] { RunDirectory::open_existing(f.path / "none"); }), "not a directory");
+  EXPECT_MENTIONS(error_of([&] { RunDirectory::open_existing(f.path / "none"); }),
+                  "not a directory");
   EXPECT_MENTIONS(error_of([&] { RunDirectory::open_existing(f.path); }), "no config.json");
 }

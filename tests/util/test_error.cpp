@@ -18,7 +18,9 @@ TEST(Utf8, AcceptsWellFormedAndRefusesMalformedSequences) {
 }
 
 TEST(Printable, EscapesControlBytesAndBrokenUtf8Only) {
-  EXPECT_EQ(printable("a\xff" "b\n\xc3\xa9"), "a\\xffb\\x0a\xc3\xa9");
+  EXPECT_EQ(printable("a\xff"
+                      "b\n\xc3\xa9"),
+            "a\\xffb\\x0a\xc3\xa9");
   EXPECT_EQ(printable("fine"), "fine");
 }
 
@@ -26,5 +28,8 @@ TEST(Excerpt, CutsLongTextAndSaysHowLong) {
   EXPECT_EQ(excerpt("short", 10), "short");
   EXPECT_EQ(excerpt(std::string(100, 'x'), 4), "xxxx... (100 bytes)");
   // Never inside a UTF-8 sequence: "é" is two bytes.
-  EXPECT_EQ(excerpt("a\xc3\xa9" "bcdef", 2), "a... (8 bytes)");
+  EXPECT_EQ(excerpt("a\xc3\xa9"
+                    "bcdef",
+                    2),
+            "a... (8 bytes)");
 }

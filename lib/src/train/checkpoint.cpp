@@ -27,15 +27,15 @@ std::string shape_text(at::IntArrayRef sizes) {
 
 // Every parameter and buffer of `module` must be in `archive` with the same shape (the
 // checks LibTorch's Module::load leaves out, or reports with a stack trace).
-void check_tensors(const torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& prefix,
-                   std::vector<std::string>& problems) {
+void check_tensors(const torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                   const std::string& prefix, std::vector<std::string>& problems) {
   const auto check = [&](const std::string& name, const at::Tensor& expected, bool is_buffer) {
     at::Tensor stored;
     if (!archive.try_read(name, stored, is_buffer)) {
       problems.push_back(prefix + name + " is missing");
     } else if (stored.sizes() != expected.sizes()) {
-      problems.push_back(prefix + name + " has shape " + shape_text(stored.sizes()) + ", the model expects " +
-                         shape_text(expected.sizes()));
+      problems.push_back(prefix + name + " has shape " + shape_text(stored.sizes()) +
+                         ", the model expects " + shape_text(expected.sizes()));
     }
   };
   for (const auto& p : module.named_parameters(/*recurse=*/false)) check(p.key(), p.value(), false);
@@ -51,12 +51,15 @@ void check_tensors(const torch::nn::Module& module, torch::serialize::InputArchi
 }
 
 at::Tensor text_tensor(const std::string& text) {
-  return at::from_blob(const_cast<char*>(text.data()), {static_cast<int64_t>(text.size())}, at::kByte).clone();
+  return at::from_blob(const_cast<char*>(text.data()), {static_cast<int64_t>(text.size())},
+                       at::kByte)
+      .clone();
 }
 
 std::string tensor_text(const at::Tensor& t) {
   const at::Tensor c = t.contiguous();
-  return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), static_cast<size_t>(c.numel()));
+  return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()),
+                     static_cast<size_t>(c.numel()));
 }
 
 // LibTorch's messages carry a C++ stack trace: keep the first line of the message only.
@@ -119,7 +122,8 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
     archive.load_from(path.string());
     archive.read("model", model_archive);
   } catch (const c10::Error& e) {
-    throw InvalidArgument(name + " cannot be read (corrupt or not a checkpoint): " + short_message(e));
+    throw InvalidArgument(name +
+                          " cannot be read (corrupt or not a checkpoint): " + short_message(e));
   }
   at::Tensor stored_config;
   if (archive.try_read("config", stored_config)) {  // checkpoints before 2026-11-23 have none
@@ -131,17 +135,18 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
     }
     const auto differences = config_differences(config_to_json(config), stored);
     if (!differences.empty()) {
-      throw InvalidArgument("config.json of '" + run_dir.string() +
-                            "' differs from the config its checkpoint was trained with: " + join(differences, "; ") +
-                            " (was config.json edited? restore it, or train a new run)");
+      throw InvalidArgument(
+          "config.json of '" + run_dir.string() +
+          "' differs from the config its checkpoint was trained with: " + join(differences, "; ") +
+          " (was config.json edited? restore it, or train a new run)");
     }
   }
   std::vector<std::string> problems;
   check_tensors(model, model_archive, "", problems);
   if (!problems.empty()) {
     if (problems.size() > 5) problems.resize(5), problems.emplace_back("...");
-    throw InvalidArgument(name + " does not fit the " + config.model.name + " built from config.json: " +
-                          join(problems, "; "));
+    throw InvalidArgument(name + " does not fit the " + config.model.name +
+                          " built from config.json: " + join(problems, "; "));
   }
   try {
     model.load(model_archive);

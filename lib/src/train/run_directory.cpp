@@ -61,7 +61,8 @@ fs::path normalised(const fs::path& p) {
 std::string force_refusal(const fs::path& dir, const std::vector<fs::path>& protected_paths) {
   const fs::path target = normalised(dir);
   std::vector<std::pair<fs::path, std::string>> guarded = {{"/", "the root folder"}};
-  if (const char* home = std::getenv("HOME"); home && *home) guarded.emplace_back(home, "your home folder");
+  if (const char* home = std::getenv("HOME"); home && *home)
+    guarded.emplace_back(home, "your home folder");
   std::error_code error;
   const fs::path cwd = fs::current_path(error);
   if (!error) guarded.emplace_back(cwd, "the current folder");
@@ -118,18 +119,21 @@ Lock lock(const fs::path& dir) {
       if (saved == EWOULDBLOCK) {
         std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "";
         holder.erase(std::remove(holder.begin(), holder.end(), '\n'), holder.end());
-        throw InvalidArgument("run directory " + quoted(dir) + " is in use by another denseshift process" +
+        throw InvalidArgument("run directory " + quoted(dir) +
+                              " is in use by another denseshift process" +
                               (holder.empty() ? "" : " (pid " + holder + ")") +
                               "; wait for it to finish or stop it first");
       }
       throw Error("cannot lock " + quoted(path) + ": " + std::strerror(saved));
     }
     // A failed set-up unlinks its lock file: make sure we locked the file that is there now.
-    struct stat held {}, current {};
-    if (::fstat(l.fd, &held) == 0 && ::stat(path.c_str(), &current) == 0 && held.st_ino == current.st_ino &&
-        held.st_dev == current.st_dev) {
+    struct stat held {
+    }, current{};
+    if (::fstat(l.fd, &held) == 0 && ::stat(path.c_str(), &current) == 0 &&
+        held.st_ino == current.st_ino && held.st_dev == current.st_dev) {
       const std::string pid = std::to_string(::getpid()) + "\n";
-      if (::ftruncate(l.fd, 0) != 0 || ::pwrite(l.fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      if (::ftruncate(l.fd, 0) != 0 ||
+          ::pwrite(l.fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
         // The pid is only for messages; a full disk will show up in the run's own writes.
       }
       return l;
@@ -153,7 +157,9 @@ RunDirectory::RunDirectory(fs::path dir, int fd, std::vector<fs::path> created)
     : dir_(std::move(dir)), lock_fd_(fd), created_folders_(std::move(created)) {}
 
 RunDirectory::RunDirectory(RunDirectory&& other) noexcept
-    : dir_(std::move(other.dir_)), lock_fd_(other.lock_fd_), created_folders_(std::move(other.created_folders_)) {
+    : dir_(std::move(other.dir_)),
+      lock_fd_(other.lock_fd_),
+      created_folders_(std::move(other.created_folders_)) {
   other.lock_fd_ = -1;
 }
 
@@ -161,24 +167,29 @@ RunDirectory::~RunDirectory() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-RunDirectory RunDirectory::create(const fs::path& dir, bool force, const std::vector<fs::path>& protected_paths) {
+RunDirectory RunDirectory::create(const fs::path& dir, bool force,
+                                  const std::vector<fs::path>& protected_paths) {
   if (dir.empty()) throw InvalidArgument("the run directory (--out) is empty");
   std::error_code error;
   const fs::file_status status = fs::status(dir, error);
-  if (error && error.value() != ENOENT) throw InvalidArgument("cannot use " + quoted(dir) + " as a run directory: " + error.message());
+  if (error && error.value() != ENOENT)
+    throw InvalidArgument("cannot use " + quoted(dir) + " as a run directory: " + error.message());
   std::vector<fs::path> created;
   const bool existed = fs::exists(status);
   if (existed) {
     if (!fs::is_directory(status)) {
-      throw InvalidArgument("output " + quoted(dir) + " exists and is not a directory; choose another --out");
+      throw InvalidArgument("output " + quoted(dir) +
+                            " exists and is not a directory; choose another --out");
     }
     if (!entries_of(dir).empty()) {
       if (!force) {
-        throw InvalidArgument("output folder " + quoted(dir) +
-                              " already exists: use --resume to continue that run or --force to replace it");
+        throw InvalidArgument(
+            "output folder " + quoted(dir) +
+            " already exists: use --resume to continue that run or --force to replace it");
       }
       const std::string why = force_refusal(dir, protected_paths);
-      if (!why.empty()) throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
+      if (!why.empty())
+        throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
     }
   } else {
     // Remember every folder this call creates, deepest first, for abandon().
@@ -195,11 +206,13 @@ RunDirectory RunDirectory::create(const fs::path& dir, bool force, const std::ve
     const std::vector<std::string> entries = entries_of(dir);
     if (!entries.empty()) {
       if (!force) {
-        throw InvalidArgument("output folder " + quoted(dir) +
-                              " already exists: use --resume to continue that run or --force to replace it");
+        throw InvalidArgument(
+            "output folder " + quoted(dir) +
+            " already exists: use --resume to continue that run or --force to replace it");
       }
       const std::string why = force_refusal(dir, protected_paths);
-      if (!why.empty()) throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
+      if (!why.empty())
+        throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
       for (const auto& e : entries) {
         if (!fs::remove(dir / e, error) && error) {
           throw Error("--force could not remove " + quoted(dir / e) + ": " + error.message());
@@ -219,7 +232,8 @@ RunDirectory RunDirectory::open_existing(const fs::path& dir) {
     throw InvalidArgument("cannot resume " + quoted(dir) + ": it is not a directory");
   }
   if (!fs::exists(dir / kConfigName, error)) {
-    throw InvalidArgument("cannot resume " + quoted(dir) + ": it is not a run directory (no " + kConfigName + ")");
+    throw InvalidArgument("cannot resume " + quoted(dir) + ": it is not a run directory (no " +
+                          kConfigName + ")");
   }
   Lock l = lock(dir);
   return RunDirectory(dir, l.fd, {});
@@ -228,7 +242,8 @@ RunDirectory RunDirectory::open_existing(const fs::path& dir) {
 void RunDirectory::abandon() noexcept {
   std::error_code ignored;
   std::vector<fs::path> ours;
-  for (fs::directory_iterator it(dir_, ignored), end; !ignored && it != end; it.increment(ignored)) {
+  for (fs::directory_iterator it(dir_, ignored), end; !ignored && it != end;
+       it.increment(ignored)) {
     const std::string name = it->path().filename().string();
     if (is_run_entry(name) && name != kLockName) ours.push_back(it->path());
   }

@@ -19,18 +19,19 @@ class SGD;
 namespace denseshift::train {
 
 /// Writes RUN_DIR/checkpoint.pt atomically. Throws Error on an I/O failure.
-void save_checkpoint(const std::filesystem::path& run_dir, const Config& config, models::Network& model,
-                     torch::optim::SGD& optimizer, int64_t epochs_done);
+void save_checkpoint(const std::filesystem::path& run_dir, const Config& config,
+                     models::Network& model, torch::optim::SGD& optimizer, int64_t epochs_done);
 
 /// Loads RUN_DIR/checkpoint.pt into `model` (and `optimizer` and the global RNG when
-/// given); returns the epochs it covers, 0 when RUN_DIR has no checkpoint. `config` is the config the caller built `model`
-/// from: a checkpoint trained with another config, tensors of other shapes or a corrupt
-/// file throw InvalidArgument saying exactly what differs.
-int64_t load_checkpoint(const std::filesystem::path& run_dir, const Config& config, models::Network& model,
-                        torch::optim::SGD* optimizer);
+/// given); returns the epochs it covers, 0 when RUN_DIR has no checkpoint. `config` is the config
+/// the caller built `model` from: a checkpoint trained with another config, tensors of other shapes
+/// or a corrupt file throw InvalidArgument saying exactly what differs.
+int64_t load_checkpoint(const std::filesystem::path& run_dir, const Config& config,
+                        models::Network& model, torch::optim::SGD* optimizer);
 
 /// Keys whose values differ between two resolved configs, as "a.b (x here, y there)";
 /// data.dir is ignored (a data set may move). Empty when they match.
-std::vector<std::string> config_differences(const nlohmann::json& expected, const nlohmann::json& stored);
+std::vector<std::string> config_differences(const nlohmann::json& expected,
+                                            const nlohmann::json& stored);
 
 }  // namespace denseshift::train

@@ -9,8 +9,8 @@
 // another process has started meanwhile.
 //
 // --force replaces a directory only when it is recognisably a denseshift run
-// (its config.json, and nothing in it but the toolkit's files) and it is not, nor contains, a protected path (/, $HOME, the
-// current folder, the config file, the data folder).
+// (its config.json, and nothing in it but the toolkit's files) and it is not, nor contains, a
+// protected path (/, $HOME, the current folder, the config file, the data folder).
 //
 // Example:
 //   RunDirectory dir = RunDirectory::create("runs/a", /*force=*/false, {config_path});
