@@ -92,6 +92,20 @@ std::string force_refusal(const fs::path& dir, const std::vector<fs::path>& prot
   return "";
 }
 
+// Throws, with the reason, unless a new run may start in `dir`, which holds `entries` (the
+// lock file aside): it is empty, or `force` is given and it is a replaceable run.
+void check_may_start_in(const fs::path& dir, const std::vector<std::string>& entries, bool force,
+                        const std::vector<fs::path>& protected_paths) {
+  if (entries.empty()) return;
+  if (!force) {
+    throw InvalidArgument(
+        "output folder " + quoted(dir) +
+        " already exists: use --resume to continue that run or --force to replace it");
+  }
+  const std::string why = force_refusal(dir, protected_paths);
+  if (!why.empty()) throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
+}
+
 struct Lock {
   int fd = -1;
   bool created_file = false;
@@ -181,16 +195,7 @@ RunDirectory RunDirectory::create(const fs::path& dir, bool force,
       throw InvalidArgument("output " + quoted(dir) +
                             " exists and is not a directory; choose another --out");
     }
-    if (!entries_of(dir).empty()) {
-      if (!force) {
-        throw InvalidArgument(
-            "output folder " + quoted(dir) +
-            " already exists: use --resume to continue that run or --force to replace it");
-      }
-      const std::string why = force_refusal(dir, protected_paths);
-      if (!why.empty())
-        throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
-    }
+    check_may_start_in(dir, entries_of(dir), force, protected_paths);
   } else {
     // Remember every folder this call creates, deepest first, for abandon().
     fs::path p = fs::absolute(dir).lexically_normal();
@@ -204,19 +209,10 @@ RunDirectory RunDirectory::create(const fs::path& dir, bool force,
   // Checked again under the lock: another process may have started here meanwhile.
   try {
     const std::vector<std::string> entries = entries_of(dir);
-    if (!entries.empty()) {
-      if (!force) {
-        throw InvalidArgument(
-            "output folder " + quoted(dir) +
-            " already exists: use --resume to continue that run or --force to replace it");
-      }
-      const std::string why = force_refusal(dir, protected_paths);
-      if (!why.empty())
-        throw InvalidArgument("--force refuses to replace " + quoted(dir) + ": " + why);
-      for (const auto& e : entries) {
-        if (!fs::remove(dir / e, error) && error) {
-          throw Error("--force could not remove " + quoted(dir / e) + ": " + error.message());
-        }
+    check_may_start_in(dir, entries, force, protected_paths);
+    for (const auto& e : entries) {  // a replaceable run: only the toolkit's files are here
+      if (!fs::remove(dir / e, error) && error) {
+        throw Error("--force could not remove " + quoted(dir / e) + ": " + error.message());
       }
     }
   } catch (...) {
