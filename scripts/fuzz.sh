@@ -31,7 +31,7 @@ where_it_failed() {
   local out frame
   out=$(timeout 120 "$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
   frame=$(grep -E '^ +#[0-9]+ ' <<<"$out" | grep -vE \
-    '__sanitizer|fuzzer::|libc\.so|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+' \
+    '__sanitizer|fuzzer::|libc\.so|sysdeps|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+' \
     | head -1 || true)
   if [[ $frame == *libhdf5* ]]; then echo hdf5; else echo ours; fi
 }

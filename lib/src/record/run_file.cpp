@@ -30,11 +30,22 @@ void write_string_attribute(H5::H5Object& object, const std::string& name, const
   attribute.write(string_type(), value);
 }
 
+// Read through the C API: HDF5's C++ wrapper calls strlen on the pointer H5Aread returns,
+// which a damaged file can leave null (found by the runfile fuzz target). The attribute must
+// be one scalar string, or H5Aread would write several pointers into one.
 std::string read_string_attribute(const H5::H5Object& object, const std::string& name) {
   if (!object.attrExists(name)) throw InvalidArgument("run file has no attribute '" + name + "'");
-  std::string value;
   H5::Attribute attribute = object.openAttribute(name);
-  attribute.read(string_type(), value);
+  if (attribute.getTypeClass() != H5T_STRING || attribute.getSpace().getSimpleExtentNpoints() != 1) {
+    throw InvalidArgument("run file attribute '" + name + "' is not one string (corrupt file)");
+  }
+  char* raw = nullptr;
+  if (H5Aread(attribute.getId(), string_type().getId(), &raw) < 0) {
+    throw InvalidArgument("run file attribute '" + name + "' cannot be read (corrupt file)");
+  }
+  if (raw == nullptr) throw InvalidArgument("run file attribute '" + name + "' is null (corrupt file)");
+  std::string value(raw);
+  H5free_memory(raw);
   return value;
 }
 
