@@ -166,17 +166,21 @@ bool exists(H5::H5File& file, const std::string& path) {
   }
 }
 
+// The extent of a series (rank 1 or 2) into dims; returns the rank.
+int series_dims(const H5::DataSet& d, const std::string& path, hsize_t dims[2]) {
+  const H5::DataSpace space = d.getSpace();
+  const int rank = space.getSimpleExtentNdims();
+  if (rank < 1 || rank > 2) throw InvalidArgument("run file series '" + path + "' has rank " + std::to_string(rank));
+  space.getSimpleExtentDims(dims);
+  return rank;
+}
+
 // Every value of a 1-D or 2-D dataset of doubles, row-major. The declared size is checked
 // against the file's size before anything is allocated (a corrupt file may claim anything).
 std::vector<double> read_doubles(H5::H5File& file, const std::string& dataset) {
   H5::DataSet d = file.openDataSet(dataset);
-  H5::DataSpace space = d.getSpace();
-  const int rank = space.getSimpleExtentNdims();
-  if (rank < 1 || rank > 2) {
-    throw InvalidArgument("run file dataset '" + dataset + "' has rank " + std::to_string(rank) + ", expected 1 or 2");
-  }
   hsize_t dims[2] = {0, 1};
-  space.getSimpleExtentDims(dims);
+  const int rank = series_dims(d, dataset, dims);
   const hsize_t file_bytes = file.getFileSize();
   const hsize_t count = dims[0] * (rank == 2 ? dims[1] : 1);
   if ((rank == 2 && dims[1] != 0 && dims[0] > file_bytes / dims[1]) || count > file_bytes / sizeof(double) + 4096) {
@@ -187,14 +191,6 @@ std::vector<double> read_doubles(H5::H5File& file, const std::string& dataset) {
   return values;
 }
 
-// The extent of a series (rank 1 or 2) into dims; returns the rank.
-int series_dims(const H5::DataSet& d, const std::string& path, hsize_t dims[2]) {
-  const H5::DataSpace space = d.getSpace();
-  const int rank = space.getSimpleExtentNdims();
-  if (rank < 1 || rank > 2) throw InvalidArgument("run file series '" + path + "' has rank " + std::to_string(rank));
-  space.getSimpleExtentDims(dims);
-  return rank;
-}
 
 }  // namespace
 
