@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -17,20 +18,22 @@ namespace denseshift::fuzz {
 namespace {
 
 // The readers take paths: the input goes to a per-process file in memory-backed /dev/shm
-// (or the temporary folder).
-std::string as_file(const uint8_t* data, size_t size, const char* suffix) {
-  static const std::string base = [] {
+// (or the temporary folder), removed again when the target returns.
+struct InputFile {
+  InputFile(const uint8_t* data, size_t size, const char* suffix) {
     const char* shm = "/dev/shm";
-    return std::string(access(shm, W_OK) == 0 ? shm : "/tmp") + "/denseshift_fuzz_" +
-           std::to_string(getpid());
-  }();
-  const std::string path = base + suffix;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  out.close();
-  if (!out) std::abort();
-  return path;
-}
+    path = std::string(access(shm, W_OK) == 0 ? shm : "/tmp") + "/denseshift_fuzz_" +
+           std::to_string(getpid()) + suffix;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    out.close();
+    if (!out) std::abort();
+  }
+  ~InputFile() { std::remove(path.c_str()); }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  std::string path;
+};
 
 template <typename F>
 void refusals_allowed(F f) {
@@ -65,7 +68,8 @@ void config(const uint8_t* data, size_t size) {
 }
 
 void idx(const uint8_t* data, size_t size) {
-  const std::string path = as_file(data, size, ".idx.gz");
+  const InputFile input(data, size, ".idx.gz");
+  const std::string& path = input.path;
   refusals_allowed([&] {
     const data::IdxArray a = data::read_idx(path, 3);
     int64_t count = 1;
@@ -76,7 +80,8 @@ void idx(const uint8_t* data, size_t size) {
 }
 
 void cifar(const uint8_t* data, size_t size) {
-  const std::string path = as_file(data, size, ".cifar.bin");
+  const InputFile input(data, size, ".cifar.bin");
+  const std::string& path = input.path;
   refusals_allowed([&] {
     const data::Dataset d = data::read_cifar10_batches({path});
     if (d.images.size(0) != d.labels.size(0)) std::abort();
@@ -84,7 +89,8 @@ void cifar(const uint8_t* data, size_t size) {
 }
 
 void runfile(const uint8_t* data, size_t size) {
-  const std::string path = as_file(data, size, ".run.h5");
+  const InputFile input(data, size, ".run.h5");
+  const std::string& path = input.path;
   // HDF5's own failures surface as denseshift::Error (an I/O or format error): allowed too.
   const auto allowed = [](auto f) {
     try {

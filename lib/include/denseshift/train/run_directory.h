@@ -52,7 +52,6 @@ class RunDirectory {
   ~RunDirectory();
 
   const std::filesystem::path& path() const { return dir_; }
-  std::filesystem::path file(const char* name) const { return dir_ / name; }
 
   /// For a new run whose set-up failed: removes the toolkit's files, the lock file and the
   /// folders this call created (only if empty), then releases the lock. Never throws.
