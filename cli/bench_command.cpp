@@ -12,11 +12,12 @@
 
 #include "command.h"
 #include "denseshift/kernels/isa.h"
+#include "denseshift/models/registry.h"
 #include "kernel_benchmark.h"
 #include "denseshift/train/benchmark.h"
 #include "denseshift/train/trainer.h"
-#include "denseshift/util/error.h"
-#include "denseshift/util/system.h"
+#include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 #include "denseshift/version.h"
 
 namespace po = boost::program_options;
@@ -33,9 +34,10 @@ std::string today() {
 
 int bench_train(const std::vector<std::string>& args) {
   train::StepBenchmarkOptions o;
+  const std::string model_help = "network: " + join(models::model_names()) + " (denseshift list models)";
   po::options_description options("Options of denseshift bench train");
   options.add_options()("help,h", "print this help and exit")(
-      "model", po::value<std::string>(&o.model)->default_value(o.model), "lenet, resnet20, resnet18 or resnet50")(
+      "model", po::value<std::string>(&o.model)->default_value(o.model), model_help.c_str())(
       "bits", po::value<int>(&o.bits)->default_value(o.bits), "weight bits of the quantized variants (2 to 5)")(
       "batch-size", po::value<int64_t>(&o.batch_size)->default_value(o.batch_size), "images per step")(
       "image-size", po::value<int64_t>(&o.image_size)->default_value(o.image_size), "input side (3 channels)")(

@@ -7,7 +7,7 @@
 #include "command.h"
 #include "watchdog.h"
 #include "denseshift/train/trainer.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace po = boost::program_options;
 
@@ -44,9 +44,9 @@ int run_eval(const std::vector<std::string>& args) {
   }
   const c10::Device device = train::device_of(run.config.train);
   run.model->to(device);
-  const train::Evaluation e = train::evaluate(*run.model, *data, run.config.train.eval_batch_size, device);
+  const train::Evaluation e = train::evaluate(*run.model, *data, run.config.train.eval_batch_size(), device);
   std::printf("%s split of %s, %lld images, checkpoint after epoch %lld: loss %.4f  top1 %.2f%%  top5 %.2f%%\n",
-              split.c_str(), run.config.data.name.c_str(), static_cast<long long>(e.images),
+              split.c_str(), run.config.data.name().c_str(), static_cast<long long>(e.images),
               static_cast<long long>(run.epochs_done), e.loss, 100 * e.top1, 100 * e.top5);
   return kExitOk;
 }

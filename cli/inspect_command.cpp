@@ -15,7 +15,7 @@
 #include "denseshift/quant/straight_through.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/trainer.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace po = boost::program_options;
 
@@ -43,14 +43,14 @@ int run_inspect(const std::vector<std::string>& args) {
   const auto epochs = record::RunFile::read_epochs(run_path);
   deadline.reset();
   const auto& top1 = epochs.at("test_top1");
-  const auto& q = run.config.model.quant;
+  const auto& q = run.config.model.quant();
   std::printf("run %s\n  status: %s\n  model %s on %s, %s", dir.c_str(), status.c_str(),
-              run.config.model.name.c_str(), run.config.data.name.c_str(), q.parametrization().c_str());
+              run.config.model.name().c_str(), run.config.data.name().c_str(), q.parametrization().c_str());
   if (q.parametrization() != "full_precision") {
     std::printf(" %s", q.weight_space().describe().c_str());
   }
   std::printf("\n  epochs: %zu recorded of %lld, checkpoint after epoch %lld\n", top1.size(),
-              static_cast<long long>(run.config.train.epochs), static_cast<long long>(run.epochs_done));
+              static_cast<long long>(run.config.train.epochs()), static_cast<long long>(run.epochs_done));
   if (!top1.empty()) {
     size_t best = 0;
     for (size_t i = 1; i < top1.size(); ++i) best = top1[i] > top1[best] ? i : best;
@@ -58,9 +58,14 @@ int run_inspect(const std::vector<std::string>& args) {
                 100 * top1[best], best + 1);
   }
 
-  const auto layers = models::quantized_layers(*run.model);
+  std::vector<models::LayerInfo> layers;
+  for (const auto& layer : models::policy_layers(*run.model, run.config.model)) {
+    if (layer.quantized()) layers.push_back(layer);
+  }
   std::printf("\nquantized layers: %zu\n", layers.size());
-  for (const auto& [name, p] : layers) {
+  for (const auto& layer : layers) {
+    const std::string& name = layer.name;
+    const auto& p = layer.weight;
     const at::Tensor codes = p->codes();  // throws if any weight is outside the space
     const at::Tensor values = quant::decode(*p->space(), codes).flatten();
     std::map<float, int64_t> counts;

@@ -14,7 +14,7 @@
 
 #include "command.h"
 #include "denseshift/record/run_file.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "denseshift/version.h"
 
 namespace po = boost::program_options;

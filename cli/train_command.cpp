@@ -10,7 +10,7 @@
 
 #include "command.h"
 #include "denseshift/train/trainer.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace po = boost::program_options;
 

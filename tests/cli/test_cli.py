@@ -66,7 +66,7 @@ def test_version_names_the_commit():
     (["list", "weight-spaces", "--space", "dense"],
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
-     "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, kernels)"),
+     "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
     (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, bench, list)"),
     (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels)"),
     (["bench", "kernels", "--threads", "0"], "--threads: '0' is not a thread count"),
@@ -98,8 +98,8 @@ def test_list_kernels_names_every_kernel_with_its_isa():
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     names = {(r[0], r[1]) for r in rows}
     for name in ["f32-vmul-pow2", "f16-vmul-pow2", "f32-dot-fma", "f32-dot-pow2", "f16-dot-fma",
-                 "f16-dot-pow2", "i8-dot-shift", "i8-dot-dense", "gemv-f32", "gemv-code8",
-                 "gemv-packed2", "gemv-packed3", "gemv-packed4"]:
+                 "f16-dot-pow2", "i8-dot-shift", "i8-dot-dense", "f32-gemv-f32", "f32-gemv-code8",
+                 "f32-gemv-packed2", "f32-gemv-packed3", "f32-gemv-packed4"]:
         assert (name, "scalar") in names
     supported = [r for r in rows if len(r) == 2]
     assert len(supported) >= 13
@@ -123,7 +123,7 @@ def test_bench_kernels_prints_a_table_and_writes_the_same_rows_as_json(tmp_path)
         if row["baseline"]:
             assert row["speedup"] > 0, row
     # Every GEMV format against OpenBLAS, hot and cold, at both thread counts.
-    for kernel in ["gemv-f32", "gemv-code8", "gemv-packed2", "gemv-packed3", "gemv-packed4"]:
+    for kernel in ["f32-gemv-f32", "f32-gemv-code8", "f32-gemv-packed2", "f32-gemv-packed3", "f32-gemv-packed4"]:
         best = [r for r in by_kernel[kernel] if r["isa"] != "scalar"] or by_kernel[kernel]
         assert {(r["threads"], r["cache"]) for r in best} == {(1, "hot"), (1, "cold"), (2, "hot"), (2, "cold")}
         assert all(r["baseline"] == "sgemv (OpenBLAS)" and r["gb_per_s"] > 0 for r in best)
@@ -139,3 +139,43 @@ def test_bench_kernels_filter_keeps_the_baselines():
     kernels = {line.split("|")[1].strip() for line in result.stdout.splitlines()
                if line.startswith("| ") and "---" not in line and "kernel" not in line}
     assert kernels == {"i8-dot-dense", "i8-dot-shift"}
+
+
+def test_list_models_and_datasets_come_from_the_registries():
+    models = run("list", "models")
+    assert models.returncode == 0, models.stderr
+    assert [line.split("\t")[0] for line in models.stdout.splitlines()] == [
+        "lenet", "resnet20", "resnet18", "resnet50"]
+    datasets = run("list", "datasets")
+    assert datasets.returncode == 0, datasets.stderr
+    rows = [line.split("\t") for line in datasets.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["fashion-mnist", "cifar10", "synthetic"]
+    assert rows[0][2] == "default folder: /usr/share/datasets/fashion-mnist"
+
+
+def test_list_config_names_every_key_the_resolved_config_has(tmp_path):
+    listed = run("list", "config")
+    assert listed.returncode == 0, listed.stderr
+    keys = [line.split("\t")[0] for line in listed.stdout.splitlines()]
+    # The resolved config written by a run has exactly these keys.
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"data": {"name": "synthetic", "synthetic_train": 64, "synthetic_test": 16},
+                                  "train": {"epochs": 1, "batch_size": 32}}))
+    out = tmp_path / "run"
+    trained = run("train", "--config", str(config), "--out", str(out), "--quiet", "--threads", "1")
+    assert trained.returncode == 0, trained.stderr
+
+    def flatten(value, prefix=""):
+        if isinstance(value, dict):
+            return [k for key, v in value.items() for k in flatten(v, f"{prefix}{key}.")]
+        return [prefix[:-1]]
+
+    assert sorted(keys) == sorted(flatten(json.loads((out / "config.json").read_text())))
+    row = dict((line.split("\t")[0], line.split("\t")[1:]) for line in listed.stdout.splitlines())
+    assert row["optim.lr"] == ["0.1", "number: 0 to 100", "base learning rate"]
+
+
+def test_docs_config_tables_are_the_generated_ones():
+    result = subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "generate_config_docs.py"), BIN, "--check"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -31,10 +31,10 @@ TEST(Cifar10, ReadsTinyGeneratedBatches) {
   const at::Tensor labels = at::tensor({3, 0, 9, 1, 1}, at::kLong);
   for (int i = 1; i <= 5; ++i) write_cifar10_batch(dir.file("data_batch_" + std::to_string(i) + ".bin"), images, labels);
   write_cifar10_batch(dir.file("test_batch.bin"), images.slice(0, 0, 2), labels.slice(0, 0, 2));
-  train::DataConfig c;
-  c.name = "cifar10";
-  c.dir = dir.path.string();
-  c.normalize = false;
+  DataOptions c;
+  c.name("cifar10");
+  c.dir(dir.path.string());
+  c.normalize(false);
   const Splits s = load_dataset(c);
   EXPECT_EQ(s.train.size(), 25);
   EXPECT_EQ(s.test.size(), 2);
@@ -54,31 +54,31 @@ TEST(Cifar10, TruncatedBatchAndBadLabelAreErrors) {
 }
 
 TEST(Datasets, MissingFilesSayHowToGetThem) {
-  train::DataConfig c;
-  c.dir = "/nonexistent-dir";
+  DataOptions c;
+  c.dir("/nonexistent-dir");
   const std::string fashion = error_of([&] { load_dataset(c); });
   EXPECT_MENTIONS(fashion, "/nonexistent-dir/train-images-idx3-ubyte.gz' is missing");
   EXPECT_MENTIONS(fashion, "scripts/setup.sh");
   EXPECT_MENTIONS(fashion, "dataset-fashion-mnist");
-  c.name = "cifar10";
+  c.name("cifar10");
   EXPECT_MENTIONS(error_of([&] { load_dataset(c); }), "data_batch_1.bin' is missing");
 }
 
 TEST(Datasets, SyntheticIsDeterministicWithValidationSplit) {
-  train::DataConfig c;
-  c.name = "synthetic";
-  c.synthetic_train = 100;
-  c.synthetic_test = 20;
-  c.synthetic_size = 12;
-  c.synthetic_channels = 2;
-  c.validation_fraction = 0.2;
+  DataOptions c;
+  c.name("synthetic");
+  c.synthetic_train(100);
+  c.synthetic_test(20);
+  c.synthetic_size(12);
+  c.synthetic_channels(2);
+  c.validation_fraction(0.2);
   const Splits a = load_dataset(c), b = load_dataset(c);
   EXPECT_TRUE(at::equal(a.train.images, b.train.images));
   EXPECT_EQ(a.train.size(), 80);
   ASSERT_TRUE(a.validation.has_value());
   EXPECT_EQ(a.validation->size(), 20);
   EXPECT_EQ(a.train.images.sizes(), (std::vector<int64_t>{80, 2, 12, 12}));
-  c.validation_fraction = 0.001;
+  c.validation_fraction(0.001);
   EXPECT_MENTIONS(error_of([&] { load_dataset(c); }), "leaves an empty split");
 }
 
@@ -86,8 +86,8 @@ TEST(Datasets, RealFashionMnistHasItsDocumentedShape) {
   if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "dataset-fashion-mnist not installed (scripts/setup.sh installs it)";
   }
-  train::DataConfig c;
-  c.train_subset = 1000;
+  DataOptions c;
+  c.train_subset(1000);
   const Splits s = load_dataset(c);
   EXPECT_EQ(s.train.size(), 1000);
   EXPECT_EQ(s.test.size(), 10000);
@@ -106,9 +106,9 @@ TEST(Datasets, EpochOrderIsAPermutationFixedBySeedAndEpoch) {
 }
 
 TEST(Augment, CropAndFlipKeepShapeAndAreDeterministic) {
-  train::DataConfig c;
-  c.random_crop_padding = 2;
-  c.horizontal_flip = true;
+  DataOptions c;
+  c.random_crop_padding(2);
+  c.horizontal_flip(true);
   const at::Tensor batch = at::arange(2 * 1 * 6 * 6, at::kFloat).view({2, 1, 6, 6});
   auto g1 = at::make_generator<at::CPUGeneratorImpl>(5), g2 = at::make_generator<at::CPUGeneratorImpl>(5);
   const at::Tensor a = augment(batch, c, g1), b = augment(batch, c, g2);
@@ -119,7 +119,7 @@ TEST(Augment, CropAndFlipKeepShapeAndAreDeterministic) {
     const at::Tensor allowed = at::cat({batch[i].flatten(), at::zeros({1})});
     EXPECT_TRUE(at::isin(a[i].flatten(), allowed).all().item<bool>());
   }
-  c.random_crop_padding = 0;
-  c.horizontal_flip = false;
+  c.random_crop_padding(0);
+  c.horizontal_flip(false);
   EXPECT_TRUE(at::equal(augment(batch, c, g1), batch));
 }

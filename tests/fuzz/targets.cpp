@@ -10,7 +10,7 @@
 #include "denseshift/data/idx.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "denseshift/util/json_reader.h"
 
 namespace denseshift::fuzz {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "denseshift/kernels/codes.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "kernels/reference.h"
 
 namespace dk = denseshift::kernels;

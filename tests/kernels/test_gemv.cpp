@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "denseshift/kernels/kernels.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "kernels/reference.h"
 
 namespace dk = denseshift::kernels;
@@ -105,7 +105,7 @@ TEST(Gemv, RefusesAMatrixOfAnotherFormatAndBadThreadCounts) {
   const auto w = make_matrix(dk::WeightFormat::code8, 2, 8, 1, SpaceKind::shift);
   std::vector<float> x(8, 1.0f), y(2);
   const auto& list = dk::kernel_list();
-  EXPECT_THROW(dk::gemv(*dk::find_kernel(list.gemv, "gemv-f32", dk::Isa::scalar), w, x.data(), y.data()),
+  EXPECT_THROW(dk::gemv(*dk::find_kernel(list.gemv, "f32-gemv-f32", dk::Isa::scalar), w, x.data(), y.data()),
                denseshift::InvalidArgument);
   EXPECT_THROW(dk::gemv(dk::gemv_kernel_for(dk::WeightFormat::code8), w, x.data(), y.data(), 0),
                denseshift::InvalidArgument);

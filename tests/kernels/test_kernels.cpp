@@ -13,8 +13,9 @@
 #include <vector>
 
 #include "denseshift/kernels/codes.h"
+#include "denseshift/kernels/families.h"
 #include "denseshift/kernels/kernels.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "kernels/reference.h"
 
 namespace dk = denseshift::kernels;
@@ -91,8 +92,8 @@ TEST(KernelList, EveryKernelHasAScalarReferenceAndDispatchPicksASupportedIsa) {
   for (const auto& k : list.gemv) EXPECT_NO_THROW(scalar_of(list.gemv, k));
   EXPECT_TRUE(dk::isa_supported(dk::preferred_isa()));
   // Dispatch takes the highest supported ISA, up to the preferred one, that has the kernel.
-  for (const std::string name : {"f32-dot-pow2", "gemv-packed2", "gemv-code8"}) {
-    const dk::Isa chosen = name[0] == 'f' ? dk::select_kernel(list.f32_dot, name).isa : dk::select_kernel(list.gemv, name).isa;
+  for (const std::string name : {"f32-dot-pow2", "f32-gemv-packed2", "f32-gemv-code8"}) {
+    const dk::Isa chosen = name.find("gemv") == std::string::npos ? dk::select_kernel(list.f32_dot, name).isa : dk::select_kernel(list.gemv, name).isa;
     EXPECT_TRUE(dk::isa_supported(chosen)) << name;
     for (const auto& k : list.gemv) {
       if (k.name == name && dk::isa_supported(k.isa) && k.isa <= dk::preferred_isa()) {
@@ -112,7 +113,7 @@ TEST(KernelList, EveryKernelHasAScalarReferenceAndDispatchPicksASupportedIsa) {
 TEST(KernelList, TheIsaCapVariableIsHonouredAndChecked) {
   ::setenv("DENSESHIFT_KERNEL_ISA", "scalar", 1);
   EXPECT_EQ(dk::preferred_isa(), dk::Isa::scalar);
-  EXPECT_EQ(dk::select_kernel(dk::kernel_list().gemv, "gemv-packed2").isa, dk::Isa::scalar);
+  EXPECT_EQ(dk::select_kernel(dk::kernel_list().gemv, "f32-gemv-packed2").isa, dk::Isa::scalar);
   ::setenv("DENSESHIFT_KERNEL_ISA", "sse9", 1);
   EXPECT_THROW(dk::preferred_isa(), denseshift::InvalidArgument);
   ::unsetenv("DENSESHIFT_KERNEL_ISA");
@@ -220,4 +221,44 @@ TEST(DotI8, ScalarMatchesAnInt64ReferenceAndSimdMatchesScalar) {
           << k.name << " " << dk::to_string(k.isa) << " n=" << n << " (int32 arithmetic modulo 2^32)";
     }
   }
+}
+
+// The families are the one list: every kernel of every typed list is in exactly one
+// family, every family kernel has a scalar reference, and every kernel this CPU runs is
+// bit-exact against it on the family's own inputs, at sizes around the vector widths.
+TEST(KernelFamilies, CoverTheListAndEveryKernelMatchesItsScalarReference) {
+  const auto& list = dk::kernel_list();
+  const size_t listed = list.f32_vmul.size() + list.f16_vmul.size() + list.f32_dot.size() + list.f16_dot.size() +
+                        list.i8_dot.size() + list.gemv.size();
+  size_t in_families = 0;
+  int compared = 0;
+  for (const auto& family : dk::kernel_families()) {
+    in_families += family.kernels.size();
+    for (const auto& k : family.kernels) {
+      EXPECT_EQ(std::string(k.name).rfind(std::string(family.name) + "-", 0), 0u)
+          << k.name << " is not named after its family " << family.name;
+      const dk::KernelRef* reference = dk::reference_of(family, k);
+      ASSERT_NE(reference, nullptr) << k.name;
+      const std::string baseline = family.baseline(k);
+      if (!baseline.empty()) {
+        bool found = false;
+        // On the same ISA, or a lower one (AVX-512 has only the kernel where it pays).
+        for (const auto& other : family.kernels) found = found || (baseline == other.name && other.isa <= k.isa);
+        EXPECT_TRUE(found) << k.name << ": baseline " << baseline << " has no kernel up to " << dk::to_string(k.isa);
+      }
+      if (k.isa == dk::Isa::scalar || !dk::isa_supported(k.isa)) continue;
+      for (size_t n : {1, 7, 8, 9, 31, 32, 33, 64, 129, 1000}) {
+        auto want = family.make_inputs(*reference, n, static_cast<unsigned>(n));
+        auto got = family.make_inputs(k, n, static_cast<unsigned>(n));
+        for (int call = 0; call < 2; ++call) {
+          ASSERT_EQ(family.call(k, *got), family.call(*reference, *want))
+              << k.name << " " << dk::to_string(k.isa) << " n=" << n << " call " << call;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(in_families, listed);
+  if (simd_isas().empty()) GTEST_SKIP() << "no SIMD ISA on this CPU";
+  EXPECT_GT(compared, 0);
 }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "denseshift/kernels/weight_matrix.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace dk = denseshift::kernels;
 using denseshift::InvalidArgument;

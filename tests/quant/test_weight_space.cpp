@@ -1,5 +1,5 @@
 // Weight spaces: value sets, codes, validation (plain C++, no LibTorch).
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 template <typename F>
 std::string error_of(F f) {

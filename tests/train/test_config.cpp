@@ -15,11 +15,11 @@ using nlohmann::json;
 
 TEST(Config, EmptyObjectGivesTheDefaults) {
   const Config c = config_from_json(json::object());
-  EXPECT_EQ(c.data.name, "fashion-mnist");
-  EXPECT_EQ(c.model.name, "lenet");
-  EXPECT_EQ(c.model.quant.parametrization(), "full_precision");
-  EXPECT_DOUBLE_EQ(c.optim.lr, 0.1);
-  EXPECT_FALSE(c.optim.latent_weight_decay.has_value());
+  EXPECT_EQ(c.data.name(), "fashion-mnist");
+  EXPECT_EQ(c.model.name(), "lenet");
+  EXPECT_EQ(c.model.quant().parametrization(), "full_precision");
+  EXPECT_DOUBLE_EQ(c.optim.lr(), 0.1);
+  EXPECT_FALSE(c.optim.latent_weight_decay().has_value());
 }
 
 TEST(Config, RoundTripsThroughItsResolvedJson) {
@@ -89,7 +89,7 @@ TEST(Config, FilesNameThemselvesInErrorsAndMayHaveComments) {
   std::ofstream((dir / "broken.json").string()) << "{\"optim\": ";
   EXPECT_MENTIONS(error_of([&] { read_json_file((dir / "broken.json").string()); }), "is not valid JSON");
   std::ofstream((dir / "commented.json").string()) << "// why\n{\"optim\": {\"lr\": 0.2 /* because */}}\n";
-  EXPECT_DOUBLE_EQ(config_from_json(read_json_file((dir / "commented.json").string())).optim.lr, 0.2);
+  EXPECT_DOUBLE_EQ(config_from_json(read_json_file((dir / "commented.json").string())).optim.lr(), 0.2);
   std::filesystem::remove_all(dir);
 }
 

@@ -1,7 +1,7 @@
 // Text helpers of error messages: UTF-8 checks, excerpts, printable escapes.
 #include <gtest/gtest.h>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 using denseshift::excerpt;
 using denseshift::is_valid_utf8;

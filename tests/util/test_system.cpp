@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "denseshift/util/error.h"
-#include "denseshift/util/system.h"
+#include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 
 namespace fs = std::filesystem;
 

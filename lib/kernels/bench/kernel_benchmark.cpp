@@ -22,8 +22,8 @@
 
 #include "denseshift/kernels/codes.h"
 #include "denseshift/kernels/kernels.h"
-#include "denseshift/util/error.h"
-#include "denseshift/util/system.h"
+#include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 
 // OpenBLAS (Debian's libopenblas-dev), declared here rather than through cblas.h,
 // whose include folder depends on the OpenBLAS flavour installed.
@@ -337,7 +337,7 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
       for (Isa isa : supported_isas()) {
         if (isa == Isa::scalar && !(o.scalar_gemv && threads == 1 && !cold)) continue;
         for (size_t f = 0; f < formats.size(); ++f) {
-          const GemvKernel* k = find_kernel(list.gemv, std::string("gemv-") + to_string(formats[f]), isa);
+          const GemvKernel* k = find_kernel(list.gemv, std::string("f32-gemv-") + to_string(formats[f]), isa);
           if (k == nullptr) continue;
           KernelBenchmarkRow row = make_row(k->name, k->variant, to_string(isa), gemv_size, threads, cache, "sgemv (OpenBLAS)");
           row.bytes = static_cast<double>(sets[f]->copies[0].bytes());

@@ -23,7 +23,7 @@ struct KernelBenchmarkOptions {
 };
 
 struct KernelBenchmarkRow {
-  std::string kernel;    // e.g. "f32-dot-pow2", "gemv-packed2", "sgemv (OpenBLAS)", "stream read"
+  std::string kernel;    // e.g. "f32-dot-pow2", "f32-gemv-packed2", "sgemv (OpenBLAS)", "stream read"
   std::string variant;   // e.g. "pow2", "packed2"
   std::string isa;       // scalar, avx2, neon, openblas
   std::string size;      // "4096" or "4096x4096"

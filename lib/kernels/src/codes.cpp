@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "pow2_scalar.h"
 
 namespace denseshift::kernels {

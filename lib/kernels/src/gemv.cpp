@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "denseshift/kernels/kernels.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::kernels {
 namespace {

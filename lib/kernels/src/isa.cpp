@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>

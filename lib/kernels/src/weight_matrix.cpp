@@ -10,7 +10,7 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::kernels {
 namespace {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::data {
 

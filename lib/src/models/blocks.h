@@ -9,9 +9,20 @@
 
 namespace denseshift::models {
 
+/// A bias-free conv in `role`, quantized as the policy says for that role.
 inline nn::ShiftConv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
-                            const quant::QuantOptions& quant) {
-  return nn::ShiftConv2d(nn::ShiftConv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false).quant(quant));
+                            const ModelSpec& spec, LayerRole role) {
+  return nn::ShiftConv2d(nn::ShiftConv2dOptions(in, out, kernel)
+                             .stride(stride)
+                             .padding(padding)
+                             .bias(false)
+                             .quant(spec.layer_quant(role))
+                             .role(role));
+}
+
+/// A linear layer in `role`, quantized as the policy says for that role.
+inline nn::ShiftLinear linear(int64_t in, int64_t out, bool bias, const ModelSpec& spec, LayerRole role) {
+  return nn::ShiftLinear(nn::ShiftLinearOptions(in, out).bias(bias).quant(spec.layer_quant(role)).role(role));
 }
 
 /// BatchNorm with weight 1 and bias 0, as the reference.

@@ -4,7 +4,7 @@
 #include <torch/nn/modules/batchnorm.h>
 
 #include "blocks.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::models {
 namespace {
@@ -13,17 +13,15 @@ class LeNet : public Network {
  public:
   explicit LeNet(const ModelSpec& spec) : Network("LeNet") {
     const int64_t after = ((spec.image_size / 2) - 4) / 2;  // side after conv2 + pool
-    conv1_ = register_module("conv1", conv(spec.in_channels, 6, 5, 1, 2, spec.layer_quant(LayerRole::first_conv)));
+    conv1_ = register_module("conv1", conv(spec.in_channels, 6, 5, 1, 2, spec, LayerRole::first_conv));
     bn1_ = register_module("bn1", batch_norm(6));
-    conv2_ = register_module("conv2", conv(6, 16, 5, 1, 0, spec.layer_quant(LayerRole::hidden)));
+    conv2_ = register_module("conv2", conv(6, 16, 5, 1, 0, spec, LayerRole::hidden));
     bn2_ = register_module("bn2", batch_norm(16));
-    fc1_ = register_module("fc1", linear(16 * after * after, 120, spec.layer_quant(LayerRole::hidden)));
+    fc1_ = register_module("fc1", linear(16 * after * after, 120, false, spec, LayerRole::hidden));
     bn3_ = register_module("bn3", torch::nn::BatchNorm1d(120));
-    fc2_ = register_module("fc2", linear(120, 84, spec.layer_quant(LayerRole::hidden)));
+    fc2_ = register_module("fc2", linear(120, 84, false, spec, LayerRole::hidden));
     bn4_ = register_module("bn4", torch::nn::BatchNorm1d(84));
-    classifier_ = register_module(
-        "classifier", nn::ShiftLinear(nn::ShiftLinearOptions(84, spec.num_classes).quant(
-                          spec.layer_quant(LayerRole::classifier))));
+    classifier_ = register_module("classifier", linear(84, spec.num_classes, true, spec, LayerRole::classifier));
   }
 
   at::Tensor forward(const at::Tensor& x) override {
@@ -35,10 +33,6 @@ class LeNet : public Network {
   }
 
  private:
-  static nn::ShiftLinear linear(int64_t in, int64_t out, const quant::QuantOptions& quant) {
-    return nn::ShiftLinear(nn::ShiftLinearOptions(in, out).bias(false).quant(quant));
-  }
-
   nn::ShiftConv2d conv1_{nullptr}, conv2_{nullptr};
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
   nn::ShiftLinear fc1_{nullptr}, fc2_{nullptr}, classifier_{nullptr};

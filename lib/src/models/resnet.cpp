@@ -4,7 +4,7 @@
 #include <ATen/ATen.h>
 
 #include "blocks.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::models {
 namespace {
@@ -12,19 +12,18 @@ namespace {
 // conv-BN pairs; the shortcut is identity or a strided 1x1 conv + BN.
 class Block : public torch::nn::Module {
  public:
-  Block(int64_t in, int64_t width, int64_t stride, bool bottleneck, const quant::QuantOptions& q)
-  {
+  Block(int64_t in, int64_t width, int64_t stride, bool bottleneck, const ModelSpec& spec) {
     const int64_t out = bottleneck ? width * 4 : width;
     if (bottleneck) {
-      add(conv(in, width, 1, 1, 0, q), width);
-      add(conv(width, width, 3, stride, 1, q), width);
-      add(conv(width, out, 1, 1, 0, q), out);
+      add(conv(in, width, 1, 1, 0, spec, LayerRole::hidden), width);
+      add(conv(width, width, 3, stride, 1, spec, LayerRole::hidden), width);
+      add(conv(width, out, 1, 1, 0, spec, LayerRole::hidden), out);
     } else {
-      add(conv(in, width, 3, stride, 1, q), width);
-      add(conv(width, out, 3, 1, 1, q), out);
+      add(conv(in, width, 3, stride, 1, spec, LayerRole::hidden), width);
+      add(conv(width, out, 3, 1, 1, spec, LayerRole::hidden), out);
     }
     if (stride != 1 || in != out) {
-      shortcut_conv_ = register_module("shortcut_conv", conv(in, out, 1, stride, 0, q));
+      shortcut_conv_ = register_module("shortcut_conv", conv(in, out, 1, stride, 0, spec, LayerRole::hidden));
       shortcut_bn_ = register_module("shortcut_bn", batch_norm(out));
     }
   }
@@ -63,21 +62,19 @@ class ResNet : public Network {
  public:
   ResNet(const std::string& name, const Variant& v, const ModelSpec& spec) : Network(name), imagenet_stem_(v.imagenet_stem) {
     const int64_t stem_width = v.widths[0];
-    stem_ = register_module("stem", imagenet_stem_ ? conv(spec.in_channels, stem_width, 7, 2, 3, spec.layer_quant(LayerRole::first_conv))
-                                                   : conv(spec.in_channels, stem_width, 3, 1, 1, spec.layer_quant(LayerRole::first_conv)));
+    stem_ = register_module("stem", imagenet_stem_ ? conv(spec.in_channels, stem_width, 7, 2, 3, spec, LayerRole::first_conv)
+                                                   : conv(spec.in_channels, stem_width, 3, 1, 1, spec, LayerRole::first_conv));
     stem_bn_ = register_module("stem_bn", batch_norm(stem_width));
-    const auto q = spec.layer_quant(LayerRole::hidden);
     int64_t in = stem_width;
     for (size_t s = 0; s < v.blocks.size(); ++s) {
       for (int64_t b = 0; b < v.blocks[s]; ++b) {
         const int64_t stride = (s > 0 && b == 0) ? 2 : 1;
-        auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, q);
+        auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, spec);
         blocks_.push_back(register_module("stage" + std::to_string(s + 1) + "_" + std::to_string(b), block));
         in = v.bottleneck ? v.widths[s] * 4 : v.widths[s];
       }
     }
-    classifier_ = register_module(
-        "classifier", nn::ShiftLinear(nn::ShiftLinearOptions(in, spec.num_classes).quant(spec.layer_quant(LayerRole::classifier))));
+    classifier_ = register_module("classifier", linear(in, spec.num_classes, true, spec, LayerRole::classifier));
   }
 
   at::Tensor forward(const at::Tensor& x) override {

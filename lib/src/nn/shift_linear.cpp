@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "denseshift/quant/registry.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "layer_parts.h"
 
 namespace denseshift::nn {

@@ -6,7 +6,7 @@
 
 #include "denseshift/quant/registry.h"
 #include "denseshift/quant/straight_through.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::quant {
 

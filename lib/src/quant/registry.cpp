@@ -1,6 +1,6 @@
 #include "denseshift/quant/registry.h"
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 #include "factories.h"
 
 namespace denseshift::quant {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::quant {
 

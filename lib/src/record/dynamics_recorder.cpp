@@ -9,7 +9,7 @@
 
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/record/metrics.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::record {
 
@@ -42,22 +42,32 @@ std::vector<double> to_vector(const at::Tensor& t) {
 }
 }  // namespace
 
-DynamicsRecorder::DynamicsRecorder(const train::Config& config, models::Network& model,
-                                   const models::Network& initial, int64_t steps_per_epoch)
-    : config_(config.record), steps_per_epoch_(steps_per_epoch) {
-  const auto policy = models::policy_layers(model, config.model.quantize_first_conv, config.model.quantize_classifier);
-  const auto initial_policy =
-      models::policy_layers(initial, config.model.quantize_first_conv, config.model.quantize_classifier);
+DynamicsRecorder::DynamicsRecorder(const RecordOptions& options, int64_t seed,
+                                   const std::vector<models::LayerInfo>& layers,
+                                   const std::vector<models::LayerInfo>& initial_layers, int64_t steps_per_epoch)
+    : options_(options), steps_per_epoch_(steps_per_epoch) {
+  std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> policy, initial_policy;
+  for (const auto& l : layers) {
+    if (l.uses_quant) policy.emplace_back(l.name, l.weight);
+  }
+  for (const auto& l : initial_layers) {
+    if (l.uses_quant) initial_policy.emplace_back(l.name, l.weight);
+  }
+  if (policy.size() != initial_policy.size()) {
+    throw Error("DynamicsRecorder: the initial model has " + std::to_string(initial_policy.size()) +
+                " policy layers, the model " + std::to_string(policy.size()));
+  }
   std::vector<std::string> names;
   for (const auto& [name, p] : policy) names.push_back(name);
-  for (const auto& wanted : config_.layers) {
+  for (const auto& wanted : options_.layers()) {
     if (std::find(names.begin(), names.end(), wanted) == names.end()) {
       throw_unknown_name("layer in record.layers", wanted, names);
     }
   }
   for (size_t i = 0; i < policy.size(); ++i) {
     const auto& [name, p] = policy[i];
-    if (!config_.layers.empty() && std::find(config_.layers.begin(), config_.layers.end(), name) == config_.layers.end()) {
+    if (!options_.layers().empty() &&
+        std::find(options_.layers().begin(), options_.layers().end(), name) == options_.layers().end()) {
       continue;
     }
     auto layer = std::make_shared<Layer>();
@@ -65,9 +75,9 @@ DynamicsRecorder::DynamicsRecorder(const train::Config& config, models::Network&
     layer->group = "/layers/" + name;
     layer->p = p;
     // The traced positions: a sample fixed by the seed and the layer's index.
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(config.train.seed) * 7717u + i);
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed) * 7717u + i);
     const int64_t numel = std::accumulate(p->shape().begin(), p->shape().end(), int64_t{1}, std::multiplies<>());
-    const int64_t k = std::min<int64_t>(config_.trace_samples, numel);
+    const int64_t k = std::min<int64_t>(options_.trace_samples(), numel);
     layer->positions = std::get<0>(at::randperm(numel, generator, at::kLong).slice(0, 0, k).sort());
     const auto& reference = initial_policy[i].second;
     {
@@ -86,7 +96,7 @@ std::vector<std::string> DynamicsRecorder::layer_names() const {
 }
 
 void DynamicsRecorder::write_layout() {
-  const std::vector<double> edges = histogram_edges(config_.histogram_limit, config_.histogram_bins);
+  const std::vector<double> edges = histogram_edges(options_.histogram_limit(), options_.histogram_bins());
   for (const auto& l : layers_) {
     const auto& o = l->p->options();
     std::string latent_names = "[";
@@ -97,11 +107,19 @@ void DynamicsRecorder::write_layout() {
     file_->set_attribute(l->group, "weight_space", l->p->space() ? l->p->space()->describe() : "none");
     file_->set_attribute(l->group, "shape", shape + "]");
     file_->set_attribute(l->group, "latents", latent_names + "]");
-    if (config_.traces) file_->write_array(l->group + "/traces/positions", to_vector(l->positions));
-    if (config_.histograms) {
+    if (options_.traces()) file_->write_array(l->group + "/traces/positions", to_vector(l->positions));
+    if (options_.histograms()) {
       file_->write_array(l->group + "/histograms/edges", edges);
       if (l->p->space()) file_->write_array(l->group + "/histograms/effective_values", l->p->space()->values());
     }
+  }
+}
+
+void DynamicsRecorder::start(const RunStart& run) {
+  if (run.resumed) {
+    start_resumed(*run.file, run.epochs_done);
+  } else {
+    start_fresh(*run.file);
   }
 }
 
@@ -109,9 +127,9 @@ void DynamicsRecorder::start_fresh(RunFile& file) {
   file_ = &file;
   write_layout();
   for (const auto& l : layers_) l->previous_epoch_effective = l->previous_step_effective = l->effective();
-  if (config_.traces) record_traces(0);
-  if (config_.histograms) record_histograms(0);
-  if (config_.freezing) record_freezing(0);
+  if (options_.traces()) record_traces(0);
+  if (options_.histograms()) record_histograms(0);
+  if (options_.freezing()) record_freezing(0);
   file_->flush();
 }
 
@@ -132,20 +150,20 @@ void DynamicsRecorder::start_resumed(RunFile& file, int64_t epochs_done) {
 }
 
 void DynamicsRecorder::after_step(int64_t step, double loss) {
-  if (config_.step_loss && step % config_.step_loss_every == 0) {
+  if (options_.step_loss() && step % options_.step_loss_every() == 0) {
     file_->append_scalar("/steps/step", static_cast<double>(step));
     file_->append_scalar("/steps/loss", loss);
   }
-  if (config_.traces && step % config_.trace_every_steps == 0) record_traces(static_cast<double>(step));
-  if (config_.dynamics && config_.dynamics_every_steps > 0 && step % config_.dynamics_every_steps == 0) {
+  if (options_.traces() && step % options_.trace_every_steps() == 0) record_traces(static_cast<double>(step));
+  if (options_.dynamics() && options_.dynamics_every_steps() > 0 && step % options_.dynamics_every_steps() == 0) {
     record_dynamics("/dynamics_steps", "step", static_cast<double>(step), false);
   }
 }
 
 void DynamicsRecorder::after_epoch(int64_t epoch) {
-  if (config_.histograms) record_histograms(static_cast<double>(epoch));
-  if (config_.freezing) record_freezing(static_cast<double>(epoch));
-  if (config_.dynamics) record_dynamics("/dynamics", "epoch", static_cast<double>(epoch), true);
+  if (options_.histograms()) record_histograms(static_cast<double>(epoch));
+  if (options_.freezing()) record_freezing(static_cast<double>(epoch));
+  if (options_.dynamics()) record_dynamics("/dynamics", "epoch", static_cast<double>(epoch), true);
   // The per-step WSVR compares with the previous step record or the epoch's start, whichever
   // is later, so that a resumed run (which starts at an epoch boundary) records the same.
   for (const auto& l : layers_) l->previous_step_effective = l->effective();
@@ -166,11 +184,11 @@ void DynamicsRecorder::record_histograms(double epoch) {
     const std::string g = l->group + "/histograms";
     file_->append_scalar(g + "/epoch", epoch);
     for (const auto& [name, t] : l->latents()) {
-      file_->append_row(g + "/" + name, histogram_counts(t, config_.histogram_limit, config_.histogram_bins));
+      file_->append_row(g + "/" + name, histogram_counts(t, options_.histogram_limit(), options_.histogram_bins()));
     }
     const at::Tensor w = l->effective();
     file_->append_row(g + "/effective", l->p->space() ? value_counts(*l->p->space(), w)
-                                                       : histogram_counts(w, config_.histogram_limit, config_.histogram_bins));
+                                                       : histogram_counts(w, options_.histogram_limit(), options_.histogram_bins()));
   }
 }
 
@@ -195,7 +213,7 @@ void DynamicsRecorder::record_dynamics(const std::string& group, const std::stri
     file_->append_scalar(g + "/" + index_name, index);
     file_->append_scalar(g + "/wsvr", sign_variation_rate(previous, current));
     for (const auto& [name, t] : l->latents()) {
-      file_->append_scalar(g + "/wlvr_" + name, low_value_rate(t, config_.low_value_threshold));
+      file_->append_scalar(g + "/wlvr_" + name, low_value_rate(t, options_.low_value_threshold()));
     }
     previous = current;
   }

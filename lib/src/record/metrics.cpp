@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "denseshift/quant/straight_through.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::record {
 

@@ -6,13 +6,24 @@ namespace denseshift::record {
 
 using Clock = std::chrono::steady_clock;
 
-void Progress::start_epoch(int64_t epoch, int64_t epochs, int64_t batches) {
-  epoch_ = epoch, epochs_ = epochs, batches_ = batches;
+void Progress::start(const RunStart& run) {
+  epochs_ = run.epochs, batches_ = run.steps_per_epoch, has_validation_ = run.has_validation;
+  if (run.epochs_done > 0) note("resuming after epoch " + std::to_string(run.epochs_done));
+}
+
+void Progress::start_epoch(int64_t epoch) {
+  epoch_ = epoch;
   start_ = last_draw_ = Clock::now();
 }
 
-void Progress::batch(int64_t done, int64_t images, double mean_loss) {
+void Progress::stop(RunStatus status, const std::string& message) {
+  if (status == RunStatus::interrupted) note(message);
+}
+
+void Progress::after_step(const StepRecord& step) {
   if (!interactive_ || quiet_) return;
+  const int64_t done = step.step_in_epoch, images = step.images_in_epoch;
+  const double mean_loss = step.mean_data_loss;
   const auto now = Clock::now();
   if (done < batches_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
@@ -36,13 +47,13 @@ void Progress::note(const std::string& line) {
   std::fflush(stdout);
 }
 
-void Progress::end_epoch(const EpochMetrics& m, bool has_validation) {
+void Progress::after_epoch(const EpochMetrics& m) {
   char line[320];
   int n = std::snprintf(line, sizeof line,
                         "epoch %lld/%lld  lr %.4g  train loss %.4f top1 %.2f%%  test loss %.4f top1 %.2f%% top5 %.2f%%",
                         static_cast<long long>(m.epoch), static_cast<long long>(epochs_), m.lr, m.train_loss,
                         100 * m.train_top1, m.test_loss, 100 * m.test_top1, 100 * m.test_top5);
-  if (has_validation) {
+  if (has_validation_) {
     n += std::snprintf(line + n, sizeof line - n, "  val loss %.4f top1 %.2f%%", m.validation_loss,
                        100 * m.validation_top1);
   }

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <map>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::record {
 

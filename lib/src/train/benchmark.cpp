@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "denseshift/models/model.h"
-#include "denseshift/quant/parametrization.h"
 #include "denseshift/quant/registry.h"
 #include "denseshift/record/dynamics_recorder.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
+#include "denseshift/train/train_step.h"
 
 namespace denseshift::train {
 
@@ -38,10 +38,7 @@ double median(std::vector<double> v) {
 }
 
 models::ModelSpec spec_of(const StepBenchmarkOptions& o, const quant::QuantOptions& quant) {
-  models::ModelSpec spec;
-  spec.in_channels = o.channels, spec.num_classes = 10, spec.image_size = o.image_size;
-  spec.quant = quant;
-  return spec;
+  return models::ModelSpec{models::ModelOptions().name(o.model).quant(quant), o.channels, 10, o.image_size};
 }
 
 // A model (seed 0) in training mode with its SGD optimizer.
@@ -50,7 +47,7 @@ Variant make_variant(const StepBenchmarkOptions& o, const std::string& label, co
   v.row.parametrization = label;
   v.row.space = quant.parametrization() == "full_precision" ? "-" : quant.weight_space().describe();
   at::manual_seed(0);
-  v.model = models::make_model(o.model, spec_of(o, quant));
+  v.model = models::make_model(spec_of(o, quant));
   v.model->train();
   v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
                                                     torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
@@ -72,16 +69,17 @@ StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
   std::shared_ptr<models::Network> initial;
   if (o.with_recording) {
     Config config;
-    config.model.name = o.model;
-    config.model.quant = quant::QuantOptions().parametrization("sign_scale").bits(o.bits);
-    RecordConfig& r = config.record;
-    r.traces = r.histograms = r.freezing = r.dynamics = r.step_loss = true;  // default intervals
-    Variant v = make_variant(o, "sign_scale + record", config.model.quant);
+    config.model.name(o.model).quant(quant::QuantOptions().parametrization("sign_scale").bits(o.bits));
+    // Every part, at the default intervals.
+    config.record.traces(true).histograms(true).freezing(true).dynamics(true).step_loss(true);
+    Variant v = make_variant(o, "sign_scale + record", config.model.quant());
     at::manual_seed(0);
-    initial = models::make_model(o.model, spec_of(o, config.model.quant));  // same seed: the initial weights
+    initial = models::make_model(spec_of(o, config.model.quant()));  // same seed: the initial weights
     fs::create_directories(scratch);
     run_file.emplace(record::RunFile::create((scratch / "run.h5").string(), config_to_json(config), {}));
-    v.recorder = std::make_unique<record::DynamicsRecorder>(config, *v.model, *initial, o.steps_per_epoch);
+    v.recorder = std::make_unique<record::DynamicsRecorder>(config.record, 0, models::policy_layers(*v.model, config.model),
+                                                            models::policy_layers(*initial, config.model),
+                                                            o.steps_per_epoch);
     v.recorder->start_fresh(*run_file);
     variants.push_back(std::move(v));
   }
@@ -89,11 +87,8 @@ StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
   const at::Tensor y = at::randint(0, 10, {o.batch_size}, at::kLong);
   auto step = [&](Variant& v) {
     const auto start = std::chrono::steady_clock::now();
-    v.optimizer->zero_grad();
-    const at::Tensor loss = at::cross_entropy_loss(v.model->forward(x), y) + quant::total_regularizer(*v.model);
-    loss.backward();
-    v.optimizer->step();
-    if (v.recorder) v.recorder->after_step(++v.steps, loss.item<double>());
+    const StepResult r = train_step(*v.model, *v.optimizer, x, y);  // the trainer's step
+    if (v.recorder) v.recorder->after_step(++v.steps, r.loss);
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   for (auto& v : variants) {

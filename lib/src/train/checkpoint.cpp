@@ -8,9 +8,10 @@
 
 #include <sstream>
 
+#include "denseshift/record/run_file.h"
 #include "denseshift/train/run_directory.h"
-#include "denseshift/util/error.h"
-#include "denseshift/util/system.h"
+#include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 
 namespace denseshift::train {
 
@@ -145,7 +146,7 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
   check_tensors(model, model_archive, "", problems);
   if (!problems.empty()) {
     if (problems.size() > 5) problems.resize(5), problems.emplace_back("...");
-    throw InvalidArgument(name + " does not fit the " + config.model.name +
+    throw InvalidArgument(name + " does not fit the " + config.model.name() +
                           " built from config.json: " + join(problems, "; "));
   }
   try {
@@ -165,6 +166,34 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
   } catch (const c10::Error& e) {
     throw InvalidArgument(name + " cannot be loaded: " + short_message(e));
   }
+}
+
+void CheckpointWriter::after_epoch(const record::EpochMetrics& m) {
+  save_checkpoint(run_dir_, config_, model_, optimizer_, m.epoch);
+}
+
+int64_t resume_checkpoint(const fs::path& dir, const Config& config, models::Network& model,
+                          torch::optim::SGD& optimizer) {
+  const std::string run_path = (dir / kRunFileName).string();
+  if (!fs::exists(run_path)) {
+    throw InvalidArgument("cannot resume '" + dir.string() + "': it has no " + kRunFileName +
+                          " (its start-up was interrupted before the run file was complete); start it again "
+                          "with --force");
+  }
+  // The run file is written before the checkpoint, so it may be one epoch ahead; more
+  // means the checkpoint was lost, and resuming would throw recorded epochs away.
+  const size_t recorded = record::RunFile::read_epoch_metrics(run_path).size();
+  const int64_t epochs_done = load_checkpoint(dir, config, model, &optimizer);
+  if (static_cast<int64_t>(recorded) > epochs_done + 1) {
+    throw InvalidArgument("cannot resume '" + dir.string() + "': " + kRunFileName + " records " +
+                          std::to_string(recorded) + " epochs but " +
+                          (epochs_done == 0 ? std::string(kCheckpointName) + " is missing"
+                                            : std::string(kCheckpointName) + " covers only " +
+                                                  std::to_string(epochs_done)) +
+                          "; resuming would drop the recorded epochs after it. Restore the checkpoint, or "
+                          "start again with --force");
+  }
+  return epochs_done;
 }
 
 }  // namespace denseshift::train

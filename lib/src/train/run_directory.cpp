@@ -11,7 +11,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::train {
 

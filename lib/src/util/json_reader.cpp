@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift {
 

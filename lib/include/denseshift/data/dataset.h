@@ -1,6 +1,7 @@
 #pragma once
-// Datasets by name (fashion-mnist, cifar10, synthetic), held in memory as
-// normalized float tensors, with the training-time augmentation.
+// A dataset in memory as normalized float tensors (train, test and an optional
+// validation split), loaded by name through the registry (data/registry.h), with
+// the training-time augmentation.
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "denseshift/train/config.h"
+#include "denseshift/data/data_options.h"
 
 namespace denseshift::data {
 
@@ -30,14 +31,10 @@ struct Splits {
   int64_t num_classes() const { return train.num_classes; }
 };
 
-std::vector<std::string> dataset_names();
-/// Where a dataset is looked for when data.dir is empty.
-std::string default_data_dir(const std::string& name);
-
 /// Loads train and test splits (subsets, validation split and normalization as
 /// configured). Throws InvalidArgument naming a missing or malformed file and how
 /// to get it.
-Splits load_dataset(const train::DataConfig& config);
+Splits load_dataset(const DataOptions& options);
 
 /// Largest CIFAR-10 batch file read (a real one is 30,730,000 bytes).
 inline constexpr int64_t kMaxCifarBatchBytes = int64_t{1} << 30;
@@ -50,6 +47,6 @@ void write_cifar10_batch(const std::string& path, const at::Tensor& images_uint8
 /// The order of training examples in `epoch`: a permutation fixed by (seed, epoch).
 at::Tensor epoch_order(int64_t size, int64_t seed, int64_t epoch);
 /// Random crop with zero padding and horizontal flip, as configured, drawn from `generator`.
-at::Tensor augment(const at::Tensor& batch, const train::DataConfig& config, at::Generator& generator);
+at::Tensor augment(const at::Tensor& batch, const DataOptions& options, at::Generator& generator);
 
 }  // namespace denseshift::data

@@ -1,36 +1,34 @@
 #pragma once
-// Networks by name, built from ShiftConv2d / ShiftLinear layers whose
-// parametrization follows a quantization policy: by default every conv but the
-// first (and every hidden linear layer) is quantized; the first conv and the
-// classifier stay full precision. Input channels and classes follow the dataset.
+// Networks by name (models/registry.h), built from ShiftConv2d / ShiftLinear layers
+// that each know their role; the quantization policy (ModelOptions) gives a layer its
+// parametrization by role. Input channels and classes follow the dataset.
 //
-// Example: auto net = make_model("resnet20", ModelSpec{3, 10, 32, quant_options});
+// Example:
+//   ModelSpec spec{ModelOptions().name("resnet20").quant(quant_options), 3, 10, 32};
+//   auto net = make_model(spec);
+//   for (const auto& layer : policy_layers(*net, spec.options)) ...
 
 #include <torch/nn/module.h>
 
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "denseshift/models/model_options.h"
+#include "denseshift/models/registry.h"
 #include "denseshift/quant/parametrization.h"
-#include "denseshift/quant/quant_options.h"
 
 namespace denseshift::models {
 
-/// Where a layer sits, for the quantization policy.
-enum class LayerRole { first_conv, hidden, classifier };
-
+/// What a builder needs: the model options and the dataset's shape.
 struct ModelSpec {
+  ModelOptions options;
   int64_t in_channels = 1;
   int64_t num_classes = 10;
   int64_t image_size = 28;
-  quant::QuantOptions quant;  ///< used by the quantized layers
-  bool quantize_first_conv = false;
-  bool quantize_classifier = false;
 
-  /// The options of a layer in `role`: `quant`, or Kaiming-initialized full precision.
-  quant::QuantOptions layer_quant(LayerRole role) const;
+  /// The options of a layer in `role` (options.layer_quant).
+  quant::QuantOptions layer_quant(LayerRole role) const { return options.layer_quant(role); }
 };
 
 class Network : public torch::nn::Module {
@@ -40,20 +38,27 @@ class Network : public torch::nn::Module {
   virtual at::Tensor forward(const at::Tensor& images) = 0;
 };
 
-std::vector<std::string> model_names();
-/// Throws InvalidArgument for an unknown name or an input the model cannot take.
-std::shared_ptr<Network> make_model(const std::string& name, const ModelSpec& spec);
+/// Builds spec.options.name() from the registry. Throws InvalidArgument for an unknown
+/// name or an input the model cannot take.
+std::shared_ptr<Network> make_model(const ModelSpec& spec);
 
-/// Every parametrization in `module` whose weight lies in a weight space, by module path
-/// (e.g. "stage2.0.conv1.weight"), in registration order.
-std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> quantized_layers(
-    const torch::nn::Module& module);
+/// One layer as the quantization policy sees it.
+struct LayerInfo {
+  /// Module path of the weight, e.g. "stage2_0.conv1.weight".
+  std::string name;
+  nn::LayerRole role;
+  /// The policy gives this layer the run's `model.quant` (whatever its parametrization,
+  /// full precision included: the reference curves). The recorded layers.
+  bool uses_quant = false;
+  std::shared_ptr<quant::Parametrization> weight;
+  /// The weight lies in a weight space (its latents get optim.latent_weight_decay;
+  /// inspect lists its values).
+  bool quantized() const { return weight->space().has_value(); }
+};
 
-/// The layers the quantization policy assigns `quant` to, whatever that parametrization is
-/// (full precision included: the reference curves): every parametrization but the first
-/// (the first conv) and the last (the classifier), each included when its switch is on.
-/// Every model in the registry registers its first conv first and its classifier last.
-std::vector<std::pair<std::string, std::shared_ptr<quant::Parametrization>>> policy_layers(
-    const torch::nn::Module& module, bool quantize_first_conv, bool quantize_classifier);
+/// Every ShiftConv2d / ShiftLinear in `model`, in registration order, with its role
+/// and the policy's decision from `options`. The one query of "which layers are
+/// quantized": the recorder, the optimizer's weight-decay groups and inspect read it.
+std::vector<LayerInfo> policy_layers(const torch::nn::Module& model, const ModelOptions& options);
 
 }  // namespace denseshift::models

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "denseshift/nn/shift_layer.h"
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/quant/quant_options.h"
 
@@ -30,9 +31,11 @@ struct ShiftConv2dOptions {
   TORCH_ARG(bool, bias) = true;
   /// Which parametrization produces the weight, and its settings.
   TORCH_ARG(quant::QuantOptions, quant) = {};
+  /// Where the layer sits in its network, for the quantization policy.
+  TORCH_ARG(LayerRole, role) = LayerRole::hidden;
 };
 
-class ShiftConv2dImpl : public torch::nn::Module {
+class ShiftConv2dImpl : public torch::nn::Module, public ShiftLayer {
  public:
   explicit ShiftConv2dImpl(ShiftConv2dOptions options);
   /// (N, C_in, H, W) -> (N, C_out, H', W') with the parametrization's current weight.
@@ -42,6 +45,8 @@ class ShiftConv2dImpl : public torch::nn::Module {
   void pretty_print(std::ostream& stream) const override;
 
   quant::Parametrization& parametrization() { return *parametrization_; }
+  LayerRole role() const override { return options_.role(); }
+  std::shared_ptr<quant::Parametrization> weight_parametrization() const override { return parametrization_; }
   const ShiftConv2dOptions& options() const { return options_; }
   /// Empty if options().bias() is false.
   const at::Tensor& bias() const { return bias_; }

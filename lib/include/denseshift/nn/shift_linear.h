@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "denseshift/nn/shift_layer.h"
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/quant/quant_options.h"
 
@@ -23,9 +24,11 @@ struct ShiftLinearOptions {
   /// A full-precision bias, as torch::nn::Linear.
   TORCH_ARG(bool, bias) = true;
   TORCH_ARG(quant::QuantOptions, quant) = {};
+  /// Where the layer sits in its network, for the quantization policy.
+  TORCH_ARG(LayerRole, role) = LayerRole::hidden;
 };
 
-class ShiftLinearImpl : public torch::nn::Module {
+class ShiftLinearImpl : public torch::nn::Module, public ShiftLayer {
  public:
   explicit ShiftLinearImpl(ShiftLinearOptions options);
   /// (N, in) -> (N, out).
@@ -35,6 +38,8 @@ class ShiftLinearImpl : public torch::nn::Module {
   void pretty_print(std::ostream& stream) const override;
 
   quant::Parametrization& parametrization() { return *parametrization_; }
+  LayerRole role() const override { return options_.role(); }
+  std::shared_ptr<quant::Parametrization> weight_parametrization() const override { return parametrization_; }
   const ShiftLinearOptions& options() const { return options_; }
   const at::Tensor& bias() const { return bias_; }
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "denseshift/quant/quant_options.h"
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::quant {
 

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/option_visitor.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::quant {
 
@@ -28,6 +29,8 @@ std::vector<std::string> init_scheme_names();
 struct QuantOptions {
   /// The weight space these options describe (validates bits and offset).
   WeightSpace weight_space() const { return WeightSpace(space_, bits_, exponent_offset_); }
+  /// The config keys of `model.quant` (docs/config.md), listed once.
+  void visit_keys(OptionVisitor& v);
 
   /// Registry name: full_precision, symmetric_pot, sign_shift, sign_scale, s3.
   TORCH_ARG(std::string, parametrization) = "full_precision";
@@ -40,6 +43,10 @@ struct QuantOptions {
   TORCH_ARG(InitScheme, init) = InitScheme::kaiming_normal;
   /// Standard deviation of low-variance init (DenseShift uses 1e-3).
   TORCH_ARG(double, low_variance_std) = 1e-3;
+  // The two knobs below belong to one parametrization each but stay here: a config is
+  // one flat `model.quant` section that must read and write the same for every
+  // parametrization (a sweep varies the parametrization with --set and keeps them), and
+  // a layer receives its parametrization's settings as one QuantOptions value.
   /// sign_scale only: local learning-rate rescaling sqrt(S_T + 1) (Eq. 8); off gives Eq. 7.
   TORCH_ARG(bool, lr_rescaling) = true;
   /// s3 only: alpha of the dense-weight regularizer alpha * sum(relu(-w_sparse)).

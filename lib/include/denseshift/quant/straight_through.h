@@ -6,7 +6,7 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::quant {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Records weight dynamics of the policy's layers into the run file, as the
-// `record` config asks: latent traces, histograms, the freezing metric,
+// `record` options ask: latent traces, histograms, the freezing metric,
 // WSVR/WLVR and the per-step loss (layout and definitions: docs/run-file.md).
 
 #include <ATen/core/Tensor.h>
@@ -10,17 +10,25 @@
 #include <vector>
 
 #include "denseshift/models/model.h"
+#include "denseshift/record/record_options.h"
+#include "denseshift/record/recorder.h"
 #include "denseshift/record/run_file.h"
-#include "denseshift/train/config.h"
 
 namespace denseshift::record {
 
-class DynamicsRecorder {
+class DynamicsRecorder : public Recorder {
  public:
-  /// `initial` has the model's architecture and initial weights (the freezing reference).
-  /// Throws InvalidArgument for a name in config.record.layers that is not a policy layer.
-  DynamicsRecorder(const train::Config& config, models::Network& model, const models::Network& initial,
-                   int64_t steps_per_epoch);
+  /// `layers` are the model's (models::policy_layers); those with uses_quant are recorded.
+  /// `initial_layers` are the same query on a model with the same architecture and the
+  /// initial weights (the freezing reference). `seed` fixes the traced positions.
+  /// Throws InvalidArgument for a name in options.layers() that is not a policy layer.
+  DynamicsRecorder(const RecordOptions& options, int64_t seed, const std::vector<models::LayerInfo>& layers,
+                   const std::vector<models::LayerInfo>& initial_layers, int64_t steps_per_epoch);
+
+  /// Recorder: start_fresh or start_resumed, after_step, after_epoch.
+  void start(const RunStart& run) override;
+  void after_step(const StepRecord& step) override { after_step(step.step, step.loss); }
+  void after_epoch(const EpochMetrics& m) override { after_epoch(m.epoch); }
 
   /// Names of the recorded layers.
   std::vector<std::string> layer_names() const;
@@ -42,7 +50,7 @@ class DynamicsRecorder {
   void record_freezing(double epoch);
   void record_dynamics(const std::string& group, const std::string& index_name, double index, bool per_epoch);
 
-  train::RecordConfig config_;
+  RecordOptions options_;
   int64_t steps_per_epoch_;
   RunFile* file_ = nullptr;
   std::vector<std::shared_ptr<Layer>> layers_;

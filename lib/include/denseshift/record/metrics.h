@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::record {
 

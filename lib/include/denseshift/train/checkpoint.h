@@ -10,6 +10,7 @@
 #include <string>
 
 #include "denseshift/models/model.h"
+#include "denseshift/record/recorder.h"
 #include "denseshift/train/config.h"
 
 namespace torch::optim {
@@ -33,5 +34,27 @@ int64_t load_checkpoint(const std::filesystem::path& run_dir, const Config& conf
 /// data.dir is ignored (a data set may move). Empty when they match.
 std::vector<std::string> config_differences(const nlohmann::json& expected,
                                             const nlohmann::json& stored);
+
+/// The checkpoint as a Recorder: saved after every epoch (after the run file's records,
+/// so a kill between the two leaves the run file one epoch ahead, which --resume cuts back).
+class CheckpointWriter : public record::Recorder {
+ public:
+  CheckpointWriter(std::filesystem::path run_dir, const Config& config, models::Network& model,
+                   torch::optim::SGD& optimizer)
+      : run_dir_(std::move(run_dir)), config_(config), model_(model), optimizer_(optimizer) {}
+  void after_epoch(const record::EpochMetrics& m) override;
+
+ private:
+  std::filesystem::path run_dir_;
+  const Config& config_;
+  models::Network& model_;
+  torch::optim::SGD& optimizer_;
+};
+
+/// Checks that RUN_DIR can be continued and loads its checkpoint into `model` and
+/// `optimizer`; returns the epochs it covers. Refuses (InvalidArgument) a run without
+/// run.h5, or whose run.h5 records more than one epoch beyond the checkpoint.
+int64_t resume_checkpoint(const std::filesystem::path& run_dir, const Config& config, models::Network& model,
+                          torch::optim::SGD& optimizer);
 
 }  // namespace denseshift::train

@@ -6,8 +6,12 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace denseshift::train {
+
+/// The schedule kinds lr_at knows.
+inline std::vector<std::string> schedule_names() { return {"cosine", "constant"}; }
 
 struct Schedule {
   double base_lr = 0.1;

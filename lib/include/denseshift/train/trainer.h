@@ -3,9 +3,12 @@
 // run.h5 (flushed every epoch), checkpoint.pt (written to a temporary file, then
 // renamed) and config.json (the resolved config). Everything that can fail on
 // bad input (config, data, model) is checked before RUN_DIR is touched.
-
-#include <ATen/core/Tensor.h>
-#include <c10/core/Device.h>
+//
+// The pieces, each in its own file: run_directory.h (file names, ownership),
+// checkpoint.h (checkpoint I/O, resume), environment.h (threads, device,
+// provenance), evaluation.h, train_step.h (the step and the optimizer), and the
+// recorders the loop calls (record/recorder.h): progress, the run file's epoch
+// table, the dynamics recorder, the checkpoint.
 
 #include <atomic>
 #include <filesystem>
@@ -15,12 +18,14 @@
 
 #include "denseshift/data/dataset.h"
 #include "denseshift/models/model.h"
+#include "denseshift/record/recorder.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
+#include "denseshift/train/environment.h"
+#include "denseshift/train/evaluation.h"
 #include "denseshift/train/run_directory.h"
 
 namespace denseshift::train {
-
 
 struct RunOptions {
   std::string out_dir;
@@ -40,7 +45,7 @@ struct RunOptions {
   std::string command_line;
 };
 
-enum class RunStatus { completed, interrupted, diverged };
+using RunStatus = record::RunStatus;
 
 struct RunResult {
   RunStatus status = RunStatus::completed;
@@ -52,20 +57,8 @@ struct RunResult {
 /// Trains (or continues) a run. Throws InvalidArgument for bad input, with RUN_DIR untouched.
 RunResult train_run(const Config& config, const RunOptions& options);
 
-struct Evaluation {
-  double loss = 0, top1 = 0, top5 = 0;
-  int64_t images = 0;
-};
-/// Mean cross-entropy and top-1/top-5 accuracy (fractions) in eval mode without autograd.
-Evaluation evaluate(models::Network& model, const data::Dataset& data, int64_t batch_size,
-                    const c10::Device& device);
-
 /// The model of `config` for the dataset's shape, initialised from config.train.seed.
 std::shared_ptr<models::Network> build_model(const Config& config, const data::Splits& splits);
-/// Sets LibTorch's intra-op threads (0 = all cores) and OpenBLAS to 1 thread; returns the count.
-int64_t configure_threads(int64_t threads);
-/// The device of config.train.device; throws InvalidArgument if this LibTorch lacks it.
-c10::Device device_of(const TrainConfig& config);
 
 /// A finished (or stopped) run brought back: its stored config, its data, and its
 /// model with the checkpoint's weights.

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift {
 

@@ -33,7 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::kernels {
 

@@ -19,7 +19,7 @@
 
 #include "denseshift/kernels/isa.h"
 #include "denseshift/kernels/weight_matrix.h"
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::kernels {
 

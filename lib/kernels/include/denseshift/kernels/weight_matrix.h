@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 namespace denseshift::kernels {
 

@@ -1,4 +1,4 @@
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 #include <cstdint>
 #include <cstdio>

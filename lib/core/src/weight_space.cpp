@@ -1,9 +1,9 @@
-#include "denseshift/quant/weight_space.h"
+#include "denseshift/core/weight_space.h"
 
 #include <cmath>
 #include <cstdlib>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift::quant {
 

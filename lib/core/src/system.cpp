@@ -1,4 +1,4 @@
-#include "denseshift/util/system.h"
+#include "denseshift/core/system.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "denseshift/util/error.h"
+#include "denseshift/core/error.h"
 
 namespace denseshift {
 

@@ -1,0 +1,32 @@
+#pragma once
+// Options of the training loop: length, batches, seed, threads, device (config
+// section `train`). LibTorch-free.
+//
+// Example: TrainOptions().epochs(30).batch_size(128).seed(2)
+
+#include <torch/arg.h>
+
+#include <string>
+
+#include "denseshift/core/option_visitor.h"
+
+namespace denseshift::train {
+
+struct TrainOptions {
+  TORCH_ARG(int64_t, epochs) = 10;
+  /// The last incomplete batch of an epoch is dropped.
+  TORCH_ARG(int64_t, batch_size) = 128;
+  TORCH_ARG(int64_t, eval_batch_size) = 1000;
+  /// Fixes init, data order and augmentation.
+  TORCH_ARG(int64_t, seed) = 0;
+  /// LibTorch intra-op threads; 0 = all cores.
+  TORCH_ARG(int64_t, threads) = 0;
+  /// cpu or cuda (needs a CUDA LibTorch).
+  TORCH_ARG(std::string, device) = "cpu";
+
+ public:  // (TORCH_ARG leaves the section private)
+  /// The config keys of `train`, listed once.
+  void visit_keys(OptionVisitor& v);
+};
+
+}  // namespace denseshift::train

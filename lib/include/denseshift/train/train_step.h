@@ -1,0 +1,39 @@
+#pragma once
+// One training step and the optimizer it steps: what the trainer and
+// `denseshift bench train` share, so the benchmark times the step that trains.
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <vector>
+
+#include "denseshift/models/model.h"
+#include "denseshift/train/optim_options.h"
+
+namespace torch::optim {
+class SGD;
+}
+
+namespace denseshift::train {
+
+/// SGD over every parameter of `model`; the latents of quantized layers (`layers`,
+/// models::policy_layers) get optim.latent_weight_decay in a group of their own when set.
+std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
+                                                  const OptimOptions& options);
+
+struct StepResult {
+  at::Tensor logits;
+  /// Mean cross-entropy (label smoothing included), without regularizers.
+  at::Tensor data_loss;
+  /// data_loss plus every parametrization's regularizer.
+  double loss = 0;
+  /// False when `loss` is not finite: then no backward pass and no update were made.
+  bool finite = true;
+};
+
+/// zero_grad, forward, loss (cross-entropy plus the parametrizations' regularizers),
+/// backward, optimizer step.
+StepResult train_step(models::Network& model, torch::optim::SGD& optimizer, const at::Tensor& images,
+                      const at::Tensor& labels, double label_smoothing = 0.0);
+
+}  // namespace denseshift::train

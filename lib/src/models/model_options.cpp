@@ -1,0 +1,36 @@
+#include "denseshift/models/model_options.h"
+
+#include "denseshift/core/error.h"
+#include "denseshift/models/registry.h"
+#include "denseshift/quant/registry.h"
+
+namespace denseshift::models {
+
+bool ModelOptions::uses_quant(LayerRole role) const {
+  return role == LayerRole::hidden || (role == LayerRole::first_conv && quantize_first_conv()) ||
+         (role == LayerRole::classifier && quantize_classifier());
+}
+
+quant::QuantOptions ModelOptions::layer_quant(LayerRole role) const {
+  if (uses_quant(role)) return quant();
+  return quant::QuantOptions().parametrization("full_precision").init(quant::InitScheme::kaiming_normal);
+}
+
+void ModelOptions::visit_keys(OptionVisitor& v) {
+  v.choice("name", name(), model_names(),
+           "network (`denseshift list models`); input channels and classes follow the dataset");
+  v.section(
+      "quant", [this](OptionVisitor& inner) { quant().visit_keys(inner); },
+      [this] {
+        try {
+          quant::validate(quant());
+        } catch (const InvalidArgument& e) {
+          throw InvalidArgument("config section 'model.quant': " + std::string(e.what()));
+        }
+      },
+      "the parametrization of the quantized layers");
+  v.flag("quantize_first_conv", quantize_first_conv(), "also quantize the first conv");
+  v.flag("quantize_classifier", quantize_classifier(), "also quantize the final linear layer");
+}
+
+}  // namespace denseshift::models

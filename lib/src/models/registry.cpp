@@ -1,0 +1,31 @@
+#include "denseshift/models/registry.h"
+
+#include "blocks.h"
+#include "denseshift/core/error.h"
+
+namespace denseshift::models {
+
+const std::vector<ModelInfo>& model_registry() {
+  static const std::vector<ModelInfo> registry = {
+      {"lenet", "LeNet-5 sized: conv 6, conv 16, linear 120, 84, BatchNorm after each hidden layer", make_lenet},
+      {"resnet20", "CIFAR-style ResNet-20: 3 stages of 16/32/64 channels, 3 basic blocks each", make_resnet20},
+      {"resnet18", "ImageNet-style ResNet-18: 7x7 stem, max-pool, basic blocks 2-2-2-2", make_resnet18},
+      {"resnet50", "ImageNet-style ResNet-50: 7x7 stem, max-pool, bottleneck blocks 3-4-6-3", make_resnet50},
+  };
+  return registry;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& info : model_registry()) names.push_back(info.name);
+  return names;
+}
+
+const ModelInfo& find_model(const std::string& name) {
+  for (const auto& info : model_registry()) {
+    if (info.name == name) return info;
+  }
+  throw_unknown_name("model", name, model_names());
+}
+
+}  // namespace denseshift::models

@@ -1,0 +1,49 @@
+#include "denseshift/train/train_step.h"
+
+#include <ATen/ATen.h>
+#include <torch/optim/sgd.h>
+
+#include <cmath>
+#include <set>
+
+#include "denseshift/quant/parametrization.h"
+
+namespace denseshift::train {
+
+std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
+                                                  const OptimOptions& o) {
+  std::vector<at::Tensor> latents, others;
+  std::set<const void*> latent_ids;
+  for (const auto& layer : layers) {
+    if (!layer.quantized()) continue;
+    for (const auto& t : layer.weight->parameters()) latent_ids.insert(t.unsafeGetTensorImpl());
+  }
+  for (const auto& t : model.parameters()) {
+    (latent_ids.count(t.unsafeGetTensorImpl()) ? latents : others).push_back(t);
+  }
+  auto options = [&](double decay) {
+    return std::make_unique<torch::optim::SGDOptions>(
+        torch::optim::SGDOptions(o.lr()).momentum(o.momentum()).nesterov(o.nesterov()).weight_decay(decay));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (!others.empty()) groups.emplace_back(others, options(o.weight_decay()));
+  if (!latents.empty()) groups.emplace_back(latents, options(o.latent_weight_decay().value_or(o.weight_decay())));
+  return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr()));
+}
+
+StepResult train_step(models::Network& model, torch::optim::SGD& optimizer, const at::Tensor& images,
+                      const at::Tensor& labels, double label_smoothing) {
+  StepResult r;
+  optimizer.zero_grad();
+  r.logits = model.forward(images);
+  r.data_loss = at::cross_entropy_loss(r.logits, labels, {}, at::Reduction::Mean, -100, label_smoothing);
+  const at::Tensor loss = r.data_loss + quant::total_regularizer(model).to(images.device());
+  r.loss = loss.item<double>();
+  r.finite = std::isfinite(r.loss);
+  if (!r.finite) return r;
+  loss.backward();
+  optimizer.step();
+  return r;
+}
+
+}  // namespace denseshift::train
