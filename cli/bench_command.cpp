@@ -153,7 +153,7 @@ int bench_kernels(const std::vector<std::string>& args) {
   std::printf("Kernels (denseshift %s, commit %s, %s)\n\nCommand: `%s`\n\nCPU: %s; kernels ISA: %s; BLAS: %s\n\n", kVersion,
               kGitCommit, today().c_str(), command.c_str(), result.cpu.c_str(),
               kernels::to_string(kernels::preferred_isa()), result.blas.c_str());
-  std::printf("%s\n", kernels::format_markdown(result).c_str());
+  std::printf("%s\n", kernels::MarkdownReporter().report(result).c_str());
   std::printf("Every row timed in each of %d rounds (each at least %.2f s), the rows round-robin; median us: the median "
               "over the rounds. x baseline: the median over the rounds of the baseline row's time over this row's (same "
               "ISA, threads and cache state); > 1 is faster. Cold GEMV rotates through copies of the matrix "
@@ -162,7 +162,7 @@ int bench_kernels(const std::vector<std::string>& args) {
               "same thread count, measured in this run.\n",
               o.repetitions, o.min_time_s, result.cold_set_bytes >> 20, result.last_level_cache_bytes >> 20);
   if (!json_path.empty()) {
-    write_text_atomically(json_path, kernels::format_json(result));
+    write_text_atomically(json_path, kernels::JsonReporter().report(result));
     std::fprintf(stderr, "bench kernels: wrote %s\n", json_path.c_str());
   }
   return kExitOk;

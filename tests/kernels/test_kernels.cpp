@@ -251,7 +251,9 @@ TEST(KernelFamilies, CoverTheListAndEveryKernelMatchesItsScalarReference) {
         auto want = family.make_inputs(*reference, n, static_cast<unsigned>(n));
         auto got = family.make_inputs(k, n, static_cast<unsigned>(n));
         for (int call = 0; call < 2; ++call) {
-          ASSERT_EQ(family.call(k, *got), family.call(*reference, *want))
+          family.call(k, *got);
+          family.call(*reference, *want);
+          ASSERT_EQ(got->output_bits(), want->output_bits())
               << k.name << " " << dk::to_string(k.isa) << " n=" << n << " call " << call;
           ++compared;
         }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "denseshift/kernels/codes.h"
+#include "denseshift/kernels/families.h"
 #include "denseshift/kernels/kernels.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
@@ -177,39 +178,6 @@ double median(std::vector<double> v) {
   return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-struct DotData {
-  std::vector<float> x32, w32;
-  std::vector<uint16_t> x16, w16;
-  std::vector<uint8_t> codes;
-  std::vector<int8_t> x8;
-  // kI8Sets different weight vectors a kind, used in turn: one vector repeated
-  // call after call lets the branch predictor learn its zero pattern.
-  std::vector<uint8_t> i8_shift, i8_dense;
-  size_t i8_next = 0;
-};
-constexpr size_t kI8Sets = 64;
-
-DotData make_dot_data(size_t n) {
-  std::mt19937 rng(1);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  DotData d;
-  const quant::WeightSpace shift(quant::SpaceKind::shift, 3), dense(quant::SpaceKind::dense_shift, 3);
-  const auto shift_values = shift.values(), dense_values = dense.values();
-  for (size_t i = 0; i < n; ++i) {
-    d.x32.push_back(normal(rng));
-    d.w32.push_back(normal(rng));
-    d.codes.push_back(code8_encode(rng() & 1, static_cast<int>(rng() % 8) - 7));
-    d.x16.push_back(f32_to_f16(d.x32.back()));
-    d.w16.push_back(f32_to_f16(d.w32.back()));
-    d.x8.push_back(static_cast<int8_t>(rng()));
-  }
-  for (size_t i = 0; i < n * kI8Sets; ++i) {
-    d.i8_shift.push_back(i8_code_from_space(shift, shift_values[rng() % shift_values.size()]));
-    d.i8_dense.push_back(i8_code_from_space(dense, dense_values[rng() % dense_values.size()]));
-  }
-  return d;
-}
-
 /// A matrix and copies of it; a call uses the next copy (cold) or always the first (hot).
 struct MatrixSet {
   std::vector<WeightMatrix> copies;
@@ -222,9 +190,7 @@ struct MatrixSet {
   }
 };
 
-}  // namespace
-
-KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
+void check_options(const KernelBenchmarkOptions& o) {
   if (o.dot_size < 1 || o.gemv_rows < 1 || o.gemv_cols < 1 || o.repetitions < 1 || o.min_time_s <= 0) {
     throw InvalidArgument("bench kernels: sizes, repetitions and min time must be positive");
   }
@@ -233,92 +199,57 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
   }
   if (!o.filter.empty()) {  // checked before the (slow) set-up
     std::vector<std::string> names = {"sgemv (OpenBLAS) openblas", "stream read scalar", "stream read avx2"};
-    const KernelList& all = kernel_list();
-    auto collect = [&](const auto& family) {
-      for (const auto& k : family) names.push_back(std::string(k.name) + " " + to_string(k.isa));
-    };
-    collect(all.f32_dot);
-    collect(all.f16_dot);
-    collect(all.i8_dot);
-    collect(all.gemv);
+    for (const auto& family : kernel_families()) {
+      for (const auto& k : family.kernels) names.push_back(std::string(k.name) + " " + to_string(k.isa));
+    }
     if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return n.find(o.filter) != std::string::npos; })) {
       throw InvalidArgument("bench kernels: --filter '" + o.filter + "' matches no benchmark");
     }
   }
-  KernelBenchmarkResult result;
-  result.cpu = denseshift::cpu_description();
-  result.blas = std::string(openblas_get_config()) + " (" + library_of(reinterpret_cast<const void*>(&cblas_sgemv)) + ")";
-  result.last_level_cache_bytes = last_level_cache_bytes();
-  result.cold_set_bytes = o.cold_bytes > 0 ? o.cold_bytes : 4 * result.last_level_cache_bytes;
+}
 
-  const KernelList& list = kernel_list();
-  std::vector<Case> cases;
-  auto add = [&](KernelBenchmarkRow row, std::function<void()> call, std::function<void()> setup = [] {}) {
-    cases.push_back({std::move(row), std::move(setup), std::move(call)});
-  };
+using AddCase = std::function<void(KernelBenchmarkRow, std::function<void()> call, std::function<void()> setup)>;
 
-  // Dot products.
-  auto dot = std::make_shared<DotData>(make_dot_data(o.dot_size));
-  const std::string dot_size = std::to_string(o.dot_size);
+// Every kernel of every vector family (vmul, dot), on the family's own inputs, compared
+// with the family's baseline on the same ISA.
+void add_vector_cases(const KernelBenchmarkOptions& o, const AddCase& add) {
+  const std::string size = std::to_string(o.dot_size);
   for (Isa isa : supported_isas()) {
-    for (const auto& k : list.f32_dot) {
-      if (k.isa != isa) continue;
-      const void* w = k.pow2 ? static_cast<const void*>(dot->codes.data()) : dot->w32.data();
-      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", k.pow2 ? "f32-dot-fma" : ""),
-          [dot, w, fn = k.fn, n = o.dot_size] { benchmark::DoNotOptimize(fn(dot->x32.data(), w, n)); });
-    }
-    for (const auto& k : list.f16_dot) {
-      if (k.isa != isa) continue;
-      const void* w = k.pow2 ? static_cast<const void*>(dot->codes.data()) : dot->w16.data();
-      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", k.pow2 ? "f16-dot-fma" : ""),
-          [dot, w, fn = k.fn, n = o.dot_size] { benchmark::DoNotOptimize(fn(dot->x16.data(), w, n)); });
-    }
-    for (const auto& k : list.i8_dot) {
-      if (k.isa != isa) continue;
-      const bool shift = k.kind == quant::SpaceKind::shift;
-      const uint8_t* codes = shift ? dot->i8_shift.data() : dot->i8_dense.data();
-      add(make_row(k.name, k.variant, to_string(isa), dot_size, 1, "", shift ? "" : "i8-dot-shift"),
-          [dot, codes, fn = k.fn, n = o.dot_size] {
-            const size_t set = dot->i8_next++ % kI8Sets;
-            benchmark::DoNotOptimize(fn(dot->x8.data(), codes + set * n, n));
-          });
+    for (const KernelFamily& family : kernel_families()) {
+      if (std::string(family.name).find("-gemv") != std::string::npos) continue;  // add_gemv_cases
+      for (const KernelRef& k : family.kernels) {
+        if (k.isa != isa) continue;
+        std::shared_ptr<KernelInputs> inputs = family.make_inputs(k, o.dot_size, 1);
+        add(make_row(k.name, k.variant, to_string(isa), size, 1, "", family.baseline(k)),
+            [inputs, k, call = family.call] { call(k, *inputs); }, [] {});
+      }
     }
   }
+}
 
-  // GEMV.
+// Every GEMV kernel against OpenBLAS sgemv, hot (one matrix) and cold (copies rotated
+// through at least result.cold_set_bytes), at each thread count.
+void add_gemv_cases(const KernelBenchmarkOptions& o, const KernelBenchmarkResult& result, const AddCase& add) {
   const size_t rows = o.gemv_rows, cols = o.gemv_cols;
   const std::string gemv_size = std::to_string(rows) + "x" + std::to_string(cols);
   std::fprintf(stderr, "bench kernels: preparing %s weight matrices...\n", gemv_size.c_str());
   std::mt19937 rng(2);
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> values(rows * cols);
   auto x = std::make_shared<std::vector<float>>(cols);
   for (auto& v : *x) v = std::max(0.0f, normal(rng));  // ReLU-like activations
   auto y = std::make_shared<std::vector<float>>(rows);
   const std::vector<WeightFormat> formats = {WeightFormat::f32, WeightFormat::code8, WeightFormat::packed2,
                                              WeightFormat::packed3, WeightFormat::packed4};
   std::vector<std::shared_ptr<MatrixSet>> sets;
-  for (WeightFormat format : formats) {
-    std::unique_ptr<WeightMatrix> m;
-    if (format == WeightFormat::f32) {
-      for (auto& v : values) v = normal(rng);
-      m = std::make_unique<WeightMatrix>(WeightMatrix::from_f32(rows, cols, values.data()));
-    } else if (format == WeightFormat::code8) {
-      for (auto& v : values) v = std::ldexp((rng() & 1) ? -1.0f : 1.0f, -static_cast<int>(rng() % 8));
-      m = std::make_unique<WeightMatrix>(WeightMatrix::from_code8(rows, cols, values.data()));
-    } else {
-      const int bits = format == WeightFormat::packed2 ? 2 : format == WeightFormat::packed3 ? 3 : 4;
-      const quant::WeightSpace space(quant::SpaceKind::dense_shift, bits, -(1 << (bits - 1)));
-      const auto set = space.values();
-      for (auto& v : values) v = static_cast<float>(set[rng() % set.size()]);
-      m = std::make_unique<WeightMatrix>(WeightMatrix::packed(space, rows, cols, values.data()));
-    }
+  for (size_t f = 0; f < formats.size(); ++f) {
+    WeightMatrix m = random_weight_matrix(formats[f], rows, cols, static_cast<unsigned>(3 + f));
     auto s = std::make_shared<MatrixSet>();
-    const size_t copies = std::max<size_t>(2, (result.cold_set_bytes + m->bytes() - 1) / m->bytes());
-    for (size_t c = 1; c < copies; ++c) s->copies.push_back(m->clone());
-    s->copies.insert(s->copies.begin(), std::move(*m));
+    const size_t copies = std::max<size_t>(2, (result.cold_set_bytes + m.bytes() - 1) / m.bytes());
+    for (size_t c = 1; c < copies; ++c) s->copies.push_back(m.clone());
+    s->copies.insert(s->copies.begin(), std::move(m));
     sets.push_back(s);
   }
+  const KernelList& list = kernel_list();
   for (int threads : o.threads) {
     for (bool cold : {false, true}) {
       const std::string cache = cold ? "cold" : "hot";
@@ -347,24 +278,29 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
       }
     }
   }
+}
 
-  // Streaming read bandwidth, for the GEMV rows' bytes/s: a buffer laid out like the
-  // matrices (huge-page aligned), several times the last-level cache.
+// Streaming read bandwidth, for the GEMV rows' bytes/s: a buffer laid out like the
+// matrices (huge-page aligned), several times the last-level cache.
+void add_stream_cases(const KernelBenchmarkOptions& o, const KernelBenchmarkResult& result, const AddCase& add) {
   const size_t stream_bytes = 2 * result.cold_set_bytes;
   std::vector<float> ones(stream_bytes / 4, 1.0f);
   auto buffer = std::make_shared<WeightMatrix>(WeightMatrix::from_f32(1, ones.size(), ones.data()));
   ones = {};
   for (int threads : o.threads) {
-    KernelBenchmarkRow row = make_row("stream read", "sum", isa_supported(Isa::avx2) ? "avx2" : "scalar", std::to_string(stream_bytes >> 20) + " MiB", threads, "cold", "");
+    KernelBenchmarkRow row = make_row("stream read", "sum", isa_supported(Isa::avx2) ? "avx2" : "scalar",
+                                      std::to_string(stream_bytes >> 20) + " MiB", threads, "cold", "");
     row.bytes = static_cast<double>(buffer->bytes());
     add(row, [buffer, threads] {
       benchmark::DoNotOptimize(stream_read(reinterpret_cast<const uint64_t*>(buffer->data()), buffer->bytes() / 8, threads));
-    });
+    }, [] {});
   }
+}
 
-  // --filter: the matching rows, their baselines, and the stream rows when a kept row reads weights.
-  if (!o.filter.empty()) {
-    auto matches = [&](const KernelBenchmarkRow& row) { return (row.kernel + " " + row.isa).find(o.filter) != std::string::npos; };
+// --filter: the matching rows, their baselines, and the stream rows when a kept row reads weights.
+std::vector<Case> filter_cases(std::vector<Case> cases, const std::string& filter) {
+  if (!filter.empty()) {
+    auto matches = [&](const KernelBenchmarkRow& row) { return (row.kernel + " " + row.isa).find(filter) != std::string::npos; };
     std::vector<bool> keep(cases.size(), false);
     bool any_bytes = false;
     for (size_t i = 0; i < cases.size(); ++i) {
@@ -379,12 +315,14 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
     }
     cases = std::move(kept);
   }
-  if (cases.empty()) throw InvalidArgument("bench kernels: --filter '" + o.filter + "' matches no benchmark");
+  if (cases.empty()) throw InvalidArgument("bench kernels: --filter '" + filter + "' matches no benchmark");
+  return cases;
+}
 
-  // Google Benchmark times each row; the rows run round-robin, `repetitions` rounds,
-  // so slow drift of this shared machine's speed hits a row and its baseline alike.
-  // A row's time is its median over the rounds; its speed-up is the median of the
-  // per-round ratios to its baseline (paired).
+// Google Benchmark times each row; the rows run round-robin, `repetitions` rounds, so
+// slow drift of this shared machine's speed hits a row and its baseline alike. Returns
+// each row's time per call in each round.
+std::vector<std::vector<double>> run_rounds(std::vector<Case>& cases, const KernelBenchmarkOptions& o) {
   int argc = 1;
   char program[] = "denseshift";
   char* argv[] = {program, nullptr};
@@ -408,7 +346,12 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::ClearRegisteredBenchmarks();
   openblas_set_num_threads(1);
+  return samples;
+}
 
+// A row's time is its median over the rounds; its speed-up the median of the per-round
+// ratios to its baseline (paired); GEMV rows get their share of the stream bandwidth.
+std::vector<KernelBenchmarkRow> pair_ratios(std::vector<Case>& cases, const std::vector<std::vector<double>>& samples) {
   for (size_t i = 0; i < cases.size(); ++i) {
     cases[i].row.median_ns = median(samples[i]);
     if (cases[i].row.bytes > 0 && cases[i].row.median_ns > 0) cases[i].row.gb_per_s = cases[i].row.bytes / cases[i].row.median_ns;
@@ -424,22 +367,50 @@ KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
       }
     }
   }
-  for (auto& c : cases) result.rows.push_back(c.row);
-  for (auto& row : result.rows) {
-    for (const auto& other : result.rows) {
+  std::vector<KernelBenchmarkRow> rows;
+  for (auto& c : cases) rows.push_back(c.row);
+  for (auto& row : rows) {
+    for (const auto& other : rows) {
       if (other.kernel == "stream read" && other.threads == row.threads && row.gb_per_s > 0 && other.gb_per_s > 0) {
         row.stream_fraction = row.gb_per_s / other.gb_per_s;
       }
     }
   }
+  return rows;
+}
+
+}  // namespace
+
+KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& o) {
+  check_options(o);
+  KernelBenchmarkResult result;
+  result.cpu = denseshift::cpu_description();
+  result.blas = std::string(openblas_get_config()) + " (" + library_of(reinterpret_cast<const void*>(&cblas_sgemv)) + ")";
+  result.last_level_cache_bytes = last_level_cache_bytes();
+  result.cold_set_bytes = o.cold_bytes > 0 ? o.cold_bytes : 4 * result.last_level_cache_bytes;
+
+  std::vector<Case> cases;
+  const AddCase add = [&](KernelBenchmarkRow row, std::function<void()> call, std::function<void()> setup) {
+    cases.push_back({std::move(row), std::move(setup), std::move(call)});
+  };
+  add_vector_cases(o, add);
+  add_gemv_cases(o, result, add);
+  add_stream_cases(o, result, add);
+  cases = filter_cases(std::move(cases), o.filter);
+  const auto samples = run_rounds(cases, o);
+  result.rows = pair_ratios(cases, samples);
   return result;
 }
 
-std::string format_markdown(const KernelBenchmarkResult& r) {
+std::string MarkdownReporter::report(const KernelBenchmarkResult& r) const {
   auto fixed = [](double v, int decimals) {
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, v);
     return std::string(text);
+  };
+  // "(baseline)" only for rows others are compared with; "-" for rows with no comparison.
+  auto is_a_baseline = [&](const KernelBenchmarkRow& base) {
+    return std::any_of(r.rows.begin(), r.rows.end(), [&](const KernelBenchmarkRow& row) { return is_baseline_of(base, row); });
   };
   std::ostringstream out;
   out << "| kernel | variant | ISA | size | threads | weights | median us | x baseline | baseline | weight GB/s | of stream read |\n"
@@ -450,14 +421,14 @@ std::string format_markdown(const KernelBenchmarkResult& r) {
     out << "| " << row.kernel << " | " << row.variant << " | " << row.isa << " | " << row.size << " | " << row.threads
         << " | " << (row.cache.empty() ? "-" : row.cache) << " | " << fixed(us, us < 10 ? 3 : us < 100 ? 1 : 0)
         << " | " << (row.speedup > 0 ? fixed(row.speedup, 2) + "x" : "-") << " | "
-        << (row.baseline.empty() ? "(baseline)" : row.baseline) << " | "
+        << (!row.baseline.empty() ? row.baseline : is_a_baseline(row) ? "(baseline)" : "-") << " | "
         << (row.gb_per_s > 0 ? fixed(row.gb_per_s, 1) : "-") << " | "
         << (row.stream_fraction > 0 && !stream ? fixed(100 * row.stream_fraction, 0) + "%" : "-") << " |\n";
   }
   return out.str();
 }
 
-std::string format_json(const KernelBenchmarkResult& r) {
+std::string JsonReporter::report(const KernelBenchmarkResult& r) const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& row : r.rows) {
     rows.push_back({{"kernel", row.kernel},

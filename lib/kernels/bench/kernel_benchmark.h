@@ -48,9 +48,23 @@ struct KernelBenchmarkResult {
 /// Runs every benchmark; progress lines go to stderr.
 KernelBenchmarkResult run_kernel_benchmarks(const KernelBenchmarkOptions& options);
 
-/// The rows as a Markdown table (and the notes under it).
-std::string format_markdown(const KernelBenchmarkResult& result);
-/// The same rows as JSON text.
-std::string format_json(const KernelBenchmarkResult& result);
+/// An output format of the rows (google/benchmark's reporters, in small).
+class KernelReporter {
+ public:
+  virtual ~KernelReporter() = default;
+  virtual std::string report(const KernelBenchmarkResult& result) const = 0;
+};
+
+/// The rows as a Markdown table.
+class MarkdownReporter : public KernelReporter {
+ public:
+  std::string report(const KernelBenchmarkResult& result) const override;
+};
+
+/// The rows, the CPU and the BLAS as JSON text.
+class JsonReporter : public KernelReporter {
+ public:
+  std::string report(const KernelBenchmarkResult& result) const override;
+};
 
 }  // namespace denseshift::kernels

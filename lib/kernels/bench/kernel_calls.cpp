@@ -24,7 +24,8 @@ int run(const std::string& name, dk::Isa isa, size_t n, long calls) {
     for (const auto& k : family.kernels) {
       if (name != k.name || k.isa != isa) continue;
       auto inputs = family.make_inputs(k, n, 1);
-      for (long c = 0; c < calls; ++c) sink = family.call(k, *inputs);
+      for (long c = 0; c < calls; ++c) family.call(k, *inputs);
+      sink = inputs->output_bits();
       return 0;
     }
   }

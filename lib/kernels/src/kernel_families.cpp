@@ -47,6 +47,11 @@ struct VectorInputs : KernelInputs {
   std::vector<uint16_t> x16, w16, y16;
   std::vector<uint8_t> codes;  // code8 weights ±2^e, e in [-8, 8]
   size_t n = 0;
+  float dot = 0;
+  enum { none, f32_array, f16_array, scalar } result = none;
+  uint64_t output_bits() const override {
+    return result == f32_array ? hash_of(y32) : result == f16_array ? hash_of(y16) : bits_of(dot);
+  }
 };
 
 std::unique_ptr<KernelInputs> make_vector_inputs(const KernelRef&, size_t n, unsigned seed) {
@@ -73,6 +78,8 @@ struct I8Inputs : KernelInputs {
   std::vector<int8_t> x;
   std::vector<uint8_t> codes;
   size_t n = 0, next = 0;
+  int32_t sum = 0;
+  uint64_t output_bits() const override { return static_cast<uint32_t>(sum); }
 };
 
 std::unique_ptr<KernelInputs> make_i8_inputs(const KernelRef& k, size_t n, unsigned seed) {
@@ -92,7 +99,7 @@ struct GemvInputs : KernelInputs {
   WeightMatrix w;
   std::vector<float> x, y;
   explicit GemvInputs(WeightMatrix m) : w(std::move(m)) {}
-  size_t weight_bytes() const override { return w.bytes(); }
+  uint64_t output_bits() const override { return hash_of(y); }
 };
 
 std::unique_ptr<KernelInputs> make_gemv_inputs(const KernelRef& k, size_t n, unsigned seed) {
@@ -112,7 +119,7 @@ std::vector<KernelFamily> make_families() {
        [](const KernelRef& k, KernelInputs& inputs) {
          auto& in = static_cast<VectorInputs&>(inputs);
          entry<Kernel<VmulF32Fn>>(k).fn(in.x32.data(), in.codes.data(), in.y32.data(), in.n);
-         return hash_of(in.y32);
+         in.result = VectorInputs::f32_array;
        },
        [](const KernelRef&) { return ""; }});
   families.push_back(
@@ -120,7 +127,7 @@ std::vector<KernelFamily> make_families() {
        [](const KernelRef& k, KernelInputs& inputs) {
          auto& in = static_cast<VectorInputs&>(inputs);
          entry<Kernel<VmulF16Fn>>(k).fn(in.x16.data(), in.codes.data(), in.y16.data(), in.n);
-         return hash_of(in.y16);
+         in.result = VectorInputs::f16_array;
        },
        [](const KernelRef&) { return ""; }});
   families.push_back(
@@ -130,7 +137,8 @@ std::vector<KernelFamily> make_families() {
          auto& in = static_cast<VectorInputs&>(inputs);
          const auto& kernel = entry<DotF32Kernel>(k);
          const void* w = kernel.pow2 ? static_cast<const void*>(in.codes.data()) : in.w32.data();
-         return bits_of(kernel.fn(in.x32.data(), w, in.n));
+         in.dot = kernel.fn(in.x32.data(), w, in.n);
+         in.result = VectorInputs::scalar;
        },
        [](const KernelRef& k) { return entry<DotF32Kernel>(k).pow2 ? "f32-dot-fma" : ""; }});
   families.push_back(
@@ -140,7 +148,8 @@ std::vector<KernelFamily> make_families() {
          auto& in = static_cast<VectorInputs&>(inputs);
          const auto& kernel = entry<DotF16Kernel>(k);
          const void* w = kernel.pow2 ? static_cast<const void*>(in.codes.data()) : in.w16.data();
-         return bits_of(kernel.fn(in.x16.data(), w, in.n));
+         in.dot = kernel.fn(in.x16.data(), w, in.n);
+         in.result = VectorInputs::scalar;
        },
        [](const KernelRef& k) { return entry<DotF16Kernel>(k).pow2 ? "f16-dot-fma" : ""; }});
   families.push_back(
@@ -149,8 +158,7 @@ std::vector<KernelFamily> make_families() {
        [](const KernelRef& k, KernelInputs& inputs) {
          auto& in = static_cast<I8Inputs&>(inputs);
          const size_t set = in.next++ % I8Inputs::kSets;
-         return static_cast<uint64_t>(static_cast<uint32_t>(
-             entry<DotI8Kernel>(k).fn(in.x.data(), in.codes.data() + set * in.n, in.n)));
+         in.sum = entry<DotI8Kernel>(k).fn(in.x.data(), in.codes.data() + set * in.n, in.n);
        },
        [](const KernelRef& k) { return entry<DotI8Kernel>(k).kind == SpaceKind::shift ? "" : "i8-dot-shift"; }});
   families.push_back(
@@ -159,7 +167,6 @@ std::vector<KernelFamily> make_families() {
        [](const KernelRef& k, KernelInputs& inputs) {
          auto& in = static_cast<GemvInputs&>(inputs);
          gemv(entry<GemvKernel>(k), in.w, in.x.data(), in.y.data(), 1);
-         return hash_of(in.y);
        },
        [](const KernelRef& k) { return entry<GemvKernel>(k).format == WeightFormat::f32 ? "" : "f32-gemv-f32"; }});
   return families;

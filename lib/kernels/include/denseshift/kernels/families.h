@@ -10,7 +10,8 @@
 //   for (const KernelFamily& f : kernel_families())
 //     for (const KernelRef& k : f.kernels) {
 //       auto in = f.make_inputs(k, 4096, 1);
-//       uint64_t bits = f.call(k, *in);
+//       f.call(k, *in);
+//       uint64_t bits = in->output_bits();
 //     }
 
 #include <cstddef>
@@ -28,8 +29,9 @@ namespace denseshift::kernels {
 class KernelInputs {
  public:
   virtual ~KernelInputs() = default;
-  /// Weight bytes one call reads (0 when the family does not stream weights).
-  virtual size_t weight_bytes() const { return 0; }
+  /// The bits of the last call's result (a scalar) or a hash of its output array, so
+  /// two kernels given equal inputs can be compared bit for bit.
+  virtual uint64_t output_bits() const = 0;
 };
 
 /// One kernel of the list seen through its family.
@@ -48,9 +50,9 @@ struct KernelFamily {
   /// Inputs of `size` elements (a GEMV: size x size) for `k`, drawn from `seed`: normal
   /// activations, weights spread over the kernel's weight values.
   std::unique_ptr<KernelInputs> (*make_inputs)(const KernelRef& k, size_t size, unsigned seed);
-  /// Calls `k` once; returns the bits of its result (a scalar) or a hash of its output
-  /// array, so two kernels given equal inputs can be compared bit for bit.
-  uint64_t (*call)(const KernelRef& k, KernelInputs& inputs);
+  /// Calls `k` once on `inputs` (the result stays in them: output_bits()). Nothing else:
+  /// the benchmark times this.
+  void (*call)(const KernelRef& k, KernelInputs& inputs);
   /// The kernel `k` is compared with on the same ISA (e.g. the FMA dot for a pow2 dot);
   /// "" when `k` is itself a baseline.
   const char* (*baseline)(const KernelRef& k);
