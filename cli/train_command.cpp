@@ -39,7 +39,7 @@ std::string joined(const std::vector<std::string>& args) {
 int run_train(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift train");
   options.add_options()("help,h", "print this help and exit")(
-      "config", po::value<std::string>(), "JSON config file (keys: docs/config.md); required unless --resume")(
+      "config", po::value<std::string>(), "JSON config file (every key: denseshift list config); required unless --resume")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a config key, e.g. --set optim.lr=0.05 --set model.quant.bits=2 (repeatable)")(
       "out", po::value<std::string>(), "run directory to create (run.h5, checkpoint.pt, config.json); required")(
