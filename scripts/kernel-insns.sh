@@ -36,6 +36,12 @@ while read -r kernel isa family baseline; do
   rows+=("$kernel $isa $size $family $baseline")
 done < <("${qemu[@]}" "$calls_bin" --list)
 
+declare -A is_baseline
+for row in "${rows[@]}"; do
+  read -r _ isa _ _ base <<<"$row"
+  [[ -n $base ]] && is_baseline["$base $isa"]=1
+done
+
 echo "| kernel | ISA | size | guest instructions a call | per element | baseline | baseline / this |"
 echo "|---|---|---|---:|---:|---|---:|"
 for row in "${rows[@]}"; do
@@ -49,5 +55,7 @@ for row in "${rows[@]}"; do
     ratio=$(awk -v b="${per_call["$base $isa"]}" -v t="$n" 'BEGIN { printf "%.2fx", b / t }')
   fi
   per=$(awk -v t="$n" -v e="$elements" 'BEGIN { printf "%.2f", t / e }')
-  echo "| $kernel | $isa | $label | $n | $per | ${base:-(baseline)} | $ratio |"
+  shown=${base:-"-"}  # "(baseline)" only for kernels others are compared with
+  [[ -z $base && -n ${is_baseline["$kernel $isa"]:-} ]] && shown="(baseline)"
+  echo "| $kernel | $isa | $label | $n | $per | $shown | $ratio |"
 done
