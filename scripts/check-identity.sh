@@ -23,10 +23,10 @@ export OPENBLAS_NUM_THREADS=1
 runs=(
   "quickstart_full_precision|experiments/quickstart/full_precision.json|"
   "quickstart_dense_shift_3bit|experiments/quickstart/dense_shift_3bit.json|"
-  "freezing_symmetric_pot|experiments/freezing/base.json|model.quant.parametrization=symmetric_pot"
-  "freezing_sign_shift|experiments/freezing/base.json|model.quant.parametrization=sign_shift"
-  "freezing_sign_scale|experiments/freezing/base.json|model.quant.parametrization=sign_scale"
-  "freezing_full_precision|experiments/freezing/base.json|model.quant.parametrization=full_precision"
+  "freezing_symmetric_pot|experiments/freezing/base.json|model.quant.parametrization=symmetric_pot model.quant.init=level_uniform"
+  "freezing_sign_shift|experiments/freezing/base.json|model.quant.parametrization=sign_shift model.quant.init=level_uniform"
+  "freezing_sign_scale|experiments/freezing/base.json|model.quant.parametrization=sign_scale model.quant.init=low_variance"
+  "freezing_full_precision|experiments/freezing/base.json|model.quant.parametrization=full_precision model.quant.init=kaiming_normal"
   "freezing_2bit_kaiming_normal|experiments/freezing/base.json|model.quant.bits=2 model.quant.init=kaiming_normal train.epochs=3"
   "freezing_2bit_low_variance|experiments/freezing/base.json|model.quant.bits=2 model.quant.init=low_variance train.epochs=3"
 )

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Trains the runs of the weight-freezing figures on Fashion-MNIST and renders them
 # into results/freezing/ (with a README naming command, commit and date).
-#   3-bit LeNet: symmetric_pot, sign_shift, sign_scale, full_precision (4 epochs each)
-#   2-bit sign_scale: kaiming_normal vs low_variance init (3 epochs each)
+#   3-bit LeNet: symmetric_pot, sign_shift, sign_scale, full_precision (4 epochs each), each
+#   with its own paper's init: level_uniform for the two quantizer baselines (every level of
+#   the space populated), low_variance for sign_scale (DenseShift v2 Sec. 3.3), Kaiming for FP
+#   2-bit sign_scale: kaiming_normal vs low_variance init (3 epochs each), the init ablation
 # About 5 minutes on 2 cores. Usage: bash experiments/freezing/run.sh [RUNS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,8 +21,10 @@ train() {  # NAME --set ...
   echo "== $name"
   "$bin" train --config "$config" --out "$runs/$name" --force --threads "$(nproc)" "$@" | tail -1
 }
+declare -A init_of=([symmetric_pot]=level_uniform [sign_shift]=level_uniform [sign_scale]=low_variance
+                    [full_precision]=kaiming_normal)
 for method in symmetric_pot sign_shift sign_scale full_precision; do
-  train "$method" --set model.quant.parametrization=$method
+  train "$method" --set model.quant.parametrization=$method --set model.quant.init=${init_of[$method]}
 done
 for init in kaiming_normal low_variance; do
   train "2bit_$init" --set model.quant.bits=2 --set model.quant.init=$init --set train.epochs=3

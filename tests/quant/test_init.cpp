@@ -4,6 +4,11 @@
 
 #include <cmath>
 
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/optim/sgd.h>
+
+#include "denseshift/core/error.h"
 #include "denseshift/quant/parametrization.h"
 #include "support/cases.h"
 
@@ -58,5 +63,112 @@ TEST(InitSeed, SameSeedSameLatents) {
   auto b = make_parametrization(options, {8, 8});
   for (size_t i = 0; i < a->latents().size(); ++i) {
     EXPECT_TRUE(at::equal(a->latents()[i].second, b->latents()[i].second));
+  }
+}
+
+namespace {
+
+// How many weights take each value of the space (every value listed, zero counts too).
+std::vector<int64_t> level_counts(Parametrization& p) {
+  at::NoGradGuard no_grad;
+  const at::Tensor w = p.weight().flatten();
+  std::vector<int64_t> counts;
+  for (double v : p.space()->values()) counts.push_back(w.eq(v).sum().item<int64_t>());
+  return counts;
+}
+
+// The papers' inits (docs/parametrizations.md): level_uniform for the quantizer baselines.
+InitScheme paper_init(const std::string& name) {
+  if (name == "symmetric_pot" || name == "sign_shift") return InitScheme::level_uniform;
+  if (name == "sign_scale") return InitScheme::low_variance;
+  return InitScheme::kaiming_normal;
+}
+
+}  // namespace
+
+// Issue 10, defects 1 and 2: with Kaiming (or low-variance) latents at offset 0 the quantizer
+// baselines start as +-1 networks (and all-zero ones on the shift space). Their own init must
+// put weights on every level of the space, 2 to 5 bits.
+TEST(Init, QuantizerBaselinesStartWithEveryLevelOfTheirSpacePopulated) {
+  for (const auto& c : all_parametrization_cases()) {
+    if (c.name != "symmetric_pot" && c.name != "sign_shift") continue;
+    at::manual_seed(3);
+    auto kaiming = make_parametrization(c.options().init(InitScheme::kaiming_normal), {16, 6, 5, 5});
+    const auto before = level_counts(*kaiming);
+    int populated_before = 0;
+    for (int64_t n : before) populated_before += n > 0;
+    auto p = make_parametrization(c.options().init(InitScheme::level_uniform), {64, 32, 3, 3});
+    const auto counts = level_counts(*p);
+    const auto values = p->space()->values();
+    for (size_t i = 0; i < counts.size(); ++i) {
+      EXPECT_GT(counts[i], 0) << case_name(c) << ": level " << values[i] << " is empty at init";
+    }
+    // The defect this replaces: Kaiming latents reach only a few levels (+-1, or 0).
+    EXPECT_LE(populated_before, 3) << case_name(c);
+  }
+}
+
+TEST(Init, LevelUniformIsOnlyForTheQuantizerBaselinesAndLowVarianceNeedsSigma) {
+  EXPECT_THROW(make_parametrization(QuantOptions().parametrization("sign_scale").init(InitScheme::level_uniform), {4, 4}),
+               denseshift::InvalidArgument);
+  EXPECT_THROW(make_parametrization(QuantOptions().parametrization("sign_scale").low_variance_std(0.0), {4, 4}),
+               denseshift::InvalidArgument);
+  EXPECT_THROW(make_parametrization(QuantOptions().parametrization("full_precision").low_variance_std(-1.0), {4, 4}),
+               denseshift::InvalidArgument);
+}
+
+TEST(Init, PytorchDefaultIsUniformOverOneOverSqrtFanIn) {
+  auto p = make_parametrization(QuantOptions().parametrization("full_precision").init(InitScheme::pytorch_default),
+                                {10, 400});
+  const double bound = 1.0 / std::sqrt(400.0);
+  const at::Tensor w = p->latents().front().second;
+  EXPECT_LE(w.abs().max().item<double>(), bound);
+  EXPECT_NEAR(w.std().item<double>(), bound / std::sqrt(3.0), 0.05 * bound);
+}
+
+// Issue 10, defect 2: every parametrization x space x bits, from its paper's init, trains a
+// small conv net with BatchNorm and ReLU (where an all-zero layer gets no gradient ever):
+// the loss falls, no quantized layer ends all zero, and the quantizer baselines keep every
+// level of their space in use.
+TEST(Init, EveryMethodFromItsPaperInitTrainsAConvNetWithBatchNormAndRelu) {
+  for (const auto& c : all_parametrization_cases()) {
+    at::manual_seed(5);
+    const QuantOptions options = c.options().init(paper_init(c.name));
+    auto conv1 = make_parametrization(options, {8, 3, 3, 3});
+    auto conv2 = make_parametrization(options, {8, 8, 3, 3});
+    auto bn1 = torch::nn::BatchNorm2d(8), bn2 = torch::nn::BatchNorm2d(8);
+    auto head = torch::nn::Linear(8, 4);
+    const at::Tensor prototypes = at::randn({4, 3, 8, 8});
+    const at::Tensor labels = at::randint(0, 4, {128}, at::kLong);
+    const at::Tensor x = prototypes.index_select(0, labels) + 0.5 * at::randn({128, 3, 8, 8});
+    auto forward = [&] {
+      at::Tensor h = at::relu(bn1->forward(at::conv2d(x, conv1->weight(), {}, 1, 1)));
+      h = at::relu(bn2->forward(at::conv2d(h, conv2->weight(), {}, 1, 1)));
+      return at::cross_entropy_loss(head->forward(h.mean({2, 3})), labels) + conv1->regularizer() + conv2->regularizer();
+    };
+    std::vector<at::Tensor> params;
+    for (auto* m : std::initializer_list<torch::nn::Module*>{conv1.get(), conv2.get(), bn1.get(), bn2.get(), head.get()}) {
+      for (const auto& t : m->parameters()) params.push_back(t);
+    }
+    torch::optim::SGD sgd(params, torch::optim::SGDOptions(0.05).momentum(0.9));
+    const double initial = forward().item<double>();
+    for (int step = 0; step < 60; ++step) {
+      sgd.zero_grad();
+      forward().backward();
+      sgd.step();
+    }
+    const double final_loss = forward().item<double>();
+    EXPECT_LT(final_loss, 0.9 * initial) << case_name(c) << ": initial " << initial << " final " << final_loss;
+    for (auto* p : {conv1.get(), conv2.get()}) {
+      at::NoGradGuard no_grad;
+      EXPECT_GT(p->weight().ne(0).sum().item<int64_t>(), 0) << case_name(c) << ": a layer is all zero";
+    }
+    if (c.name == "symmetric_pot" || c.name == "sign_shift") {
+      const auto counts = level_counts(*conv2);
+      const auto values = conv2->space()->values();
+      for (size_t i = 0; i < counts.size(); ++i) {
+        EXPECT_GT(counts[i], 0) << case_name(c) << ": level " << values[i] << " emptied during training";
+      }
+    }
   }
 }

@@ -14,16 +14,25 @@ namespace denseshift {
 
 std::string cpu_description() {
   std::ifstream in("/proc/cpuinfo");
-  std::string line, implementer, part;
-  while (std::getline(in, line)) {
+  std::string line, name, family, model, stepping, implementer, part;
+  // The first processor's entry only (a blank line ends it).
+  while (std::getline(in, line) && !(line.empty() && !name.empty())) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string key = line.substr(0, colon);
     while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
     const std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
-    if (key == "model name") return value;
+    if (key == "model name" && name.empty()) name = value;
+    if (key == "cpu family" && family.empty()) family = value;
+    if (key == "model" && model.empty()) model = value;
+    if (key == "stepping" && stepping.empty()) stepping = value;
     if (key == "CPU implementer" && implementer.empty()) implementer = value;
     if (key == "CPU part" && part.empty()) part = value;
+  }
+  // A virtual machine may show only "AMD EPYC": family and model tell the generation.
+  if (!name.empty()) {
+    if (family.empty()) return name;
+    return name + " (family " + family + ", model " + model + (stepping.empty() ? "" : ", stepping " + stepping) + ")";
   }
   if (!implementer.empty()) return "ARM implementer " + implementer + " part " + part;
   return "unknown CPU";

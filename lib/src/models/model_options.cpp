@@ -13,7 +13,10 @@ bool ModelOptions::uses_quant(LayerRole role) const {
 
 quant::QuantOptions ModelOptions::layer_quant(LayerRole role) const {
   if (uses_quant(role)) return quant();
-  return quant::QuantOptions().parametrization("full_precision").init(quant::InitScheme::kaiming_normal);
+  // Full precision as the authors' code: Kaiming normal (fan-out) for the first conv,
+  // PyTorch's nn.Linear default for the classifier.
+  return quant::QuantOptions().parametrization("full_precision").init(
+      role == LayerRole::classifier ? quant::InitScheme::pytorch_default : quant::InitScheme::kaiming_normal);
 }
 
 void ModelOptions::visit_keys(OptionVisitor& v) {

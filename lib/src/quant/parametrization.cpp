@@ -11,14 +11,24 @@
 namespace denseshift::quant {
 
 std::string to_string(InitScheme scheme) {
-  return scheme == InitScheme::kaiming_normal ? "kaiming_normal" : "low_variance";
+  switch (scheme) {
+    case InitScheme::kaiming_normal: return "kaiming_normal";
+    case InitScheme::low_variance: return "low_variance";
+    case InitScheme::level_uniform: return "level_uniform";
+    case InitScheme::pytorch_default: return "pytorch_default";
+  }
+  return "?";
 }
 
-std::vector<std::string> init_scheme_names() { return {"kaiming_normal", "low_variance"}; }
+std::vector<std::string> init_scheme_names() {
+  return {"kaiming_normal", "low_variance", "level_uniform", "pytorch_default"};
+}
 
 InitScheme parse_init_scheme(const std::string& name) {
-  if (name == "kaiming_normal") return InitScheme::kaiming_normal;
-  if (name == "low_variance") return InitScheme::low_variance;
+  for (auto scheme : {InitScheme::kaiming_normal, InitScheme::low_variance, InitScheme::level_uniform,
+                      InitScheme::pytorch_default}) {
+    if (name == to_string(scheme)) return scheme;
+  }
   throw_unknown_name("init scheme", name, init_scheme_names());
 }
 
@@ -56,9 +66,27 @@ at::Tensor Parametrization::add_latent(const std::string& name) {
 
 void Parametrization::reset_parameters() {
   at::NoGradGuard no_grad;
-  const double std = options_.init() == InitScheme::kaiming_normal ? kaiming_std()
-                                                                     : options_.low_variance_std();
-  for (auto& latent : parameters()) latent.normal_(0.0, std);
+  switch (options_.init()) {
+    case InitScheme::kaiming_normal:
+      for (auto& latent : parameters()) latent.normal_(0.0, kaiming_std());
+      break;
+    case InitScheme::low_variance:
+      for (auto& latent : parameters()) latent.normal_(0.0, options_.low_variance_std());
+      break;
+    case InitScheme::pytorch_default: {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in()));
+      for (auto& latent : parameters()) latent.uniform_(-bound, bound);
+      break;
+    }
+    case InitScheme::level_uniform:
+      draw_level_uniform();
+      break;
+  }
+}
+
+void Parametrization::draw_level_uniform() {
+  throw InvalidArgument("init 'level_uniform' is not defined for parametrization '" + options_.parametrization() +
+                        "' (only for symmetric_pot and sign_shift)");
 }
 
 at::Tensor Parametrization::effective_weight() {

@@ -8,15 +8,15 @@ namespace denseshift::quant {
 const std::vector<ParametrizationInfo>& parametrization_registry() {
   using K = SpaceKind;
   static const std::vector<ParametrizationInfo> registry = {
-      {"full_precision", "float weight, the baseline", {K::dense_shift, K::shift}, false,
+      {"full_precision", "float weight, the baseline", {K::dense_shift, K::shift}, false, false,
        make_full_precision},
       {"symmetric_pot", "nearest power of two of a float weight, straight-through",
-       {K::dense_shift, K::shift}, true, make_symmetric_pot},
+       {K::dense_shift, K::shift}, true, true, make_symmetric_pot},
       {"sign_shift", "rounded sign and shift latents (DeepShift-PS style)",
-       {K::dense_shift, K::shift}, true, make_sign_shift},
+       {K::dense_shift, K::shift}, true, true, make_sign_shift},
       {"sign_scale", "DenseShift sign-scale decomposition, optional sqrt(S+1) rescaling",
-       {K::dense_shift}, true, make_sign_scale},
-      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, make_s3},
+       {K::dense_shift}, true, false, make_sign_scale},
+      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, false, make_s3},
   };
   return registry;
 }
@@ -36,6 +36,14 @@ const ParametrizationInfo& find_parametrization(const std::string& name) {
 
 void validate(const QuantOptions& options) {
   const ParametrizationInfo& info = find_parametrization(options.parametrization());
+  if (!(options.low_variance_std() > 0)) {
+    throw InvalidArgument("low_variance_std must be > 0 (got " + std::to_string(options.low_variance_std()) +
+                          "): with 0 every latent, and every filter, would start equal");
+  }
+  if (options.init() == InitScheme::level_uniform && !info.level_uniform) {
+    throw InvalidArgument("init 'level_uniform' is defined for the quantizer baselines symmetric_pot and "
+                          "sign_shift, not for '" + info.name + "'");
+  }
   if (!info.quantized) return;  // bits, space and offset do not apply
   options.weight_space();       // throws for bits or offset out of range
   for (SpaceKind kind : info.spaces) {

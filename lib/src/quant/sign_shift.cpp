@@ -36,6 +36,17 @@ class SignShift : public Parametrization {
     shift_.copy_(at::where(q == 0, at::zeros_like(k), k));
   }
 
+ protected:
+  // Level-uniform init: the sign latent from U(-1, 1) as DeepShift-PS draws it (on the
+  // shift space its ternary rounding gives 0 for half the weights, ±1 for a quarter
+  // each), the shift latent uniform over [-0.5, K - 0.5] so that every exponent of the
+  // space is equally likely. DeepShift-PS draws its shift from U(-10, -1) in its own
+  // negative-exponent range; ours is the same idea over this space's exponents.
+  void draw_level_uniform() override {
+    sign_.uniform_(-1.0, 1.0);
+    shift_.uniform_(-0.5, quantized_space().num_magnitudes() - 0.5);
+  }
+
  private:
   at::Tensor sign_, shift_;
 };

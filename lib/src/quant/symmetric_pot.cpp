@@ -21,6 +21,19 @@ class SymmetricPot : public Parametrization {
     weight_.copy_(quantize_pot(quantized_space(), target));
   }
 
+ protected:
+  // Level-uniform init: a random sign times 2^u, u uniform over one unit of log2 per
+  // level (round(u) is each exponent of the space equally often; on the shift space one
+  // more unit below the smallest exponent rounds to the zero level).
+  void draw_level_uniform() override {
+    const WeightSpace& space = quantized_space();
+    const double low = space.min_exponent() - 0.5 - (space.has_zero() ? 1.0 : 0.0);
+    const double high = space.max_exponent() + 0.5;
+    const at::Tensor u = at::empty_like(weight_).uniform_(low, high);
+    const at::Tensor sign = at::where(at::rand_like(weight_) < 0.5, at::full_like(weight_, -1.0), at::ones_like(weight_));
+    weight_.copy_(sign * at::exp2(u));
+  }
+
  private:
   at::Tensor weight_;
 };

@@ -53,13 +53,17 @@ std::string utc_now() {
 
 // The BLAS library this process loaded (Debian's libblas.so.3 alternative may be the
 // reference BLAS or OpenBLAS: a 2x difference in speed and a difference in rounding).
+// Judged by the file name, not the path: OpenBLAS's LAPACK lives in an "openblas" folder.
 std::string loaded_blas() {
   std::ifstream maps("/proc/self/maps");
   for (std::string line; std::getline(maps, line);) {
     const size_t slash = line.find('/');
-    if (slash != std::string::npos && line.find("blas", slash) != std::string::npos) {
-      return fs::canonical(line.substr(slash)).string();
-    }
+    if (slash == std::string::npos) continue;
+    const fs::path path = line.substr(slash);
+    std::error_code error;
+    const fs::path real = fs::canonical(path, error);
+    const std::string file = (error ? path : real).filename().string();
+    if (file.find("blas") != std::string::npos) return (error ? path : real).string();
   }
   return "unknown";
 }

@@ -181,7 +181,12 @@ RunResult train_run(const Config& config, const RunOptions& options) {
                                              " (lr " + std::to_string(lr) + "); stopped. The run file keeps the " +
                                              std::to_string(epoch - 1) + " finished epoch(s).");
       }
-      loss_sum += r.data_loss.item<double>() * batch;
+      // The epoch's train_loss is the plain cross-entropy (docs/run-file.md), comparable with
+      // test_loss: without label smoothing, which only the optimized loss has.
+      const double plain_loss = config.optim.label_smoothing() > 0
+                                    ? at::cross_entropy_loss(r.logits.detach(), y).item<double>()
+                                    : r.data_loss.item<double>();
+      loss_sum += plain_loss * batch;
       correct += r.logits.argmax(1).eq(y).sum().item<double>();
       seen += batch;
       recorders.after_step(record::StepRecord{epoch, (epoch - 1) * steps_per_epoch + step + 1, step + 1, r.loss,

@@ -63,6 +63,9 @@ class Parametrization : public torch::nn::Module {
  protected:
   /// Registers a latent tensor of the weight's shape (drawn by reset_parameters).
   at::Tensor add_latent(const std::string& name);
+  /// InitScheme::level_uniform: draws the latents so that every level of the weight space
+  /// is equally likely. Throws InvalidArgument unless a subclass defines it.
+  virtual void draw_level_uniform();
   /// The space, for subclasses that always have one.
   const WeightSpace& quantized_space() const { return *space_; }
 

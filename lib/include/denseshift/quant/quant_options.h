@@ -17,8 +17,15 @@ namespace denseshift::quant {
 
 /// How every latent tensor is drawn at construction and reset.
 enum class InitScheme {
-  kaiming_normal,  ///< N(0, sqrt(2 / fan_out)), fan_out = C_out * k * k, as the reference code.
-  low_variance,    ///< N(0, low_variance_std) for every latent (DenseShift Sec. 3.3).
+  kaiming_normal,   ///< N(0, sqrt(2 / fan_out)), fan_out = C_out * k * k, as the reference code.
+  low_variance,     ///< N(0, low_variance_std) for every latent (DenseShift Sec. 3.3).
+  /// Every level of the weight space equally likely (docs/parametrizations.md): the
+  /// quantizer baselines symmetric_pot and sign_shift only, whose thresholds Kaiming-scale
+  /// latents never reach at exponent offset 0.
+  level_uniform,
+  /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's nn.Linear default, which the authors'
+  /// full-precision classifier inherits.
+  pytorch_default,
 };
 
 std::string to_string(InitScheme scheme);
@@ -41,7 +48,7 @@ struct QuantOptions {
   /// Values are ±2^(exponent_offset + k); 0 as the authors' code (BatchNorm absorbs scale).
   TORCH_ARG(int, exponent_offset) = 0;
   TORCH_ARG(InitScheme, init) = InitScheme::kaiming_normal;
-  /// Standard deviation of low-variance init (DenseShift uses 1e-3).
+  /// Standard deviation of low-variance init (DenseShift uses 1e-3); must be > 0.
   TORCH_ARG(double, low_variance_std) = 1e-3;
   // The two knobs below belong to one parametrization each but stay here: a config is
   // one flat `model.quant` section that must read and write the same for every

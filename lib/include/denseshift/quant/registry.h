@@ -22,6 +22,8 @@ struct ParametrizationInfo {
   std::vector<SpaceKind> spaces;
   /// Whether bits/space/offset matter (false only for full_precision).
   bool quantized = true;
+  /// Whether InitScheme::level_uniform is defined for it (the quantizer baselines).
+  bool level_uniform = false;
   std::function<std::shared_ptr<Parametrization>(const QuantOptions&, std::vector<int64_t>)> make;
 };
 
