@@ -6,7 +6,10 @@ thresholds), above the recorded histograms of that latent over epochs (a heat
 map). Right: the phase plane of the sign-scale re-parameterisation of S2 over
 (w1, w2) = (t1, t2): regions coloured by S2 = H(w2)(H(w1) + 1), the vector field
 dw2/dt = H(w1) + 1, dw1/dt = H(w2), and recorded traces of sampled weights
-(a triangle marks each start).
+(a triangle marks each start). In a run of 3 bits or more, t1 and t2 get loss
+gradient only while every higher shift latent is positive (S_T = H(t_T)(S_{T-1}+1):
+H(t3) = 0 zeroes the path to S2), so the traces are drawn only at those records;
+the figure says how many traced weights that leaves.
 
     /usr/bin/python3 -m analysis.optimization_space_figure --sign-shift RUN --sign-scale RUN --out results/optimization_space [--layer NAME]
 
@@ -23,6 +26,18 @@ from .runfile import Run, RunFileError, common_layer
 
 def heaviside(x):
     return (x > 0).astype(float)
+
+
+def gradient_reaches_s2(higher):
+    """[records, K] mask: True where every higher shift latent (t3, t4, ...) is positive,
+    i.e. where S2 (hence t1 and t2) reaches the effective weight. `higher`: a list of
+    [records, K] arrays, empty for a run whose last latent is t2."""
+    if not higher:
+        return None
+    mask = np.ones_like(higher[0], dtype=bool)
+    for t in higher:
+        mask &= t > 0
+    return mask
 
 
 def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
@@ -67,7 +82,12 @@ def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
     # Right: the S2 phase plane and recorded traces.
     group = f"layers/{layer_s}/traces"
     t1, t2 = sign_scale.read(f"{group}/t1"), sign_scale.read(f"{group}/t2")  # [records, K]
-    limit = 1.1 * max(np.abs(t1).max(), np.abs(t2).max(), 1e-6)
+    shifts = 2 ** (s["bits"] - 1) - 1  # t1 .. tT
+    active = gradient_reaches_s2([sign_scale.read(f"{group}/t{i}") for i in range(3, shifts + 1)])
+    if active is not None:
+        t1, t2 = np.where(active, t1, np.nan), np.where(active, t2, np.nan)
+    shown = [k for k in range(t1.shape[1]) if np.isfinite(t1[:, k]).any()][:max_traces]
+    limit = 1.1 * max(np.nanmax(np.abs(t1), initial=0), np.nanmax(np.abs(t2), initial=0), 1e-6)
     axis = np.linspace(-limit, limit, 401)
     w1, w2 = np.meshgrid(axis, axis)
     s2 = heaviside(w2) * (heaviside(w1) + 1)
@@ -76,12 +96,17 @@ def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
     coarse = np.linspace(-limit, limit, 13)
     c1, c2 = np.meshgrid(coarse, coarse)
     plane.quiver(c1, c2, heaviside(c2), heaviside(c1) + 1, color="0.35", angles="xy", width=0.003)
-    for k in range(min(max_traces, t1.shape[1])):
+    for k in shown:
         line, = plane.plot(t1[:, k], t2[:, k], lw=0.8, alpha=0.8)
-        plane.plot(t1[0, k], t2[0, k], marker="^", color=line.get_color(), ms=5)
+        first = np.flatnonzero(np.isfinite(t1[:, k]))[0]
+        plane.plot(t1[first, k], t2[first, k], marker="^", color=line.get_color(), ms=5)
     for value, (x, y) in {0: (0, -0.5), 1: (-0.5, 0.5), 2: (0.5, 0.5)}.items():
         plane.text(x * limit, y * limit, f"S2 = {value}", ha="center", va="center", fontsize=10, weight="bold")
-    plane.set(xlim=(-limit, limit), ylim=(-limit, limit), xlabel="w1 (latent t1)", ylabel="w2 (latent t2)")
+    plane.set(xlim=(-limit, limit), ylim=(-limit, limit), ylabel="w2 (latent t2)")
+    condition = ("" if active is None else
+                 f"\ntraces drawn where t3{'..t' + str(shifts) if shifts > 3 else ''} > 0, elsewhere t1, t2 get no "
+                 f"gradient:\n{len(shown)} of {active.shape[1]} traced weights")
+    plane.set_xlabel("w1 (latent t1)" + condition)
     plane.set_title(f"sign-scale phase plane of S2 = H(w2)(H(w1)+1)\nrecorded traces of {layer_s}", fontsize=10)
     plane.set_aspect("equal")
     return save(fig, [sign_shift, sign_scale], out)

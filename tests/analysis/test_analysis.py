@@ -179,3 +179,12 @@ def test_missing_group_or_file_is_a_clear_error(tmp_path):
         Run(tmp_path / "nowhere")
     with pytest.raises(RunFileError, match="config has no key 'model.width'"):
         Run(path).config_value("model.width")
+
+
+def test_phase_plane_keeps_only_records_where_s2_reaches_the_weight():
+    # Issue 10, defect 5: t1 and t2 get gradient only where every higher latent is positive.
+    t3 = np.array([[0.1, -0.2], [0.3, 0.1]])
+    t4 = np.array([[0.2, 0.5], [-0.1, 0.4]])
+    mask = optimization_space_figure.gradient_reaches_s2([t3, t4])
+    assert mask.tolist() == [[True, False], [False, True]]
+    assert optimization_space_figure.gradient_reaches_s2([]) is None
