@@ -1,29 +1,45 @@
-"""WSVR and WLVR per epoch across runs (the S3 paper's weight-dynamics indices).
+"""Weight dynamics per epoch across runs (the S3 paper's indices, made comparable).
 
     /usr/bin/python3 -m analysis.dynamics_figure RUN_DIR... --out results/dynamics [--layer NAME] [--latent NAME]
 
-WSVR is of the effective weight; WLVR of one latent per run (default: its first,
-e.g. `sign` or `weight`). Runs need record.dynamics on."""
+Left: sign flips (+ <-> -) of the effective weight per epoch, and, dashed, transitions to
+or from 0 for runs on the Shift space (together: WSVR). Right: WLVR of one latent per
+run (default: its first, e.g. `sign` or `weight`): the fraction of the latent's entries
+within `record.wlvr_fraction` of its RMS of their nearest decision threshold. Relative
+to each latent's own thresholds and scale, so methods and inits compare like with like
+(docs/run-file.md). Runs need record.dynamics on."""
 import argparse
 
+import numpy as np
+
 from .figures import main_wrapper, plt, save
-from .runfile import common_layer, load_runs
+from .runfile import RunFileError, common_layer, load_runs
 
 
 def draw(runs, out, layer=None, latent=None):
     layer = common_layer(runs, layer)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for run in runs:
+        attrs = run.group_attrs(f"layers/{layer}")
+        if "wlvr_definition" not in attrs:
+            raise RunFileError(f"{run.path}: recorded before WLVR was made relative to each latent's decision "
+                               "thresholds and scale; train it again to draw it with the others")
         group = f"layers/{layer}/dynamics"
-        name = latent or run.group_attrs(f"layers/{layer}")["latents"][0]
+        name = latent or attrs["latents"][0]
         epochs = run.read(f"{group}/epoch")
-        left.plot(epochs, run.read(f"{group}/wsvr"), marker="o", ms=3, label=run.label)
+        line, = left.plot(epochs, run.read(f"{group}/sign_flips"), marker="o", ms=3, label=run.label)
+        zeros = run.read(f"{group}/zero_transitions")
+        if np.nanmax(zeros, initial=0) > 0:
+            left.plot(epochs, zeros, ls="--", marker="x", ms=3, color=line.get_color(), label=f"{run.label} (0 <-> ±)")
         right.plot(epochs, run.read(f"{group}/wlvr_{name}"), marker="o", ms=3, label=f"{run.label} [{name}]")
-    threshold = runs[0].config_value("record.low_value_threshold")
-    left.set(xlabel="epoch", ylabel="WSVR", title=f"weight sign variation rate: {layer}", yscale="log")
-    right.set(xlabel="epoch", ylabel="WLVR", title=f"weight low-value rate (|w| < {threshold})")
+    fraction = runs[0].config_value("record.wlvr_fraction")
+    left.set(xlabel="epoch", ylabel="fraction of weights", title=f"sign flips per epoch (dashed: to/from 0): {layer}",
+             yscale="log")
+    right.set(xlabel="epoch", ylabel="WLVR",
+              title=f"within {fraction} x RMS of the nearest decision threshold")
     for ax in (left, right):
         ax.grid(alpha=0.3)
+    left.legend(fontsize=7)
     right.legend(fontsize=7)
     return save(fig, runs, out)
 

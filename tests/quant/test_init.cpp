@@ -10,6 +10,7 @@
 
 #include "denseshift/core/error.h"
 #include "denseshift/quant/parametrization.h"
+#include "denseshift/quant/straight_through.h"
 #include "support/cases.h"
 
 using namespace denseshift::quant;
@@ -170,5 +171,23 @@ TEST(Init, EveryMethodFromItsPaperInitTrainsAConvNetWithBatchNormAndRelu) {
         EXPECT_GT(counts[i], 0) << case_name(c) << ": level " << values[i] << " emptied during training";
       }
     }
+  }
+}
+
+TEST(Init, DecisionThresholdsAreWhereTheEffectiveWeightChanges) {
+  auto shift = make_parametrization(QuantOptions().parametrization("sign_shift").space(SpaceKind::shift).bits(3), {4, 4});
+  EXPECT_EQ(shift->decision_thresholds("sign"), (std::vector<double>{-0.5, 0.5}));
+  EXPECT_EQ(shift->decision_thresholds("shift"), (std::vector<double>{0.5, 1.5}));
+  auto dense = make_parametrization(QuantOptions().parametrization("sign_shift").bits(2), {4, 4});
+  EXPECT_EQ(dense->decision_thresholds("sign"), (std::vector<double>{0.0}));
+  auto pot = make_parametrization(QuantOptions().parametrization("symmetric_pot").bits(2), {4, 4});
+  EXPECT_EQ(pot->decision_thresholds("weight"), (std::vector<double>{0.0, std::sqrt(2.0), -std::sqrt(2.0)}));
+  auto scale = make_parametrization(QuantOptions().parametrization("sign_scale").bits(3), {4, 4});
+  EXPECT_EQ(scale->decision_thresholds("t2"), (std::vector<double>{0.0}));
+  // Every threshold of symmetric_pot is a rounding step of its forward map.
+  for (double t : pot->decision_thresholds("weight")) {
+    if (t == 0) continue;
+    const at::Tensor below = at::tensor({t * 0.999}), above = at::tensor({t * 1.001});
+    EXPECT_NE(quantize_pot(*pot->space(), below).item<double>(), quantize_pot(*pot->space(), above).item<double>()) << t;
   }
 }

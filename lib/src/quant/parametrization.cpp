@@ -84,6 +84,8 @@ void Parametrization::reset_parameters() {
   }
 }
 
+std::vector<double> Parametrization::decision_thresholds(const std::string&) const { return {0.0}; }
+
 void Parametrization::draw_level_uniform() {
   throw InvalidArgument("init 'level_uniform' is not defined for parametrization '" + options_.parametrization() +
                         "' (only for symmetric_pot and sign_shift)");

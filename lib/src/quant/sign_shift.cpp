@@ -36,6 +36,14 @@ class SignShift : public Parametrization {
     shift_.copy_(at::where(q == 0, at::zeros_like(k), k));
   }
 
+ std::vector<double> decision_thresholds(const std::string& latent) const override {
+    const WeightSpace& space = quantized_space();
+    if (latent == "sign") return space.has_zero() ? std::vector<double>{-0.5, 0.5} : std::vector<double>{0.0};
+    std::vector<double> out;  // shift: round() steps between exponents
+    for (int k = 0; k + 1 < space.num_magnitudes(); ++k) out.push_back(k + 0.5);
+    return out;
+  }
+
  protected:
   // Level-uniform init: the sign latent from U(-1, 1) as DeepShift-PS draws it (on the
   // shift space its ternary rounding gives 0 for half the weights, ±1 for a quarter

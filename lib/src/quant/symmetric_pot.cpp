@@ -2,6 +2,8 @@
 // log domain, symmetric in sign (Przewlocka-Rus et al. 2022), straight-through gradient.
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 #include "denseshift/quant/straight_through.h"
 #include "factories.h"
 
@@ -19,6 +21,18 @@ class SymmetricPot : public Parametrization {
   void assign(const at::Tensor& target) override {
     at::NoGradGuard no_grad;
     weight_.copy_(quantize_pot(quantized_space(), target));
+  }
+
+  std::vector<double> decision_thresholds(const std::string&) const override {
+    // The sign at 0, and round(log2|w|) steps at +-2^(e + 1/2); on the shift space the zero
+    // level begins below 2^(min - 1/2).
+    const WeightSpace& space = quantized_space();
+    std::vector<double> out = {0.0};
+    for (int e = space.min_exponent() - (space.has_zero() ? 1 : 0); e < space.max_exponent(); ++e) {
+      out.push_back(std::exp2(e + 0.5));
+      out.push_back(-std::exp2(e + 0.5));
+    }
+    return out;
   }
 
  protected:

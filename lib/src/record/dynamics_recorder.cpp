@@ -107,6 +107,8 @@ void DynamicsRecorder::write_layout() {
     file_->set_attribute(l->group, "weight_space", l->p->space() ? l->p->space()->describe() : "none");
     file_->set_attribute(l->group, "shape", shape + "]");
     file_->set_attribute(l->group, "latents", latent_names + "]");
+    // WLVR's definition since issue 10 (earlier files hold |x| < an absolute threshold).
+    file_->set_attribute(l->group, "wlvr_definition", "nearest decision threshold, relative to the latent's RMS");
     if (options_.traces()) file_->write_array(l->group + "/traces/positions", to_vector(l->positions));
     if (options_.histograms()) {
       file_->write_array(l->group + "/histograms/edges", edges);
@@ -212,8 +214,12 @@ void DynamicsRecorder::record_dynamics(const std::string& group, const std::stri
     at::Tensor& previous = per_epoch ? l->previous_epoch_effective : l->previous_step_effective;
     file_->append_scalar(g + "/" + index_name, index);
     file_->append_scalar(g + "/wsvr", sign_variation_rate(previous, current));
+    const SignTransitions transitions = sign_transitions(previous, current);
+    file_->append_scalar(g + "/sign_flips", transitions.sign_flips);
+    file_->append_scalar(g + "/zero_transitions", transitions.zero_transitions);
     for (const auto& [name, t] : l->latents()) {
-      file_->append_scalar(g + "/wlvr_" + name, low_value_rate(t, options_.low_value_threshold()));
+      file_->append_scalar(g + "/wlvr_" + name,
+                           near_threshold_rate(t, l->p->decision_thresholds(name), options_.wlvr_fraction()));
     }
     previous = current;
   }

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <limits>
 
 #include "denseshift/quant/straight_through.h"
 #include "denseshift/core/error.h"
@@ -32,6 +33,23 @@ double sign_variation_rate(const at::Tensor& previous, const at::Tensor& current
 double low_value_rate(const at::Tensor& x, double threshold) {
   if (x.numel() == 0) return std::nan("");
   return (at::abs(x.detach()) < threshold).to(at::kDouble).mean().item<double>();
+}
+
+double near_threshold_rate(const at::Tensor& x, const std::vector<double>& thresholds, double fraction) {
+  if (x.numel() == 0 || thresholds.empty()) return std::nan("");
+  const at::Tensor v = x.detach().to(at::kDouble).flatten();
+  const double rms = v.square().mean().sqrt().item<double>();
+  at::Tensor distance = at::full_like(v, std::numeric_limits<double>::infinity());
+  for (double t : thresholds) distance = at::minimum(distance, at::abs(v - t));
+  return (distance <= fraction * rms).to(at::kDouble).mean().item<double>();
+}
+
+SignTransitions sign_transitions(const at::Tensor& previous, const at::Tensor& current) {
+  if (previous.sizes() != current.sizes()) throw InvalidArgument("sign_transitions needs equal shapes");
+  if (current.numel() == 0) return {std::nan(""), std::nan("")};
+  const at::Tensor a = at::sign(previous.detach()), b = at::sign(current.detach());
+  return {(a * b < 0).to(at::kDouble).mean().item<double>(),
+          ((a == 0) != (b == 0)).to(at::kDouble).mean().item<double>()};
 }
 
 std::vector<double> histogram_edges(double limit, int64_t bins) {

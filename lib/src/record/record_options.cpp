@@ -14,7 +14,8 @@ void RecordOptions::visit_keys(OptionVisitor& v) {
            "latent histograms cover [-limit, limit] (plus under/overflow counts)");
   v.flag("freezing", freezing(), "filter-averaged cosine similarity to the initial weights, per epoch");
   v.flag("dynamics", dynamics(), "WSVR and WLVR per epoch");
-  v.number("low_value_threshold", low_value_threshold(), 0.0, 1e9, "WLVR threshold");
+  v.number("wlvr_fraction", wlvr_fraction(), 0.0, 1e9,
+           "WLVR: latent entries within this fraction of the latent's RMS of their nearest decision threshold");
   v.integer("dynamics_every_steps", dynamics_every_steps(), 0, kUnboundedCount,
             "also every N steps (0 = per epoch only)");
   v.flag("step_loss", step_loss(), "training loss per step");

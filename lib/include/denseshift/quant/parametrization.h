@@ -43,6 +43,10 @@ class Parametrization : public torch::nn::Module {
   void reset_parameters();
   /// Latent tensors by name, in registration order (e.g. sign, t1, t2, t3).
   std::vector<std::pair<std::string, at::Tensor>> latents() const;
+  /// The values of latent `latent` at which the effective weight changes (0 for a sign or a
+  /// Heaviside latent, the default; sign_shift's shift: 0.5, 1.5, ...; symmetric_pot: the
+  /// log-domain midpoints). WLVR measures how close latents sit to them.
+  virtual std::vector<double> decision_thresholds(const std::string& latent) const;
   /// Integer codes (int32) of the current effective weight, as WeightSpace::encode.
   /// Throws InvalidArgument for full_precision, which has no weight space.
   at::Tensor codes();

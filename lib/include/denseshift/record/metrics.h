@@ -19,8 +19,22 @@ double filter_cosine_similarity(const at::Tensor& initial, const at::Tensor& cur
 /// differs between `previous` and `current`.
 double sign_variation_rate(const at::Tensor& previous, const at::Tensor& current);
 
-/// WLVR, weight low-value rate: the fraction of elements with |x| < threshold.
+/// The fraction of elements with |x| < threshold (an absolute low-value rate; the recorded WLVR
+/// is near_threshold_rate).
 double low_value_rate(const at::Tensor& x, double threshold);
+
+/// WLVR as recorded: the fraction of entries of `x` within `fraction` x RMS(x) of their
+/// nearest decision threshold (a latent's thresholds: Parametrization::decision_thresholds).
+/// Scale-free, so latents of different methods and inits compare; NaN for no thresholds.
+double near_threshold_rate(const at::Tensor& x, const std::vector<double>& thresholds, double fraction);
+
+/// Sign changes between two records, split: flips between + and - and transitions to or
+/// from 0 (the Shift space's zero). Their sum is sign_variation_rate.
+struct SignTransitions {
+  double sign_flips = 0;
+  double zero_transitions = 0;
+};
+SignTransitions sign_transitions(const at::Tensor& previous, const at::Tensor& current);
 
 /// Counts on `bins` equal bins over [-limit, limit] (a value equal to limit falls in the last
 /// bin), with the count below -limit first and above +limit last: bins + 2 entries.

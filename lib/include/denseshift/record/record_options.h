@@ -29,7 +29,8 @@ struct RecordOptions {
   TORCH_ARG(bool, freezing) = false;
   /// Per epoch (and every `dynamics_every_steps` if > 0): WSVR and WLVR.
   TORCH_ARG(bool, dynamics) = false;
-  TORCH_ARG(double, low_value_threshold) = 0.01;
+  /// WLVR counts latent entries within this fraction of the latent's RMS of a decision threshold.
+  TORCH_ARG(double, wlvr_fraction) = 0.01;
   TORCH_ARG(int64_t, dynamics_every_steps) = 0;
   /// Training loss every `step_loss_every` steps.
   TORCH_ARG(bool, step_loss) = false;
