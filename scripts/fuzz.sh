@@ -24,14 +24,15 @@ echo "fuzz.sh: built in $(( $(date +%s) - start )) s"
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# Where an input failed: "hdf5" when the innermost frame that is not the sanitizer's, the
-# fuzzer's, libc's or an allocator's lies in the HDF5 library (a defect of Debian's HDF5
-# 1.10.8, which a corrupt run file can reach and we cannot fix), "ours" otherwise.
+# Where an input failed: "hdf5" when the innermost frame that is not the sanitizer's (its
+# interceptors of memcpy, strlen, ... included), the fuzzer's, libc's or an allocator's lies
+# in the HDF5 library (a defect of Debian's HDF5 1.10.8, which a corrupt run file can reach
+# and we cannot fix), "ours" otherwise.
 where_it_failed() {
   local out frame
   out=$(timeout 120 "$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
   frame=$(grep -E '^ +#[0-9]+ ' <<<"$out" | grep -vE \
-    '__sanitizer|fuzzer::|libc\.so|sysdeps|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+' \
+    '__sanitizer|fuzzer::|libc\.so|sysdeps|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+| in (memcpy|memmove|memset|memcmp|strlen|strnlen|strcmp|strncmp) \(' \
     | head -1 || true)
   if [[ $frame == *libhdf5* ]]; then echo hdf5; else echo ours; fi
 }
