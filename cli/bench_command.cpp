@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -24,13 +23,6 @@ namespace po = boost::program_options;
 
 namespace denseshift::cli {
 namespace {
-
-std::string today() {
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
-  return date;
-}
 
 int bench_train(const std::vector<std::string>& args) {
   train::StepBenchmarkOptions o;
@@ -68,7 +60,7 @@ int bench_train(const std::vector<std::string>& args) {
               "(denseshift %s, commit %s, %s)\n\n",
               o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
               static_cast<long long>(o.image_size), static_cast<long long>(threads),
-              static_cast<long long>(o.rounds), kVersion, kGitCommit, today().c_str());
+              static_cast<long long>(o.rounds), kVersion, kGitCommit, utc_now("%Y-%m-%d").c_str());
   std::string command = "denseshift bench train";
   for (const auto& a : args) command += " " + a;
   std::printf("Command: `%s` on %s\n\n", command.c_str(), cpu_description().c_str());
@@ -151,7 +143,7 @@ int bench_kernels(const std::vector<std::string>& args) {
   std::string command = "denseshift bench kernels";
   for (const auto& a : args) command += " " + a;
   std::printf("Kernels (denseshift %s, commit %s, %s)\n\nCommand: `%s`\n\nCPU: %s; kernels ISA: %s; BLAS: %s\n\n", kVersion,
-              kGitCommit, today().c_str(), command.c_str(), result.cpu.c_str(),
+              kGitCommit, utc_now("%Y-%m-%d").c_str(), command.c_str(), result.cpu.c_str(),
               kernels::to_string(kernels::preferred_isa()), result.blas.c_str());
   std::printf("%s\n", kernels::MarkdownReporter().report(result).c_str());
   std::printf("Every row timed in each of %d rounds (each at least %.2f s), the rows round-robin; median us: the median "

@@ -55,7 +55,10 @@ def main():
                      f"/usr/bin/python3 scripts/generate_config_docs.py {args[0]}")
         print(f"{doc}: key tables match the key lists")
         return
-    doc.write_text(new_text)
+    # Written beside it and renamed: an interrupted run leaves the old doc whole.
+    temporary = doc.with_name(doc.name + ".tmp")
+    temporary.write_text(new_text)
+    temporary.replace(doc)
     print(f"{doc}: key tables written")
 
 

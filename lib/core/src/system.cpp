@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <system_error>
 
@@ -36,6 +37,14 @@ std::string cpu_description() {
   }
   if (!implementer.empty()) return "ARM implementer " + implementer + " part " + part;
   return "unknown CPU";
+}
+
+std::string utc_now(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[64];
+  return std::strftime(text, sizeof text, format, &utc) > 0 ? text : "";
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {

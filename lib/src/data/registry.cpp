@@ -1,6 +1,7 @@
 #include "denseshift/data/registry.h"
 
 #include "denseshift/core/error.h"
+#include "denseshift/core/named_list.h"
 #include "loaders.h"
 
 namespace denseshift::data {
@@ -17,17 +18,8 @@ const std::vector<DatasetInfo>& dataset_registry() {
   return registry;
 }
 
-std::vector<std::string> dataset_names() {
-  std::vector<std::string> names;
-  for (const auto& info : dataset_registry()) names.push_back(info.name);
-  return names;
-}
+std::vector<std::string> dataset_names() { return names_of(dataset_registry()); }
 
-const DatasetInfo& find_dataset(const std::string& name) {
-  for (const auto& info : dataset_registry()) {
-    if (info.name == name) return info;
-  }
-  throw_unknown_name("dataset", name, dataset_names());
-}
+const DatasetInfo& find_dataset(const std::string& name) { return find_by_name(dataset_registry(), "dataset", name); }
 
 }  // namespace denseshift::data

@@ -2,6 +2,7 @@
 
 #include "blocks.h"
 #include "denseshift/core/error.h"
+#include "denseshift/core/named_list.h"
 
 namespace denseshift::models {
 
@@ -15,17 +16,8 @@ const std::vector<ModelInfo>& model_registry() {
   return registry;
 }
 
-std::vector<std::string> model_names() {
-  std::vector<std::string> names;
-  for (const auto& info : model_registry()) names.push_back(info.name);
-  return names;
-}
+std::vector<std::string> model_names() { return names_of(model_registry()); }
 
-const ModelInfo& find_model(const std::string& name) {
-  for (const auto& info : model_registry()) {
-    if (info.name == name) return info;
-  }
-  throw_unknown_name("model", name, model_names());
-}
+const ModelInfo& find_model(const std::string& name) { return find_by_name(model_registry(), "model", name); }
 
 }  // namespace denseshift::models

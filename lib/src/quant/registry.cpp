@@ -1,6 +1,7 @@
 #include "denseshift/quant/registry.h"
 
 #include "denseshift/core/error.h"
+#include "denseshift/core/named_list.h"
 #include "factories.h"
 
 namespace denseshift::quant {
@@ -21,17 +22,10 @@ const std::vector<ParametrizationInfo>& parametrization_registry() {
   return registry;
 }
 
-std::vector<std::string> parametrization_names() {
-  std::vector<std::string> names;
-  for (const auto& info : parametrization_registry()) names.push_back(info.name);
-  return names;
-}
+std::vector<std::string> parametrization_names() { return names_of(parametrization_registry()); }
 
 const ParametrizationInfo& find_parametrization(const std::string& name) {
-  for (const auto& info : parametrization_registry()) {
-    if (info.name == name) return info;
-  }
-  throw_unknown_name("parametrization", name, parametrization_names());
+  return find_by_name(parametrization_registry(), "parametrization", name);
 }
 
 void validate(const QuantOptions& options) {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -44,13 +43,6 @@ c10::Device device_of(const TrainOptions& options) {
 
 namespace {
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
-
 // The BLAS library this process loaded (Debian's libblas.so.3 alternative may be the
 // reference BLAS or OpenBLAS: a 2x difference in speed and a difference in rounding).
 // Judged by the file name, not the path: OpenBLAS's LAPACK lives in an "openblas" folder.
@@ -75,7 +67,7 @@ nlohmann::json provenance(int64_t threads, const std::string& command_line) {
   gethostname(host, sizeof host - 1);
   return {{"denseshift_version", kVersion}, {"git_commit", kGitCommit}, {"libtorch_version", TORCH_VERSION},
           {"threads", threads}, {"cpu", cpu_description()}, {"blas", loaded_blas()}, {"hostname", host},
-          {"started_utc", utc_now()}, {"command_line", command_line}};
+          {"started_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}, {"command_line", command_line}};
 }
 
 }  // namespace denseshift::train

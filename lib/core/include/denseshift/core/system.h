@@ -7,9 +7,12 @@
 
 namespace denseshift {
 
-/// One line naming the CPU: /proc/cpuinfo's model name on x86, implementer and part
-/// on AArch64, "unknown CPU" otherwise.
+/// One line naming the CPU: /proc/cpuinfo's model name (with family, model and stepping)
+/// on x86, implementer and part on AArch64, "unknown CPU" otherwise.
 std::string cpu_description();
+
+/// The current UTC time in strftime `format`, e.g. "%Y-%m-%d".
+std::string utc_now(const char* format);
 
 /// Writes `text` to `path` through `path.tmp` and a rename, so a reader sees the old
 /// file or the whole new one; on failure the temporary file is removed and Error thrown.
