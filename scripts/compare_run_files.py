@@ -64,7 +64,10 @@ def compare(path_a, path_b):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    compared, problems = compare(sys.argv[1], sys.argv[2])
+    try:
+        compared, problems = compare(sys.argv[1], sys.argv[2])
+    except OSError as error:  # a missing or unreadable file: one line, not a traceback
+        sys.exit(f"compare_run_files: {error}")
     for p in problems:
         print("  " + p)
     print(f"{'IDENTICAL' if not problems else 'DIFFERENT'}: {compared} datasets compared, {len(problems)} differences")
