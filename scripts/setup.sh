@@ -20,6 +20,9 @@ packages=(
   g++-aarch64-linux-gnu qemu-user
   # analysis (run with /usr/bin/python3)
   python3 python3-matplotlib python3-h5py python3-numpy python3-pytest
+  # the plain PyTorch reference of the parity study and its CI test (tests/parity/), never a
+  # runtime dependency of the toolkit
+  python3-torch
   # data
   dataset-fashion-mnist
 )
