@@ -226,7 +226,7 @@ def main(argv=None):
               f"train {train_s:.1f} s  eval {eval_s:.1f} s", flush=True)
 
     result = dict(method=args.method, bits=args.bits, seed=args.seed, threads=args.threads,
-                  batch_size=args.batch_size, eval_batch_size=args.eval_batch_size, lr=args.lr,
+                  steps_per_epoch=steps_per_epoch, batch_size=args.batch_size, eval_batch_size=args.eval_batch_size, lr=args.lr,
                   torch_version=torch.__version__, python=platform.python_version(),
                   command_line=" ".join(sys.argv), epochs=epochs)
     tmp = args.out + ".tmp"

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Tabulates the parity study: the reference's result JSONs and the toolkit's run files.
 
-Usage: /usr/bin/python3 experiments/parity/summarize.py RUNS_DIR --out results/parity/README.md
-RUNS_DIR holds reference/METHOD-seedS.json (reference.py) and denseshift/METHOD-seedS/
-(`denseshift train` run directories), as experiments/parity/run.sh lays them out.
+Usage: /usr/bin/python3 experiments/parity/summarize.py RAW_DIR --out results/parity/README.md
+RAW_DIR (results/parity/raw) holds reference/METHOD-seedS.json (reference.py) and
+denseshift/METHOD-seedS/{run.h5,config.json} (`denseshift train` runs), as run.sh copies them
+there, and timing/ with the same layout from timing.sh.
 """
 
 import argparse
@@ -48,38 +49,90 @@ def welch(a, b):
     return diff, diff - half, diff + half
 
 
+def reference_result(path):
+    r = json.loads(Path(path).read_text())
+    return dict(method=r["method"], seed=r["seed"], top1=[e["test_top1"] for e in r["epochs"]],
+                train_loss=r["epochs"][-1]["train_loss"], train_s=[e["train_s"] for e in r["epochs"]],
+                eval_s=[e["eval_s"] for e in r["epochs"]], steps=r.get("steps_per_epoch"),
+                version=f"PyTorch {r['torch_version']}")
+
+
+def toolkit_result(run):
+    """One `denseshift train` run directory, or None (with a note) if it is not completed."""
+    config = json.loads((run / "config.json").read_text())
+    with h5py.File(run / "run.h5", "r") as f:
+        status = f.attrs["status"]
+        status = status.decode() if isinstance(status, bytes) else status
+        if status != "completed":
+            print(f"summarize: skipping {run} ({status})", file=sys.stderr)
+            return None
+        e = {k: f["epochs"][k][()] for k in ("test_top1", "train_loss", "epoch_time_s", "images_per_s")}
+        env = json.loads(f.attrs["environment"])
+    batch = config["train"]["batch_size"]
+    images = config["data"]["train_subset"] or 60000
+    steps = images // batch  # the last incomplete batch is dropped
+    train_s = [steps * batch / ips for ips in e["images_per_s"]]
+    return dict(method=config["model"]["quant"]["parametrization"], seed=config["train"]["seed"],
+                top1=list(e["test_top1"]), train_loss=float(e["train_loss"][-1]), train_s=train_s,
+                eval_s=[t - s for t, s in zip(e["epoch_time_s"], train_s)], steps=steps,
+                version=f"denseshift {env.get('denseshift_version', '?')} (LibTorch {env.get('libtorch_version', '?')})",
+                cpu=env.get("cpu"))
+
+
 def reference_runs(folder):
     out = {}
     for path in sorted(Path(folder, "reference").glob("*-seed*.json")):
-        r = json.loads(path.read_text())
-        out.setdefault(r["method"], []).append(dict(
-            seed=r["seed"], top1=[e["test_top1"] for e in r["epochs"]], train_loss=r["epochs"][-1]["train_loss"],
-            train_s=[e["train_s"] for e in r["epochs"]], eval_s=[e["eval_s"] for e in r["epochs"]],
-            version=f"PyTorch {r['torch_version']}"))
+        r = reference_result(path)
+        out.setdefault(r["method"], []).append(r)
     return out
 
 
 def toolkit_runs(folder):
     out = {}
     for run in sorted(Path(folder, "denseshift").glob("*-seed*")):
-        m = re.fullmatch(r"(.+)-seed(\d+)", run.name)
-        config = json.loads((run / "config.json").read_text())
-        with h5py.File(run / "run.h5", "r") as f:
-            status = f.attrs["status"]
-            status = status.decode() if isinstance(status, bytes) else status
-            if status != "completed":
-                print(f"summarize: skipping {run} ({status})", file=sys.stderr)
-                continue
-            e = {k: f["epochs"][k][()] for k in ("test_top1", "train_loss", "epoch_time_s", "images_per_s")}
-            env = json.loads(f.attrs["environment"])
-        batch = config["train"]["batch_size"]
-        train_images = (60000 // batch) * batch  # the last incomplete batch is dropped
-        train_s = [train_images / ips for ips in e["images_per_s"]]
-        out.setdefault(m.group(1), []).append(dict(
-            seed=int(m.group(2)), top1=list(e["test_top1"]), train_loss=float(e["train_loss"][-1]),
-            train_s=train_s, eval_s=[t - s for t, s in zip(e["epoch_time_s"], train_s)],
-            version=f"denseshift {env.get('denseshift_version', '?')} (LibTorch {env.get('libtorch_version', '?')})"))
+        r = toolkit_result(run)
+        if r:
+            out.setdefault(r["method"], []).append(r)
     return out
+
+
+def timing_lines(folder):
+    """The quiet epoch-time measurements of timing.sh, if present."""
+    base = Path(folder, "timing")
+    if not base.is_dir():
+        return ["", "## Epoch time", "", "Not measured yet: `bash experiments/parity/timing.sh` on a quiet machine.", ""]
+    rows = {}
+    for path in sorted(base.glob("reference/*-round*.json")):
+        r = reference_result(path)
+        rows.setdefault((r["method"], "PyTorch reference"), []).append(r)
+    for run in sorted(base.glob("denseshift/*-round*")):
+        r = toolkit_result(run)
+        if r:
+            rows.setdefault((r["method"], "denseshift"), []).append(r)
+    lines = ["", "## Epoch time, measured on a quiet machine", "",
+             "By `bash experiments/parity/timing.sh` (both implementations interleaved, nothing else running):",
+             "one epoch of the first 100 × 128 training images, then the 10,000 test images in batches of 128;",
+             "a full epoch's training time is scaled to 468 steps. The accuracy runs above overlapped other",
+             "work on the machine, so their own times are not used here.", "",
+             "| method | implementation | rounds | train images/s (each round) | train s per full epoch (median) | eval s (median) | epoch s (train + eval) |",
+             "|---|---|---:|---|---:|---:|---:|"]
+    epoch = {}
+    for method, label in METHODS.items():
+        for name in ("PyTorch reference", "denseshift"):
+            runs = rows.get((method, name), [])
+            if not runs:
+                continue
+            rates = [r["steps"] * 128 / r["train_s"][0] for r in runs]
+            train = statistics.median((60000 // 128) * 128 / x for x in rates)
+            ev = statistics.median(r["eval_s"][0] for r in runs)
+            epoch[(method, name)] = train + ev
+            lines.append(f"| {label} | {name} | {len(runs)} | {', '.join(f'{x:.0f}' for x in rates)} | "
+                         f"{train:.1f} | {ev:.1f} | {train + ev:.1f} |")
+    for method, label in METHODS.items():
+        a, b = epoch.get((method, "PyTorch reference")), epoch.get((method, "denseshift"))
+        if a and b:
+            lines.append(f"\n{label}: the reference's epoch takes {a / b:.2f}× the toolkit's.")
+    return lines + [""]
 
 
 def pct(x):
@@ -94,14 +147,17 @@ def main(argv=None):
 
     ref, tk = reference_runs(args.runs), toolkit_runs(args.runs)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cpus = {r["cpu"] for runs in tk.values() for r in runs if r.get("cpu")}
+    cpu = " / ".join(sorted(cpus)) or next(
+        (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     lines = [
         "# Parity: `denseshift train` vs a plain PyTorch implementation of the same recipe",
         "",
-        f"Made by `bash experiments/parity/run.sh` (commit {commit}, {datetime.date.today().isoformat()}, "
+        f"Made by `bash experiments/parity/run.sh` and `bash experiments/parity/timing.sh` (commit {commit}, {datetime.date.today().isoformat()}, "
         f"{os.cpu_count()} threads on {cpu}; the table by `experiments/parity/summarize.py`).",
         "ResNet-20 on Fashion-MNIST, 2 epochs, batch 128, SGD 0.1 / momentum 0.9 / weight decay 1e-4, per-step cosine,",
         "no augmentation; recipe, inits and the reference's code: experiments/parity/README.md. One run at a time.",
+        "Per-run numbers: results/parity/raw/ (the reference's JSONs; the toolkit's run.h5 and config.json).",
         "",
         "## Final test top-1 (%), 3 seeds",
         "",
@@ -123,8 +179,8 @@ def main(argv=None):
                 diff = f"{100 * d:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]"
             lines.append(f"| {label} | {name} | {per_seed} | {spread} | {diff} |")
     lines += ["", "## Per epoch (mean over seeds)", "",
-              "| method | implementation | top-1 after epoch 1 | after epoch 2 | final train loss | train s/epoch (median) | eval s/epoch (median) | train images/s |",
-              "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "| method | implementation | top-1 after epoch 1 | after epoch 2 | final train loss |",
+              "|---|---|---:|---:|---:|"]
     for method, label in METHODS.items():
         for name, runs in (("PyTorch reference", ref.get(method, [])), ("denseshift", tk.get(method, []))):
             if not runs:
@@ -132,10 +188,8 @@ def main(argv=None):
             e1 = statistics.mean(r["top1"][0] for r in runs)
             e2 = statistics.mean(r["top1"][-1] for r in runs)
             loss = statistics.mean(r["train_loss"] for r in runs)
-            train = statistics.median(s for r in runs for s in r["train_s"])
-            ev = statistics.median(s for r in runs for s in r["eval_s"])
-            lines.append(f"| {label} | {name} | {pct(e1)} | {pct(e2)} | {loss:.4f} | {train:.1f} | {ev:.1f} | "
-                         f"{(60000 // 128) * 128 / train:.0f} |")
+            lines.append(f"| {label} | {name} | {pct(e1)} | {pct(e2)} | {loss:.4f} |")
+    lines += timing_lines(args.runs)
     versions = sorted({r["version"] for d in (ref, tk) for runs in d.values() for r in runs})
     lines += ["", "Versions: " + "; ".join(versions) + ".", ""]
     out = Path(args.out)
