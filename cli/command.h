@@ -33,5 +33,6 @@ int run_train(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
+int run_sweep_command(const std::vector<std::string>& args);
 
 }  // namespace denseshift::cli

@@ -45,6 +45,7 @@ const std::vector<Command>& commands() {
       {"train", "train a network from a JSON config into a run directory", denseshift::cli::run_train},
       {"eval", "accuracy of a run's checkpoint on its dataset", denseshift::cli::run_eval},
       {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
+      {"sweep", "run a grid of configs x seeds locally (resumable); status of a sweep", denseshift::cli::run_sweep_command},
       {"bench", "benchmarks: training-step time per parametrization; inference kernels", denseshift::cli::run_bench},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},
   };

@@ -3,12 +3,11 @@
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "command.h"
+#include "stop_signal.h"
 #include "denseshift/train/trainer.h"
 #include "denseshift/core/error.h"
 
@@ -16,17 +15,6 @@ namespace po = boost::program_options;
 
 namespace denseshift::cli {
 namespace {
-
-std::atomic<bool> stop_requested{false};
-std::atomic<int> stop_signal{SIGINT};
-
-// SIGINT (Ctrl-C) and SIGTERM (what a cluster scheduler sends before a kill) both stop
-// after the current batch, leaving a resumable run; a second signal kills at once.
-extern "C" void on_stop_signal(int signal) {
-  stop_signal = signal;
-  stop_requested = true;
-  std::signal(signal, SIG_DFL);
-}
 
 std::string joined(const std::vector<std::string>& args) {
   std::string out = "denseshift train";
@@ -90,11 +78,9 @@ int run_train(const std::vector<std::string>& args) {
   run.quiet = vm["quiet"].as<bool>();
   run.command_line = joined(args);
   if (vm.count("config")) run.protected_paths.push_back(vm["config"].as<std::string>());
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  catch_stop_signals();
   const train::RunResult result = train::train_run(config, run);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  release_stop_signals();
 
   switch (result.status) {
     case train::RunStatus::completed: {

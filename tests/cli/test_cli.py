@@ -67,7 +67,7 @@ def test_version_names_the_commit():
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
-    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, bench, list)"),
+    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, sweep, bench, list)"),
     (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels)"),
     (["bench", "kernels", "--threads", "0"], "--threads: '0' is not a thread count"),
     (["bench", "kernels", "--json", "/nonexistent/folder/k.json"], "--json: folder /nonexistent/folder does not exist"),

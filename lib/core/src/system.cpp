@@ -47,6 +47,12 @@ std::string utc_now(const char* format) {
   return std::strftime(text, sizeof text, format, &utc) > 0 ? text : "";
 }
 
+std::string hostname() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) return "";
+  return host;
+}
+
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   const std::filesystem::path tmp = path.string() + ".tmp";
   const auto fail = [&](const std::string& what, int code) {

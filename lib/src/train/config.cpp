@@ -53,19 +53,19 @@ json config_to_json(const Config& c) {
   return write_options([&](OptionVisitor& v) { copy.visit_keys(v); });
 }
 
-json read_json_file(const std::string& path) {
+json read_json_file(const std::string& path, const std::string& kind) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot open config file '" + path + "'" + reason_of_open_failure(path));
+  if (!in) throw InvalidArgument("cannot open " + kind + " '" + path + "'" + reason_of_open_failure(path));
   // Read at most one byte beyond the limit: a huge (or endless) file is refused, not loaded.
   std::string text(kMaxConfigBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw InvalidArgument("cannot read config file '" + path + "'" + reason_of_open_failure(path));
+  if (in.bad()) throw InvalidArgument("cannot read " + kind + " '" + path + "'" + reason_of_open_failure(path));
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > kMaxConfigBytes) {
-    throw InvalidArgument("config file '" + path + "' is larger than " + std::to_string(kMaxConfigBytes >> 20) +
+    throw InvalidArgument(kind + " '" + path + "' is larger than " + std::to_string(kMaxConfigBytes >> 20) +
                           " MiB; a run config is a few kilobytes");
   }
-  return parse_json_text(text, "config file '" + path + "'");
+  return parse_json_text(text, kind + " '" + path + "'");
 }
 
 void apply_overrides(json& j, const std::vector<std::string>& assignments) {

@@ -63,10 +63,8 @@ std::string loaded_blas() {
 }  // namespace
 
 nlohmann::json provenance(int64_t threads, const std::string& command_line) {
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
   return {{"denseshift_version", kVersion}, {"git_commit", kGitCommit}, {"libtorch_version", TORCH_VERSION},
-          {"threads", threads}, {"cpu", cpu_description()}, {"blas", loaded_blas()}, {"hostname", host},
+          {"threads", threads}, {"cpu", cpu_description()}, {"blas", loaded_blas()}, {"hostname", hostname()},
           {"started_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}, {"command_line", command_line}};
 }
 

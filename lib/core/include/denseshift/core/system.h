@@ -14,6 +14,9 @@ std::string cpu_description();
 /// The current UTC time in strftime `format`, e.g. "%Y-%m-%d".
 std::string utc_now(const char* format);
 
+/// This machine's host name ("" if unknown).
+std::string hostname();
+
 /// Writes `text` to `path` through `path.tmp` and a rename, so a reader sees the old
 /// file or the whole new one; on failure the temporary file is removed and Error thrown.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);

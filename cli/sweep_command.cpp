@@ -1,0 +1,483 @@
+// denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--dry-run]
+// denseshift sweep run-task DIR INDEX [--threads N] [--restart]
+// denseshift sweep status DIR
+//
+// `run` expands a spec into runs (cells x seeds), writes DIR/sweep.json and runs what is not
+// done as child processes (`sweep run-task`), --jobs at a time; a Slurm array task runs the
+// same `sweep run-task`. Layout and states: denseshift/sweep/state.h, docs/sweep.md.
+#include <boost/program_options.hpp>
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "command.h"
+#include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
+#include "denseshift/sweep/spec.h"
+#include "denseshift/sweep/state.h"
+#include "denseshift/train/config.h"
+#include "denseshift/train/run_directory.h"
+#include "denseshift/train/trainer.h"
+#include "stop_signal.h"
+
+extern char** environ;
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace denseshift::cli {
+namespace {
+
+/// Exit code of a task whose run another process is running (EX_TEMPFAIL).
+constexpr int kExitBusy = 75;
+
+int64_t cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max<int64_t>(1, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  if (!std::isfinite(s)) return "?";
+  if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
+  else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
+  else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  return buf;
+}
+
+std::string metric_text(const std::string& metric, double v) {
+  if (!std::isfinite(v)) return metric + " -";
+  char buf[64];
+  const bool fraction = metric.find("top") != std::string::npos;
+  std::snprintf(buf, sizeof buf, fraction ? "%s %.2f%%" : "%s %.4f", metric.c_str(), fraction ? 100 * v : v);
+  return buf;
+}
+
+std::string run_label(const sweep::Spec& spec, const sweep::RunEntry& r) {
+  return spec.cells[r.cell].name + " seed " + std::to_string(r.seed);
+}
+
+// The keys in which a run directory's stored config differs from the run's (threads aside:
+// a run may be resumed with another thread count's config.json).
+std::vector<std::string> config_mismatch(const json& expected, const json& stored) {
+  std::vector<std::string> out;
+  for (const auto& op : json::diff(stored, expected)) {
+    const std::string pointer = op.at("path").get<std::string>();
+    if (pointer == "/train/threads" || pointer == "/data/dir") continue;
+    out.push_back(pointer);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ run-task
+
+int run_task(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift sweep run-task");
+  options.add_options()("help,h", "print this help and exit")(
+      "threads", po::value<int64_t>()->default_value(0), "LibTorch threads of a new run (0 = all cores)")(
+      "restart", po::bool_switch(), "start a failed run again from scratch (sweep run --retry-failed passes it)");
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value<std::string>())("index", po::value<int64_t>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("dir", 1).add("index", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift sweep run-task SWEEP_DIR INDEX [options]\n\n"
+                 "Runs run INDEX of the sweep in SWEEP_DIR (what `sweep run` and each Slurm array task call):\n"
+                 "skips it if completed, resumes it if interrupted, starts it otherwise; exits 75 if another\n"
+                 "process is running it.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("dir") || !vm.count("index")) throw InvalidArgument("sweep run-task needs SWEEP_DIR and INDEX");
+  const fs::path dir = vm["dir"].as<std::string>();
+  const sweep::Spec spec = sweep::read_sweep(dir);
+  const auto runs = spec.runs();
+  const int64_t index = vm["index"].as<int64_t>();
+  if (index < 0 || index >= static_cast<int64_t>(runs.size())) {
+    throw InvalidArgument("run index " + std::to_string(index) + " is outside the sweep's 0.." +
+                          std::to_string(runs.size() - 1));
+  }
+  const sweep::RunEntry& run = runs[static_cast<size_t>(index)];
+  auto lock = sweep::TaskLock::try_acquire(dir, index);
+  if (!lock) {
+    std::cerr << "denseshift: run " << index << " (" << run_label(spec, run) << ") is being run by another process\n";
+    return kExitBusy;
+  }
+  const fs::path run_dir = dir / run.dir;
+  json expected = spec.run_config(run);
+  expected["train"]["threads"] = vm["threads"].as<int64_t>();
+  train::Config config = train::config_from_json(expected);
+  const json resolved = train::config_to_json(config);
+
+  sweep::RunProgress before = sweep::read_progress(dir, spec, run, /*probe_lock=*/false);
+  const bool restart = vm["restart"].as<bool>();
+  train::RunOptions options_run;
+  options_run.out_dir = run_dir.string();
+  options_run.stop_requested = &stop_requested;
+  options_run.quiet = true;
+  options_run.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
+  json record = {{"index", index}, {"cell", spec.cells[run.cell].name}, {"seed", run.seed},
+                 {"host", hostname()}, {"pid", ::getpid()}, {"started_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
+  const auto start = std::chrono::steady_clock::now();
+  auto finish = [&](const std::string& status, const std::string& message) {
+    record["status"] = status;
+    if (!message.empty()) record[status == "failed" ? "error" : "message"] = message;
+    record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
+    sweep::write_task_record(dir, index, record);
+  };
+
+  if (before.state == sweep::RunState::completed) {
+    std::cout << "run " << index << " (" << run_label(spec, run) << "): already completed\n";
+    return kExitOk;
+  }
+  if (before.state == sweep::RunState::failed && !restart) {
+    throw InvalidArgument("run " + std::to_string(index) + " (" + run_label(spec, run) + ") failed before (" +
+                          before.detail + "); `sweep run --retry-failed` (or run-task --restart) runs it again");
+  }
+  const fs::path stored_config = run_dir / train::kConfigName;
+  std::error_code error;
+  if (fs::exists(stored_config, error)) {
+    const json stored = train::read_json_file(stored_config.string());
+    const auto keys = config_mismatch(resolved, stored);
+    if (!keys.empty()) {
+      const std::string message = "run directory '" + run_dir.string() + "' holds a run of another config (" +
+                                  join(keys) + " differ from the sweep's); refusing to touch it";
+      finish("failed", message);
+      throw InvalidArgument(message);
+    }
+    if (before.state == sweep::RunState::interrupted) {
+      options_run.resume = true;
+      config = train::config_from_json(stored);  // as it started (its thread count included)
+    }
+  }
+  if (!options_run.resume && fs::exists(run_dir, error)) options_run.force = true;  // a failed or half-made run of ours
+
+  record["status"] = "running";
+  record["mode"] = options_run.resume ? "resume" : "new";
+  sweep::write_task_record(dir, index, record);
+
+  train::RunResult result;
+  catch_stop_signals();
+  try {
+    result = train::train_run(config, options_run);
+  } catch (const std::exception& e) {
+    release_stop_signals();
+    finish("failed", e.what());
+    throw;
+  }
+  release_stop_signals();
+  switch (result.status) {
+    case train::RunStatus::completed:
+      finish("completed", "");
+      std::cout << "run " << index << " (" << run_label(spec, run) << "): completed\n";
+      return kExitOk;
+    case train::RunStatus::interrupted:
+      finish("interrupted", result.message);
+      std::cerr << "denseshift: run " << index << ": " << result.message << "\n";
+      return 128 + stop_signal.load();
+    case train::RunStatus::diverged:
+      finish("failed", result.message);
+      std::cerr << "denseshift: error: run " << index << ": " << result.message << "\n";
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+// ------------------------------------------------------------------ run
+
+struct Child {
+  pid_t pid;
+  sweep::RunEntry run;
+  std::chrono::steady_clock::time_point started;
+};
+
+pid_t spawn_task(const fs::path& dir, const sweep::RunEntry& run, int64_t threads, bool restart) {
+  const fs::path log = dir / "logs" / (std::to_string(run.index) + ".log");
+  fs::create_directories(log.parent_path());
+  std::vector<std::string> argv_text = {"denseshift", "sweep", "run-task", dir.string(),
+                                        std::to_string(run.index), "--threads", std::to_string(threads)};
+  if (restart) argv_text.push_back("--restart");
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // Each task in its own process group: a Ctrl-C at the terminal reaches this process only,
+  // which passes exactly one stop signal on (a second one would kill a task at once).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  pid_t pid = -1;
+  const std::string exe = fs::read_symlink("/proc/self/exe").string();  // this very binary
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (rc != 0) throw Error("cannot start a task for run " + std::to_string(run.index) + ": " + std::strerror(rc));
+  return pid;
+}
+
+int run_sweep(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift sweep run");
+  options.add_options()("help,h", "print this help and exit")(
+      "out", po::value<std::string>(), "sweep directory (created; an existing one must hold this same sweep)")(
+      "jobs", po::value<int64_t>()->default_value(1),
+      "runs at once; each gets cores / jobs LibTorch threads, so cores are never oversubscribed")(
+      "threads", po::value<int64_t>(), "LibTorch threads per run instead of cores / jobs (jobs x threads <= cores)")(
+      "retry-failed", po::bool_switch(), "run failed runs again from scratch (they are skipped otherwise)")(
+      "dry-run", po::bool_switch(), "list the cells and runs and what is done; run nothing, create nothing");
+  po::variables_map vm = parse_with_positional(args, options, "spec");
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift sweep run SPEC --out DIR [options]\n\n"
+                 "Runs every cell x seed of the sweep spec SPEC (docs/sweep.md) that is not done, one run\n"
+                 "directory each under DIR/runs/. Run it again to resume: completed runs are skipped,\n"
+                 "interrupted ones continue from their checkpoint, failed ones are reported (and rerun with\n"
+                 "--retry-failed). Ctrl-C stops every run cleanly (resumable). Exit 0 when every run is\n"
+                 "completed, 1 if one failed, 130 when interrupted.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("spec")) throw InvalidArgument("sweep run needs SPEC (a sweep spec file)");
+  if (!vm.count("out")) throw InvalidArgument("sweep run needs --out DIR");
+  const std::string spec_path = vm["spec"].as<std::string>();
+  const fs::path dir = vm["out"].as<std::string>();
+  const int64_t jobs = vm["jobs"].as<int64_t>();
+  const int64_t available = cores();
+  if (jobs < 1 || jobs > available) {
+    throw InvalidArgument("--jobs " + std::to_string(jobs) + " must be 1 to the " + std::to_string(available) +
+                          " cores this process may use");
+  }
+  int64_t threads = std::max<int64_t>(1, available / jobs);
+  if (vm.count("threads")) {
+    threads = vm["threads"].as<int64_t>();
+    if (threads < 1 || threads * jobs > available) {
+      throw InvalidArgument("--threads " + std::to_string(threads) + " x --jobs " + std::to_string(jobs) +
+                            " must be 1 to the " + std::to_string(available) + " cores this process may use");
+    }
+  }
+
+  const sweep::Spec spec = sweep::read_spec(spec_path);
+  const auto runs = spec.runs();
+  std::error_code error;
+  const bool exists = fs::exists(dir / sweep::kSweepFileName, error);
+  if (exists) {
+    const sweep::Spec stored = sweep::read_sweep(dir);
+    if (!stored.same_runs_as(spec)) {
+      throw InvalidArgument("'" + dir.string() + "' holds another sweep (its sweep.json differs from '" + spec_path +
+                            "' in base, cells, seeds or metric); give a new --out, or the spec it was made from");
+    }
+  } else if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
+    throw InvalidArgument("'" + dir.string() + "' exists and is not a sweep directory (no " + sweep::kSweepFileName +
+                          "); give a new or empty --out");
+  }
+
+  // Where every run stands.
+  std::map<sweep::RunState, int64_t> count;
+  std::deque<sweep::RunEntry> queue;
+  const bool retry = vm["retry-failed"].as<bool>();
+  for (const auto& r : runs) {
+    const sweep::RunProgress p = exists ? sweep::read_progress(dir, spec, r) : sweep::RunProgress{};
+    ++count[p.state];
+    if (p.state == sweep::RunState::pending || p.state == sweep::RunState::interrupted ||
+        (p.state == sweep::RunState::failed && retry)) {
+      queue.push_back(r);
+    }
+  }
+  std::printf("sweep %s: %zu runs (%zu cells x %zu seeds): %ld completed, %ld failed, %ld running elsewhere, "
+              "%zu to run; %ld job(s) x %ld thread(s)\n",
+              dir.c_str(), runs.size(), spec.cells.size(), spec.seeds.size(),
+              static_cast<long>(count[sweep::RunState::completed]), static_cast<long>(count[sweep::RunState::failed]),
+              static_cast<long>(count[sweep::RunState::running]), queue.size(), static_cast<long>(jobs),
+              static_cast<long>(threads));
+  if (vm["dry-run"].as<bool>()) {
+    std::printf("cells:\n");
+    for (const auto& c : spec.cells) {
+      std::string sets;
+      for (const auto& a : c.overrides) {
+        sets += " --set " + a.key + "=" + (a.value.is_string() ? a.value.get<std::string>() : a.value.dump());
+      }
+      std::printf("  %s:%s\n", c.name.c_str(), sets.c_str());
+    }
+    std::printf("seeds: %s\n", json(spec.seeds).dump().c_str());
+    return kExitOk;
+  }
+  if (!exists) {
+    fs::create_directories(dir);
+    write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
+  }
+  std::fflush(stdout);
+
+  // The pool. A stop signal (Ctrl-C, or SIGTERM from a scheduler) starts no new run and is
+  // passed on once to every running task, which stops after its batch (resumable).
+  catch_stop_signals();
+  std::vector<Child> active;
+  int64_t finished = 0;
+  const size_t total = queue.size();
+  double busy_seconds = 0;
+  bool forwarded = false;
+  const auto sweep_start = std::chrono::steady_clock::now();
+  while (!queue.empty() || !active.empty()) {
+    while (!stop_requested && !queue.empty() && static_cast<int64_t>(active.size()) < jobs) {
+      const sweep::RunEntry r = queue.front();
+      queue.pop_front();
+      const bool restart = retry && sweep::read_progress(dir, spec, r).state == sweep::RunState::failed;
+      active.push_back({spawn_task(dir, r, threads, restart), r, std::chrono::steady_clock::now()});
+    }
+    if (stop_requested && !forwarded) {
+      for (const auto& c : active) ::kill(c.pid, stop_signal.load());
+      forwarded = true;
+      queue.clear();
+    }
+    if (active.empty()) break;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);  // polled: a signal is seen within 0.2 s
+    if (pid == 0 || (pid < 0 && errno == EINTR)) {
+      ::usleep(200000);
+      continue;
+    }
+    if (pid < 0) throw Error(std::string("waiting for the runs failed: ") + std::strerror(errno));
+    const auto it = std::find_if(active.begin(), active.end(), [&](const Child& c) { return c.pid == pid; });
+    if (it == active.end()) continue;
+    const Child child = *it;
+    active.erase(it);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - child.started).count();
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const sweep::RunProgress p = sweep::read_progress(dir, spec, child.run);
+    ++finished;
+    busy_seconds += seconds;
+    std::string outcome;
+    if (code == kExitOk && p.state == sweep::RunState::completed) {
+      outcome = "completed, " + metric_text(spec.metric, p.metric);
+    } else if (code == kExitBusy) {
+      outcome = "running in another process";
+    } else if (p.state == sweep::RunState::interrupted) {
+      outcome = "interrupted (resumable)";
+    } else if (p.state == sweep::RunState::pending && stop_requested) {
+      outcome = "stopped before its first epoch";
+    } else {
+      outcome = "FAILED (exit " + std::to_string(code) + "): " + p.detail + "; log: " +
+                (dir / "logs" / (std::to_string(child.run.index) + ".log")).string();
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();
+    const double eta = queue.empty() && active.empty()
+                           ? 0
+                           : busy_seconds / static_cast<double>(finished) *
+                                 static_cast<double>(queue.size() + active.size()) / static_cast<double>(jobs);
+    std::printf("[%ld/%zu] %s: %s, %s (elapsed %s, ETA %s)\n", static_cast<long>(finished), total,
+                run_label(spec, child.run).c_str(), outcome.c_str(), seconds_text(seconds).c_str(),
+                seconds_text(elapsed).c_str(), stop_requested ? "stopping" : seconds_text(eta).c_str());
+    std::fflush(stdout);
+  }
+  release_stop_signals();
+
+  std::map<sweep::RunState, int64_t> after;
+  for (const auto& r : runs) ++after[sweep::read_progress(dir, spec, r).state];
+  std::printf("sweep %s: %ld of %zu runs completed, %ld failed, %ld interrupted, %ld pending, %ld running elsewhere\n",
+              dir.c_str(), static_cast<long>(after[sweep::RunState::completed]), runs.size(),
+              static_cast<long>(after[sweep::RunState::failed]), static_cast<long>(after[sweep::RunState::interrupted]),
+              static_cast<long>(after[sweep::RunState::pending]), static_cast<long>(after[sweep::RunState::running]));
+  if (stop_requested) return 128 + stop_signal.load();
+  return after[sweep::RunState::completed] == static_cast<int64_t>(runs.size()) ? kExitOk : kExitFailure;
+}
+
+// ------------------------------------------------------------------ status
+
+int status_command(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift sweep status");
+  options.add_options()("help,h", "print this help and exit")("runs", po::bool_switch(),
+                                                               "one line per run instead of per cell");
+  po::variables_map vm = parse_with_positional(args, options, "dir");
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift sweep status SWEEP_DIR [--runs]\n\n"
+                 "Where each cell's runs stand (pending, running, interrupted, completed, failed), read from\n"
+                 "the run directories and task records alone (no scheduler accounting needed).\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("dir")) throw InvalidArgument("sweep status needs SWEEP_DIR");
+  const fs::path dir = vm["dir"].as<std::string>();
+  const sweep::Spec spec = sweep::read_sweep(dir);
+  const bool per_run = vm["runs"].as<bool>();
+  std::map<sweep::RunState, int64_t> total;
+  std::vector<std::map<sweep::RunState, int64_t>> per_cell(spec.cells.size());
+  for (const auto& r : spec.runs()) {
+    const sweep::RunProgress p = sweep::read_progress(dir, spec, r);
+    ++total[p.state];
+    ++per_cell[r.cell][p.state];
+    if (per_run) {
+      std::printf("%6ld  %-11s %s  %s%s\n", static_cast<long>(r.index), sweep::state_name(p.state),
+                  run_label(spec, r).c_str(), metric_text(spec.metric, p.metric).c_str(),
+                  p.state == sweep::RunState::failed ? ("  " + p.detail).c_str() : "");
+    }
+  }
+  const sweep::RunState order[] = {sweep::RunState::completed, sweep::RunState::running, sweep::RunState::interrupted,
+                                   sweep::RunState::pending, sweep::RunState::failed};
+  if (!per_run) {
+    std::printf("%-40s", "cell");
+    for (auto s : order) std::printf(" %11s", sweep::state_name(s));
+    std::printf("\n");
+    for (size_t c = 0; c < spec.cells.size(); ++c) {
+      std::printf("%-40s", spec.cells[c].name.c_str());
+      for (auto s : order) std::printf(" %11ld", static_cast<long>(per_cell[c][s]));
+      std::printf("\n");
+    }
+  }
+  std::printf("total:");
+  for (auto s : order) std::printf(" %ld %s", static_cast<long>(total[s]), sweep::state_name(s));
+  std::printf(" (of %zu runs)\n", spec.cells.size() * spec.seeds.size());
+  return kExitOk;
+}
+
+void print_sweep_usage(std::ostream& out) {
+  out << "Usage: denseshift sweep <subcommand> [options]   (each takes --help)\n\n"
+         "Subcommands:\n"
+         "  run SPEC --out DIR     run every cell x seed of a sweep spec that is not done (resumable)\n"
+         "  status DIR             pending / running / interrupted / completed / failed, per cell\n"
+         "  run-task DIR INDEX     run one run of a sweep (what `run` and Slurm array tasks call)\n\n"
+         "The spec format and the sweep directory: docs/sweep.md.\n";
+}
+
+}  // namespace
+
+int run_sweep_command(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    print_sweep_usage(std::cerr);
+    return kExitBadInput;
+  }
+  const std::string sub = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (sub == "--help" || sub == "-h") {
+    print_sweep_usage(std::cout);
+    return kExitOk;
+  }
+  if (sub == "run") return run_sweep(rest);
+  if (sub == "run-task") return run_task(rest);
+  if (sub == "status") return status_command(rest);
+  throw_unknown_name("sweep subcommand", sub, {"run", "status", "run-task"});
+}
+
+}  // namespace denseshift::cli

@@ -1,0 +1,239 @@
+"""`denseshift sweep`: spec validation, the local backend, resuming, failures and locks.
+
+Small synthetic LeNet runs (about a second each). Run by scripts/test.sh.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import h5py
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("DENSESHIFT_BIN", str(ROOT / "build" / "cli" / "denseshift"))
+
+BASE = {
+    "data": {"name": "synthetic", "synthetic_train": 512, "synthetic_test": 64},
+    "model": {"name": "lenet"},
+    "train": {"epochs": 2, "batch_size": 32},
+}
+
+
+def sweep(*args, check=None, timeout=300):
+    r = subprocess.run([BIN, "sweep", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    if check is not None:
+        assert r.returncode == check, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
+    return r
+
+
+def write_spec(folder, **spec):
+    path = Path(folder) / "spec.json"
+    body = {"base": BASE, "seeds": 2, **spec}
+    path.write_text("// a test sweep\n" + json.dumps(body, indent=1))
+    return path
+
+
+def run_status(run_dir):
+    with h5py.File(Path(run_dir) / "run.h5", "r") as f:
+        status = f.attrs["status"]
+        return (status.decode() if isinstance(status, bytes) else status), list(f["epochs"]["test_top1"][()])
+
+
+# ------------------------------------------------------------------ spec errors
+
+@pytest.mark.parametrize("spec,message", [
+    ({"grid": {"optim.lr": [0.1]}, "colour": 1}, "unknown spec key 'colour'"),
+    ({"grid": {"optim.lrr": [0.1]}}, "did you mean 'optim.lr'"),
+    ({"grid": {}}, "grid is empty"),
+    ({"grid": {"optim.lr": []}}, "empty list"),
+    ({"grid": {"optim.lr": [0.1, 0.1]}}, "lists 0.1 twice"),
+    ({"grid": {"train.seed": [1, 2]}}, "set by the sweep itself"),
+    ({"grid": {"optim.lr": [0.1]}, "zip": [{"model.quant.bits": [2, 3], "optim.momentum": [0.9]}]}, "equally long"),
+    ({"grid": {"optim.lr": [0.1, 0.2]}, "exclude": [{"optim.lr": 0.3}]}, "matches no cell"),
+    ({"grid": {"optim.lr": [0.1]}, "exclude": [{"optim.momentum": 0.9}]}, "which no axis varies"),
+    ({"grid": {"model.quant.bits": [3, 9]}}, "cell 'bits=9'"),
+    ({"grid": {"optim.lr": [0.1]}, "seeds": [1, 1]}, "seeds lists 1 twice"),
+    ({"grid": {"optim.lr": [0.1]}, "zip": [{"optim.lr": [0.2]}]}, "varied by two axes"),
+    ({"grid": {"optim.lr": [0.1]}, "metric": "accuracy"}, "unknown metric 'accuracy'"),
+])
+def test_a_bad_spec_exits_2_naming_the_problem_and_creates_nothing(tmp_path, spec, message):
+    path = write_spec(tmp_path, **spec)
+    out = tmp_path / "out"
+    r = sweep("run", path, "--out", out, check=2)
+    assert message in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_a_missing_base_file_is_named(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"base": "nowhere.json", "grid": {"optim.lr": [0.1]}, "seeds": 1}))
+    r = sweep("run", path, "--out", tmp_path / "out", check=2)
+    assert "nowhere.json" in r.stderr
+
+
+def test_dry_run_lists_cells_with_readable_names_and_creates_nothing(tmp_path):
+    path = write_spec(tmp_path, grid={"model.quant.parametrization": ["sign_scale", "s3"],
+                                      "model.quant.space": ["dense_shift", "shift"]},
+                      exclude=[{"model.quant.parametrization": "s3", "model.quant.space": "dense_shift"},
+                               {"model.quant.parametrization": "sign_scale", "model.quant.space": "shift"}])
+    r = sweep("run", path, "--out", tmp_path / "out", "--dry-run", check=0)
+    assert "2 cells x 2 seeds" in r.stdout
+    assert "parametrization=sign_scale,space=dense_shift" in r.stdout
+    assert "parametrization=s3,space=shift" in r.stdout
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ running
+
+def test_a_sweep_runs_every_cell_and_seed_once_and_a_rerun_skips_them(tmp_path):
+    path = write_spec(tmp_path, grid={"model.quant.bits": [2, 3]},
+                      set={"model.quant.parametrization": "sign_scale", "model.quant.init": "low_variance"})
+    out = tmp_path / "out"
+    r = sweep("run", path, "--out", out, "--jobs", "2", check=0)
+    assert "4 of 4 runs completed" in r.stdout
+    stored = json.loads((out / "sweep.json").read_text())
+    assert [c["name"] for c in stored["cells"]] == ["bits=2", "bits=3"]
+    for cell in ("bits=2", "bits=3"):
+        for seed in (0, 1):
+            status, top1 = run_status(out / "runs" / cell / f"seed{seed}")
+            assert status == "completed" and len(top1) == 2
+            config = json.loads((out / "runs" / cell / f"seed{seed}" / "config.json").read_text())
+            assert config["train"]["seed"] == seed
+            assert config["model"]["quant"]["bits"] == int(cell[-1])
+            assert config["model"]["quant"]["parametrization"] == "sign_scale"
+    logs = {p: p.read_text() for p in (out / "logs").iterdir()}
+    r = sweep("run", path, "--out", out, check=0)
+    assert "0 to run" in r.stdout
+    assert {p: p.read_text() for p in (out / "logs").iterdir()} == logs  # nothing ran again
+    st = sweep("status", out, check=0)
+    assert "total: 4 completed" in st.stdout
+
+
+def test_another_spec_on_the_same_directory_is_refused(tmp_path):
+    out = tmp_path / "out"
+    sweep("run", write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1), "--out", out, check=0)
+    r = sweep("run", write_spec(tmp_path, grid={"optim.lr": [0.2]}, seeds=1), "--out", out, check=2)
+    assert "holds another sweep" in r.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    r = sweep("run", write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1), "--out", other, check=2)
+    assert "not a sweep directory" in r.stderr
+    assert (other / "notes.txt").read_text() == "mine"
+
+
+def test_a_failed_run_is_recorded_the_sweep_goes_on_and_retry_failed_reruns_it(tmp_path):
+    path = write_spec(tmp_path, grid={"optim.lr": [0.05, 100]}, seeds=1)
+    out = tmp_path / "out"
+    r = sweep("run", path, "--out", out, check=1)
+    assert "lr=0.05 seed 0: completed" in r.stdout
+    assert "lr=100 seed 0: FAILED" in r.stdout and "nan" in r.stdout
+    record = json.loads((out / "tasks" / "1.json").read_text())
+    assert record["status"] == "failed" and "nan" in record["error"]
+    st = sweep("status", out, "--runs", check=0)
+    assert "failed" in st.stdout and "nan" in st.stdout
+    r = sweep("run", path, "--out", out, check=1)
+    assert "0 to run" in r.stdout  # failed runs wait for --retry-failed
+    started = record["started_utc"], record["pid"]
+    r = sweep("run", path, "--out", out, "--retry-failed", check=1)
+    assert "1 to run" in r.stdout
+    again = json.loads((out / "tasks" / "1.json").read_text())
+    assert (again["started_utc"], again["pid"]) != started and again["mode"] == "new"
+
+
+def interrupt_after_first_epoch(path, out, run_dir):
+    """Starts `sweep run` and sends it Ctrl-C once the first epoch is checkpointed."""
+    p = subprocess.Popen([BIN, "sweep", "run", str(path), "--out", str(out)], stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "checkpoint.pt").exists():
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    stdout, _ = p.communicate(timeout=120)
+    assert p.returncode == 130, stdout
+
+
+LONG_BASE = dict(BASE, data=dict(BASE["data"], synthetic_train=2048), train={"epochs": 3, "batch_size": 16})
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_resumes_to_the_same_result(tmp_path):
+    spec = {"base": LONG_BASE, "grid": {"optim.lr": [0.05]}, "seeds": 1}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path_a = tmp_path / "a" / "spec.json"
+    path_b = tmp_path / "b" / "spec.json"
+    path_a.write_text(json.dumps(spec))
+    path_b.write_text(json.dumps(spec))
+    out = tmp_path / "out"
+    run_dir = out / "runs" / "lr=0.05" / "seed0"
+    interrupt_after_first_epoch(path_a, out, run_dir)
+    status, epochs = run_status(run_dir)
+    assert status.startswith("interrupted") and 1 <= len(epochs) < 3, (status, epochs)
+    assert "1 interrupted" in sweep("status", out, check=0).stdout
+    r = sweep("run", path_a, "--out", out, check=0)
+    assert "1 to run" in r.stdout
+    assert json.loads((out / "tasks" / "0.json").read_text())["mode"] == "resume"
+    _, resumed = run_status(run_dir)
+    # The same run without interruption, in another sweep directory, ends identically.
+    sweep("run", path_b, "--out", tmp_path / "straight", check=0)
+    _, straight = run_status(tmp_path / "straight" / "runs" / "lr=0.05" / "seed0")
+    assert resumed == straight
+
+
+def test_two_sweep_processes_on_one_directory_never_run_a_run_twice(tmp_path):
+    path = write_spec(tmp_path, grid={"optim.lr": [0.01, 0.02, 0.03]}, seeds=2)
+    out = tmp_path / "out"
+    first = subprocess.Popen([BIN, "sweep", "run", str(path), "--out", str(out), "--threads", "1"],
+                             stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    second = subprocess.Popen([BIN, "sweep", "run", str(path), "--out", str(out), "--threads", "1"],
+                              stdout=subprocess.PIPE, text=True)
+    out1, _ = first.communicate(timeout=300)
+    out2, _ = second.communicate(timeout=300)
+    assert first.returncode == 0 or second.returncode == 0, out1 + out2
+    trained = 0
+    for log in (out / "logs").iterdir():
+        text = log.read_text()
+        assert text.count("): completed") <= 1, text  # one training per run, ever
+        trained += text.count("): completed")
+    assert trained == 6
+    assert "6 completed" in sweep("status", out, check=0).stdout
+
+
+def test_a_run_directory_of_another_config_is_refused_not_overwritten(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"base": LONG_BASE, "grid": {"optim.lr": [0.05]}, "seeds": 1}))
+    out = tmp_path / "out"
+    run_dir = out / "runs" / "lr=0.05" / "seed0"
+    interrupt_after_first_epoch(path, out, run_dir)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["optim"]["momentum"] = 0.5
+    (run_dir / "config.json").write_text(json.dumps(config))
+    before = (run_dir / "run.h5").read_bytes(), (run_dir / "checkpoint.pt").read_bytes()
+    r = sweep("run", path, "--out", out, check=1)
+    assert "FAILED" in r.stdout
+    assert "another config" in r.stdout and "/optim/momentum" in r.stdout
+    for retry in ([], ["--retry-failed"]):
+        sweep("run", path, "--out", out, *retry, check=1)
+        assert ((run_dir / "run.h5").read_bytes(), (run_dir / "checkpoint.pt").read_bytes()) == before
+
+
+def test_run_task_checks_its_index(tmp_path):
+    path = write_spec(tmp_path, grid={"optim.lr": [0.05]}, seeds=1)
+    out = tmp_path / "out"
+    sweep("run", path, "--out", out, check=0)
+    r = sweep("run-task", out, 7, check=2)
+    assert "outside the sweep's 0..0" in r.stderr
+    r = sweep("run-task", tmp_path, 0, check=2)
+    assert "not a sweep directory" in r.stderr
+    r = sweep("run-task", out, 0, check=0)
+    assert "already completed" in r.stdout
+
+
+def test_jobs_beyond_the_cores_are_refused(tmp_path):
+    path = write_spec(tmp_path, grid={"optim.lr": [0.05]}, seeds=1)
+    r = sweep("run", path, "--out", tmp_path / "out", "--jobs", str(os.cpu_count() + 1), check=2)
+    assert "--jobs" in r.stderr
