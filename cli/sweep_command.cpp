@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -241,6 +242,155 @@ pid_t spawn_task(const fs::path& dir, const sweep::RunEntry& run, int64_t thread
   return pid;
 }
 
+// ------------------------------------------------------------------ slurm backend
+
+struct SlurmSettings {
+  std::string partition, time, mem;
+  int64_t cpus_per_task = 1;
+  int64_t max_parallel = 0;  ///< 0: no %K throttle
+  std::vector<std::string> sbatch_args;
+};
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+/// "0-3,5,7-9" for sbatch --array.
+std::string index_ranges(const std::vector<int64_t>& indices) {
+  std::string out;
+  for (size_t i = 0; i < indices.size();) {
+    size_t j = i;
+    while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1) ++j;
+    out += (out.empty() ? "" : ",") + std::to_string(indices[i]) + (j > i ? "-" + std::to_string(indices[j]) : "");
+    i = j + 1;
+  }
+  return out;
+}
+
+/// Runs argv (PATH searched), returns its exit code and its stdout and stderr together.
+std::pair<int, std::string> run_capture(const std::vector<std::string>& args) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    return {127, args[0] + ": " + std::strerror(rc)};
+  }
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& vm) {
+  SlurmSettings s;
+  const json& j = spec.slurm;
+  s.partition = j.value("partition", "");
+  s.time = j.value("time", "");
+  s.mem = j.value("mem", "");
+  s.cpus_per_task = j.value("cpus_per_task", int64_t{1});
+  s.max_parallel = j.value("max_parallel", int64_t{0});
+  if (j.contains("sbatch_args")) s.sbatch_args = j["sbatch_args"].get<std::vector<std::string>>();
+  if (vm.count("partition")) s.partition = vm["partition"].as<std::string>();
+  if (vm.count("time")) s.time = vm["time"].as<std::string>();
+  if (vm.count("mem")) s.mem = vm["mem"].as<std::string>();
+  if (vm.count("cpus-per-task")) s.cpus_per_task = vm["cpus-per-task"].as<int64_t>();
+  if (vm.count("max-parallel")) s.max_parallel = vm["max-parallel"].as<int64_t>();
+  if (vm.count("sbatch-arg")) {
+    for (const auto& a : vm["sbatch-arg"].as<std::vector<std::string>>()) s.sbatch_args.push_back(a);
+  }
+  if (s.cpus_per_task < 1) throw InvalidArgument("--cpus-per-task must be at least 1");
+  if (s.max_parallel < 0) throw InvalidArgument("--max-parallel must be at least 1 (0: no limit)");
+  return s;
+}
+
+/// The batch script of one job array: each array task runs `sweep run-task DIR INDEX`. Slurm's
+/// SIGTERM before a kill (scancel, preemption, time limit) reaches run-task itself (exec), which
+/// stops after its batch and leaves the run resumable for the next submission.
+std::string array_script(const fs::path& dir, const std::vector<int64_t>& indices, const SlurmSettings& s,
+                         bool restart) {
+  const std::string exe = fs::canonical("/proc/self/exe").string();
+  std::ostringstream o;
+  o << "#!/bin/bash\n"
+    << "# Written by `denseshift sweep run --backend slurm` on " << utc_now("%Y-%m-%d %H:%M:%S UTC") << "\n"
+    << "#SBATCH --job-name=denseshift-sweep\n"
+    << "#SBATCH --array=" << index_ranges(indices) << (s.max_parallel > 0 ? "%" + std::to_string(s.max_parallel) : "")
+    << "\n"
+    << "#SBATCH --ntasks=1\n"
+    << "#SBATCH --cpus-per-task=" << s.cpus_per_task << "\n"
+    << "#SBATCH --output=" << (dir / "logs" / "slurm-%A_%a.out").string() << "\n";
+  if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
+  if (!s.time.empty()) o << "#SBATCH --time=" << s.time << "\n";
+  if (!s.mem.empty()) o << "#SBATCH --mem=" << s.mem << "\n";
+  o << "export OPENBLAS_NUM_THREADS=1\n"
+    << "exec " << shell_quote(exe) << " sweep run-task " << shell_quote(dir.string()) << " \"$SLURM_ARRAY_TASK_ID\""
+    << " --threads " << s.cpus_per_task << (restart ? " --restart" : "") << "\n";
+  return o.str();
+}
+
+int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue, const SlurmSettings& s, bool restart,
+                 bool dry_run) {
+  if (queue.empty()) {
+    std::printf("nothing to submit\n");
+    return kExitOk;
+  }
+  std::vector<int64_t> indices;
+  for (const auto& r : queue) indices.push_back(r.index);
+  const fs::path absolute = fs::absolute(dir).lexically_normal();
+  const std::string script = array_script(absolute, indices, s, restart);
+  if (dry_run) {
+    std::printf("would submit with sbatch --parsable%s:\n%s", s.sbatch_args.empty() ? "" : " (and the extra arguments)",
+                script.c_str());
+    return kExitOk;
+  }
+  fs::create_directories(dir / "slurm");
+  fs::create_directories(dir / "logs");
+  const std::string stamp = utc_now("%Y%m%dT%H%M%SZ");
+  const fs::path script_path = dir / "slurm" / ("array-" + stamp + "-" + std::to_string(::getpid()) + ".sh");
+  write_text_atomically(script_path, script);
+  std::vector<std::string> args = {"sbatch", "--parsable"};
+  for (const auto& a : s.sbatch_args) args.push_back(a);
+  args.push_back(script_path.string());
+  const auto [code, output] = run_capture(args);
+  if (code == 127) {
+    throw Error("cannot run sbatch (" + output + "); --backend slurm needs a Slurm client on PATH "
+                "(scripts/slurm-local.sh starts a one-node Slurm for tests)");
+  }
+  if (code != 0) throw Error("sbatch failed (exit " + std::to_string(code) + "): " + excerpt(output, 2000));
+  std::string job = output.substr(0, output.find_first_of(";\n"));
+  json entry = {{"job", job}, {"indices", index_ranges(indices)}, {"runs", indices.size()},
+                {"script", script_path.filename().string()}, {"submitted_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
+  std::ofstream jobs(dir / "slurm" / "jobs.jsonl", std::ios::app);
+  jobs << entry.dump() << "\n";
+  std::printf("submitted Slurm job array %s: %zu runs (indices %s, %ld CPU(s) each%s); follow with: denseshift "
+              "sweep status %s\n",
+              job.c_str(), indices.size(), index_ranges(indices).c_str(), static_cast<long>(s.cpus_per_task),
+              s.max_parallel > 0 ? (", at most " + std::to_string(s.max_parallel) + " at once").c_str() : "",
+              dir.c_str());
+  return kExitOk;
+}
+
 int run_sweep(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run");
   options.add_options()("help,h", "print this help and exit")(
@@ -249,7 +399,16 @@ int run_sweep(const std::vector<std::string>& args) {
       "runs at once; each gets cores / jobs LibTorch threads, so cores are never oversubscribed")(
       "threads", po::value<int64_t>(), "LibTorch threads per run instead of cores / jobs (jobs x threads <= cores)")(
       "retry-failed", po::bool_switch(), "run failed runs again from scratch (they are skipped otherwise)")(
-      "dry-run", po::bool_switch(), "list the cells and runs and what is done; run nothing, create nothing");
+      "dry-run", po::bool_switch(), "list the cells and runs and what is done; run nothing, create nothing")(
+      "backend", po::value<std::string>()->default_value("local"),
+      "local (a pool of processes here) or slurm (one job array; the spec's \"slurm\" section and the flags below)")(
+      "partition", po::value<std::string>(), "slurm: partition")(
+      "time", po::value<std::string>(), "slurm: time limit per run, as sbatch takes it (e.g. 2:00:00)")(
+      "cpus-per-task", po::value<int64_t>(), "slurm: CPUs (and LibTorch threads) per run (default 1)")(
+      "mem", po::value<std::string>(), "slurm: memory per run, as sbatch takes it (e.g. 4G)")(
+      "max-parallel", po::value<int64_t>(), "slurm: at most this many runs at once (the array's %K)")(
+      "sbatch-arg", po::value<std::vector<std::string>>()->composing(),
+      "slurm: one more sbatch argument, e.g. --sbatch-arg=--qos=long (repeatable)");
   po::variables_map vm = parse_with_positional(args, options, "spec");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift sweep run SPEC --out DIR [options]\n\n"
@@ -265,8 +424,17 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm.count("out")) throw InvalidArgument("sweep run needs --out DIR");
   const std::string spec_path = vm["spec"].as<std::string>();
   const fs::path dir = vm["out"].as<std::string>();
+  const std::string backend = vm["backend"].as<std::string>();
+  if (backend != "local" && backend != "slurm") throw_unknown_name("backend", backend, {"local", "slurm"});
+  const bool slurm = backend == "slurm";
+  for (const char* flag : {"partition", "time", "cpus-per-task", "mem", "max-parallel", "sbatch-arg"}) {
+    if (!slurm && vm.count(flag)) throw InvalidArgument(std::string("--") + flag + " is for --backend slurm");
+  }
+  if (slurm && (!vm["jobs"].defaulted() || vm.count("threads"))) {
+    throw InvalidArgument("--jobs and --threads are for --backend local; Slurm runs take --cpus-per-task");
+  }
   const int64_t jobs = vm["jobs"].as<int64_t>();
-  const int64_t available = cores();
+  const int64_t available = slurm ? jobs : cores();
   if (jobs < 1 || jobs > available) {
     throw InvalidArgument("--jobs " + std::to_string(jobs) + " must be 1 to the " + std::to_string(available) +
                           " cores this process may use");
@@ -308,12 +476,22 @@ int run_sweep(const std::vector<std::string>& args) {
     }
   }
   std::printf("sweep %s: %zu runs (%zu cells x %zu seeds): %ld completed, %ld failed, %ld running elsewhere, "
-              "%zu to run; %ld job(s) x %ld thread(s)\n",
+              "%zu to run%s\n",
               dir.c_str(), runs.size(), spec.cells.size(), spec.seeds.size(),
               static_cast<long>(count[sweep::RunState::completed]), static_cast<long>(count[sweep::RunState::failed]),
-              static_cast<long>(count[sweep::RunState::running]), queue.size(), static_cast<long>(jobs),
-              static_cast<long>(threads));
-  if (vm["dry-run"].as<bool>()) {
+              static_cast<long>(count[sweep::RunState::running]), queue.size(),
+              slurm ? " (Slurm)"
+                    : ("; " + std::to_string(jobs) + " job(s) x " + std::to_string(threads) + " thread(s)").c_str());
+  if (vm["dry-run"].as<bool>() || slurm) {
+    if (slurm) {
+      // Runs another process holds are running; the rest of the queue goes to one job array.
+      if (!vm["dry-run"].as<bool>() && !exists) {
+        fs::create_directories(dir);
+        write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
+      }
+      return submit_slurm(dir, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), slurm_settings(spec, vm),
+                          retry, vm["dry-run"].as<bool>());
+    }
     std::printf("cells:\n");
     for (const auto& c : spec.cells) {
       std::string sets;

@@ -23,6 +23,8 @@ packages=(
   # the plain PyTorch reference of the parity study and its CI test (tests/parity/), never a
   # runtime dependency of the toolkit
   python3-torch
+  # a real one-node Slurm for the sweep's Slurm backend test (scripts/slurm-local.sh)
+  slurm-wlm munge
   # data
   dataset-fashion-mnist
 )

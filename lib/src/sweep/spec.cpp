@@ -167,6 +167,32 @@ const json* lookup(const std::vector<Assignment>& overrides, const std::string& 
   return nullptr;
 }
 
+json parse_slurm(const json& j) {
+  if (!j.is_object()) throw InvalidArgument("'slurm' must be an object, got " + j.dump());
+  const std::vector<std::string> known = {"partition", "time", "cpus_per_task", "mem", "max_parallel", "sbatch_args"};
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      const std::string near = closest_match(key, known);
+      throw InvalidArgument("unknown key 'slurm." + key + "'" + (near.empty() ? "" : " (did you mean 'slurm." + near + "'?)") +
+                            "; allowed: " + join(known));
+    }
+    if ((key == "partition" || key == "time" || key == "mem") && !value.is_string()) {
+      throw InvalidArgument("slurm." + key + " must be a string (as sbatch takes it), got " + value.dump());
+    }
+    if ((key == "cpus_per_task" || key == "max_parallel") &&
+        (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 100000)) {
+      throw InvalidArgument("slurm." + key + " must be an integer from 1 to 100000, got " + value.dump());
+    }
+    if (key == "sbatch_args") {
+      if (!value.is_array()) throw InvalidArgument("slurm.sbatch_args must be a list of strings");
+      for (const auto& a : value) {
+        if (!a.is_string()) throw InvalidArgument("slurm.sbatch_args must be a list of strings, got " + a.dump());
+      }
+    }
+  }
+  return j;
+}
+
 }  // namespace
 
 std::vector<std::string> metric_names() {
@@ -199,7 +225,7 @@ json Spec::to_json() const {
   }
   return {{"format", "denseshift-sweep"}, {"format_version", kFormatVersion}, {"base", base},
           {"base_source", base_source}, {"cells", cells_json}, {"seeds", seeds},
-          {"metric", metric}, {"runs", cells.size() * seeds.size()}, {"spec", source}};
+          {"metric", metric}, {"runs", cells.size() * seeds.size()}, {"slurm", slurm}, {"spec", source}};
 }
 
 Spec Spec::from_json(const json& j, const std::string& what) {
@@ -223,6 +249,7 @@ Spec Spec::from_json(const json& j, const std::string& what) {
     s.seeds = j.at("seeds").get<std::vector<int64_t>>();
     s.metric = j.at("metric").get<std::string>();
     s.source = j.at("spec");
+    s.slurm = j.value("slurm", json::object());
     return s;
   } catch (const json::exception& e) {
     throw InvalidArgument(what + " is damaged: " + e.what());
@@ -246,7 +273,7 @@ bool Spec::same_runs_as(const Spec& other) const {
 
 Spec parse_spec(const json& j, const fs::path& folder) {
   if (!j.is_object()) throw InvalidArgument("a sweep spec must be a JSON object");
-  const std::vector<std::string> known = {"base", "set", "grid", "zip", "exclude", "seeds", "metric"};
+  const std::vector<std::string> known = {"base", "set", "grid", "zip", "exclude", "seeds", "metric", "slurm"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       const std::string near = closest_match(key, known);
@@ -378,6 +405,8 @@ Spec parse_spec(const json& j, const fs::path& folder) {
     const auto names = metric_names();
     if (std::find(names.begin(), names.end(), s.metric) == names.end()) throw_unknown_name("metric", s.metric, names);
   }
+
+  if (j.contains("slurm")) s.slurm = parse_slurm(j["slurm"]);
 
   // Every cell's config is validated now, not when its run starts hours later.
   for (const auto& run : s.runs()) {

@@ -54,6 +54,9 @@ struct Spec {
   std::string metric = "test_top1";
   /// The spec as read (comments dropped), for the record.
   nlohmann::json source;
+  /// Slurm settings (partition, time, cpus_per_task, mem, max_parallel, sbatch_args), validated;
+  /// `sweep run --backend slurm` flags override them. Not part of what makes two specs the same.
+  nlohmann::json slurm = nlohmann::json::object();
 
   /// Every run, cell-major.
   std::vector<RunEntry> runs() const;
