@@ -10,7 +10,6 @@ there, and timing/ with the same layout from timing.sh.
 import argparse
 import datetime
 import json
-import math
 import os
 import re
 import statistics
@@ -20,40 +19,16 @@ from pathlib import Path
 
 import h5py
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from analysis.stats import welch  # noqa: E402
+
 METHODS = {"full_precision": "full precision", "sign_scale": "DenseShift 3-bit (sign_scale, LV init)"}
-
-# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (then 1.96).
-T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-        2.045, 2.042]
-
-
-def t975(df):
-    """t quantile at a fractional df (Welch), interpolated linearly between table rows."""
-    if df >= len(T975):
-        return 1.96
-    lo = max(1, int(math.floor(df)))
-    hi = min(len(T975), lo + 1)
-    frac = df - lo
-    return T975[lo - 1] + (T975[hi - 1] - T975[lo - 1]) * frac
-
-
-def welch(a, b):
-    """Mean of b - a with its Welch 95% interval."""
-    va, vb = statistics.variance(a) / len(a), statistics.variance(b) / len(b)
-    diff = statistics.mean(b) - statistics.mean(a)
-    if va + vb == 0:
-        return diff, diff, diff
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = t975(df) * math.sqrt(va + vb)
-    return diff, diff - half, diff + half
-
 
 def reference_result(path):
     r = json.loads(Path(path).read_text())
     return dict(method=r["method"], seed=r["seed"], top1=[e["test_top1"] for e in r["epochs"]],
                 train_loss=r["epochs"][-1]["train_loss"], train_s=[e["train_s"] for e in r["epochs"]],
-                eval_s=[e["eval_s"] for e in r["epochs"]], steps=r.get("steps_per_epoch"),
+                eval_s=[e["eval_s"] for e in r["epochs"]], steps=r.get("steps_per_epoch"), threads=r["threads"],
                 version=f"PyTorch {r['torch_version']}")
 
 
@@ -75,6 +50,7 @@ def toolkit_result(run):
     return dict(method=config["model"]["quant"]["parametrization"], seed=config["train"]["seed"],
                 top1=list(e["test_top1"]), train_loss=float(e["train_loss"][-1]), train_s=train_s,
                 eval_s=[t - s for t, s in zip(e["epoch_time_s"], train_s)], steps=steps,
+                threads=config["train"]["threads"],
                 version=f"denseshift {env.get('denseshift_version', '?')} (LibTorch {env.get('libtorch_version', '?')})",
                 cpu=env.get("cpu"))
 
@@ -153,10 +129,13 @@ def main(argv=None):
     lines = [
         "# Parity: `denseshift train` vs a plain PyTorch implementation of the same recipe",
         "",
-        f"Made by `bash experiments/parity/run.sh` and `bash experiments/parity/timing.sh` (commit {commit}, {datetime.date.today().isoformat()}, "
-        f"{os.cpu_count()} threads on {cpu}; the table by `experiments/parity/summarize.py`).",
+        f"Made by `bash experiments/parity/run.sh` and `bash experiments/parity/timing.sh` (commit {commit}, "
+        f"{datetime.date.today().isoformat()}, on {cpu}; the table by `experiments/parity/summarize.py`).",
+        "Threads per accuracy run: " + "; ".join(
+            f"{name} seed {r['seed']} {method}: {r['threads']}" for name, d in (("reference", ref), ("denseshift", tk))
+            for method, runs in sorted(d.items()) for r in runs) + ".",
         "ResNet-20 on Fashion-MNIST, 2 epochs, batch 128, SGD 0.1 / momentum 0.9 / weight decay 1e-4, per-step cosine,",
-        "no augmentation; recipe, inits and the reference's code: experiments/parity/README.md. One run at a time.",
+        "no augmentation; recipe, inits and the reference's code: experiments/parity/README.md.",
         "Per-run numbers: results/parity/raw/ (the reference's JSONs; the toolkit's run.h5 and config.json).",
         "",
         "## Final test top-1 (%), 3 seeds",

@@ -1,0 +1,239 @@
+"""The report of a sweep directory (`denseshift sweep run`): per metric, a Markdown table with a
+row per cell (mean ± sample std over its seeds, the 95% t interval, n, and how many runs are
+missing or failed), optional paired differences between cells that differ in one key (over the
+seeds both ran), and a figure of a metric against one grid key with 95% error bars.
+
+    /usr/bin/python3 -m analysis.sweep_report SWEEP_DIR [--metric test_top1,train_loss] [--reduce final|best]
+        [--paired KEY] [--axis KEY] [--out DIR]
+
+Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: SWEEP_DIR/report.
+Only completed runs enter the statistics; the others are counted (pending, running, interrupted,
+failed) and a run file that cannot be read is named as such, never fatal.
+"""
+import argparse
+import datetime
+import json
+import pathlib
+import sys
+
+import numpy as np
+
+from .figures import main_wrapper
+from .runfile import Run, RunFileError
+from .stats import mean_interval
+
+FRACTION_METRICS = {"test_top1", "test_top5", "train_top1", "validation_top1"}
+
+
+class SweepError(RunFileError):
+    """A folder that is not a readable sweep directory."""
+
+
+def load_sweep(folder):
+    folder = pathlib.Path(folder)
+    spec_file = folder / "sweep.json"
+    if not spec_file.exists():
+        raise SweepError(f"{folder}: not a sweep directory (no sweep.json)")
+    try:
+        spec = json.loads(spec_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SweepError(f"{spec_file}: not valid JSON ({error})") from error
+    if spec.get("format") != "denseshift-sweep" or spec.get("format_version") != 1:
+        raise SweepError(f"{spec_file}: not a sweep file of format version 1")
+    return spec
+
+
+def run_record(folder, cell, seed, index):
+    """{'state', 'run', 'seconds', 'detail'} of one run, from its directory and task record."""
+    run_dir = pathlib.Path(folder) / "runs" / cell["name"] / f"seed{seed}"
+    record_file = pathlib.Path(folder) / "tasks" / f"{index}.json"
+    record = {}
+    if record_file.exists():
+        try:
+            record = json.loads(record_file.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            record = {"status": "failed", "error": "unreadable task record"}
+    out = {"state": "pending", "run": None, "seconds": record.get("seconds"), "detail": ""}
+    if not (run_dir / "run.h5").exists():
+        if record.get("status") == "failed":
+            out.update(state="failed", detail=record.get("error", ""))
+        elif record.get("status") == "running":
+            out["state"] = "running or interrupted"
+        return out
+    try:
+        run = Run(run_dir)
+    except RunFileError as error:
+        out.update(state="unreadable", detail=str(error))
+        return out
+    out["run"] = run
+    if run.status == "completed":
+        out["state"] = "completed"
+    elif run.status.startswith("stopped") or record.get("status") == "failed":
+        out.update(state="failed", detail=record.get("error", run.status))
+    else:
+        out["state"] = "running or interrupted"
+    return out
+
+
+def metric_value(run, metric, reduce):
+    values = run.read(f"epochs/{metric}")
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return None
+    if reduce == "final":
+        return float(values[-1])
+    return float(values.min() if metric.endswith("loss") else values.max())
+
+
+def fmt(metric, value):
+    if value is None:
+        return "-"
+    return f"{100 * value:.2f}" if metric in FRACTION_METRICS else f"{value:.4f}"
+
+
+def overrides_of(cell):
+    return {key: value for key, value in cell["overrides"]}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sweep")
+    ap.add_argument("--metric", default=None, help="comma-separated epoch series (default: the sweep's metric)")
+    ap.add_argument("--reduce", choices=["final", "best"], default="final")
+    ap.add_argument("--paired", default=None, help="a varied key: differences between cells differing only in it")
+    ap.add_argument("--axis", default=None, help="a varied key: figure of the first metric against it")
+    ap.add_argument("--out", default=None, help="output folder (default SWEEP/report)")
+    args = ap.parse_args(argv)
+
+    folder = pathlib.Path(args.sweep)
+    spec = load_sweep(folder)
+    metrics = (args.metric or spec["metric"]).split(",")
+    cells, seeds = spec["cells"], spec["seeds"]
+    varied = [key for key, _ in cells[0]["overrides"]] if cells else []
+    for key in (args.paired, args.axis):
+        if key is not None and key not in varied:
+            raise SweepError(f"'{key}' is not varied by this sweep (varied: {', '.join(varied)})")
+
+    # Every run's state and values.
+    table = []  # per cell: {seed: record}
+    cpu_seconds, commits, cpus, unreadable = 0.0, set(), set(), []
+    for c, cell in enumerate(cells):
+        row = {}
+        for s, seed in enumerate(seeds):
+            r = run_record(folder, cell, seed, c * len(seeds) + s)
+            row[seed] = r
+            if r["state"] == "unreadable":
+                unreadable.append(f"{cell['name']}/seed{seed}: {r['detail']}")
+            run = r["run"]
+            if run is not None:
+                commits.add(run.environment.get("git_commit", "?")[:12])
+                cpus.add(run.environment.get("cpu", "?"))
+                if r["seconds"] is not None:
+                    cpu_seconds += r["seconds"] * int(run.environment.get("threads", 1))
+        table.append(row)
+
+    lines = [f"# Sweep report: {folder}", "",
+             f"Made by `/usr/bin/python3 -m analysis.sweep_report {' '.join(sys.argv[1:]) if argv is None else ' '.join(argv)}`"
+             f" on {datetime.date.today().isoformat()}. Base config: {spec['base_source']}; "
+             f"{len(cells)} cells × {len(seeds)} seeds ({', '.join(map(str, seeds))}).",
+             f"Runs trained at commit(s) {', '.join(sorted(commits)) or '-'} on {' / '.join(sorted(cpus)) or '-'}; "
+             f"CPU time of the last attempt of every run: {cpu_seconds / 3600:.2f} CPU-hours (task seconds × threads).",
+             "Statistics over completed runs only: mean ± sample std, the 95% Student-t interval of the mean, n.", ""]
+    states = ["completed", "running or interrupted", "pending", "failed", "unreadable"]
+    for metric in metrics:
+        lines += [f"## {metric} ({args.reduce}{', %' if metric in FRACTION_METRICS else ''})", "",
+                  "| cell | mean ± std | 95% interval | n | not completed |", "|---|---:|---|---:|---|"]
+        for cell, row in zip(cells, table):
+            values = []
+            for r in row.values():
+                if r["state"] == "completed":
+                    try:
+                        v = metric_value(r["run"], metric, args.reduce)
+                    except RunFileError as error:
+                        raise SweepError(f"{metric}: {error}") from error
+                    if v is not None:
+                        values.append(v)
+            mean, std, half, n = mean_interval(values)
+            counts = {s: sum(r["state"] == s for r in row.values()) for s in states[1:]}
+            missing = ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "-"
+            spread = f"{fmt(metric, mean)} ± {fmt(metric, std)}" if std is not None else fmt(metric, mean)
+            interval = f"[{fmt(metric, mean - half)}, {fmt(metric, mean + half)}]" if half is not None else "-"
+            lines.append(f"| {cell['name']} | {spread} | {interval} | {n} | {missing} |")
+        lines.append("")
+
+        if args.paired:
+            lines += paired_lines(cells, table, seeds, args.paired, metric, args.reduce)
+
+    if unreadable:
+        lines += ["## Unreadable run files", ""] + [f"- {u}" for u in unreadable] + [""]
+    out = pathlib.Path(args.out) if args.out else folder / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if args.axis:
+        written += axis_figure(cells, table, args.axis, metrics[0], args.reduce, out, folder)
+        lines += [f"Figure: {written[0].name} ({metrics[0]} against {args.axis}, 95% intervals)", ""]
+    report = out / "report.md"
+    tmp = report.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(report)
+    return [report] + written
+
+
+def paired_lines(cells, table, seeds, key, metric, reduce):
+    """Differences between cells equal but for `key`, paired by seed (b - a, first value of
+    the key as a)."""
+    groups = {}
+    for cell, row in zip(cells, table):
+        o = overrides_of(cell)
+        rest = json.dumps({k: v for k, v in o.items() if k != key}, sort_keys=True)
+        groups.setdefault(rest, []).append((o[key], cell, row))
+    lines = [f"### Paired by seed: {metric} difference across {key}", "",
+             "| cells (b − a) | mean difference | 95% interval | pairs |", "|---|---:|---|---:|"]
+    for members in groups.values():
+        a_value, a_cell, a_row = members[0]
+        for b_value, b_cell, b_row in members[1:]:
+            diffs = []
+            for seed in seeds:
+                ra, rb = a_row[seed], b_row[seed]
+                if ra["state"] == rb["state"] == "completed":
+                    va, vb = metric_value(ra["run"], metric, reduce), metric_value(rb["run"], metric, reduce)
+                    if va is not None and vb is not None:
+                        diffs.append(vb - va)
+            mean, _, half, n = mean_interval(diffs)
+            def signed(x):
+                return f"{100 * x:+.2f}" if metric in FRACTION_METRICS else f"{x:+.4f}"
+            mean_text = "-" if mean is None else signed(mean)
+            interval = "-" if half is None else f"[{signed(mean - half)}, {signed(mean + half)}]"
+            lines.append(f"| {b_cell['name']} − {a_cell['name']} | {mean_text} | {interval} | {n} |")
+    return lines + [""]
+
+
+def axis_figure(cells, table, key, metric, reduce, out, folder):
+    from . import figures  # matplotlib only when a figure is asked for
+    import matplotlib.pyplot as plt
+
+    series = {}
+    for cell, row in zip(cells, table):
+        o = overrides_of(cell)
+        label = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in o.items() if k != key) or metric
+        values = [metric_value(r["run"], metric, reduce) for r in row.values() if r["state"] == "completed"]
+        values = [v for v in values if v is not None]
+        mean, _, half, n = mean_interval(values)
+        if mean is not None:
+            series.setdefault(label, []).append((o[key], mean, half or 0.0))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, points in series.items():
+        numeric = all(isinstance(x, (int, float)) for x, _, _ in points)
+        xs = [x for x, _, _ in points] if numeric else [str(x) for x, _, _ in points]
+        scale = 100 if metric in FRACTION_METRICS else 1
+        ax.errorbar(xs, [scale * m for _, m, _ in points], yerr=[scale * h for _, _, h in points], marker="o",
+                    capsize=3, label=label)
+    ax.set_xlabel(key)
+    ax.set_ylabel(f"{metric} ({reduce}{', %' if metric in FRACTION_METRICS else ''})")
+    ax.legend(fontsize=7)
+    runs = [r["run"] for row in table for r in row.values() if r["run"] is not None]
+    return [pathlib.Path(p) for p in figures.save(fig, runs, out / f"{metric}_vs_{key.split('.')[-1]}")]
+
+
+if __name__ == "__main__":
+    main_wrapper(main)

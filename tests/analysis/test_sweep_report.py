@@ -1,0 +1,108 @@
+"""analysis.sweep_report on hand-made sweep directories whose statistics are known."""
+import json
+import math
+import pathlib
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from analysis.stats import mean_interval, t975, welch  # noqa: E402
+
+
+def make_run(run_dir, config, top1, status="completed", threads=2):
+    run_dir.mkdir(parents=True)
+    with h5py.File(run_dir / "run.h5", "w") as f:
+        f.attrs["format_version"] = 1
+        f.attrs["config"] = json.dumps(config)
+        f.attrs["environment"] = json.dumps({"git_commit": "abc123", "cpu": "test CPU", "threads": threads})
+        f.attrs["status"] = status
+        g = f.create_group("epochs")
+        g["test_top1"] = np.asarray(top1, dtype=float)
+        g["epoch"] = np.arange(1, len(top1) + 1, dtype=float)
+
+
+def make_sweep(folder, values):
+    """values[cell name] = list of final top-1 per seed (None: run missing); cells vary optim.lr."""
+    cells = [{"name": f"lr={lr}", "overrides": [["optim.lr", lr]]} for lr in values]
+    seeds = list(range(max(len(v) for v in values.values())))
+    (folder / "sweep.json").write_text(json.dumps({
+        "format": "denseshift-sweep", "format_version": 1, "base": {}, "base_source": "inline", "cells": cells,
+        "seeds": seeds, "metric": "test_top1", "runs": len(cells) * len(seeds), "slurm": {}, "spec": {}}))
+    for c, (lr, per_seed) in enumerate(values.items()):
+        for s, v in enumerate(per_seed):
+            if v is None:
+                continue
+            make_run(folder / "runs" / f"lr={lr}" / f"seed{s}", {"optim": {"lr": lr}, "train": {"seed": s}}, [0.5, v])
+            (folder / "tasks").mkdir(exist_ok=True)
+            (folder / "tasks" / f"{c * len(seeds) + s}.json").write_text(json.dumps({"status": "completed",
+                                                                                    "seconds": 1800}))
+
+
+def report(folder, *args, check=0):
+    r = subprocess.run([sys.executable, "-m", "analysis.sweep_report", str(folder), *args], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == check, r.stdout + r.stderr
+    return r
+
+
+def test_t_quantiles_match_the_tables():
+    assert t975(2) == pytest.approx(4.303)
+    assert t975(10) == pytest.approx(2.228)
+    assert 4.303 > t975(2.5) > 3.182
+    assert t975(10 ** 6) == pytest.approx(1.96, abs=1e-3)
+    mean, std, half, n = mean_interval([0.80, 0.82, 0.84])
+    assert (mean, n) == (pytest.approx(0.82), 3) and std == pytest.approx(0.02)
+    assert half == pytest.approx(4.303 * 0.02 / math.sqrt(3))
+    d, lo, hi = welch([1.0, 2.0, 3.0], [2.0, 3.0, 4.0])
+    assert d == pytest.approx(1.0) and lo < 0 < hi
+
+
+def test_the_table_gives_mean_std_interval_n_and_counts_what_is_missing(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84], 0.2: [0.70, None, 0.74]})
+    report(tmp_path, "--paired", "optim.lr")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "| lr=0.1 | 82.00 ± 2.00 | [77.03, 86.97] | 3 | - |" in text
+    assert "| lr=0.2 | 72.00 ± 2.83 | [46.59, 97.41] | 2 | pending 1 |" in text
+    # Paired over the seeds both completed (0 and 2): differences -0.10 and -0.10.
+    assert "| lr=0.2 − lr=0.1 | -10.00 | [-10.00, -10.00] | 2 |" in text
+    assert "5.00 CPU-hours" in text  # 5 tasks x 1800 s x 2 threads
+
+
+def test_a_corrupt_run_file_is_reported_not_fatal(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    (tmp_path / "runs" / "lr=0.1" / "seed1" / "run.h5").write_bytes(b"not an hdf5 file")
+    report(tmp_path)
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "| lr=0.1 | 82.00 ± 2.83 |" in text and "unreadable 1" in text
+    assert "## Unreadable run files" in text and "seed1" in text
+
+
+def test_failed_and_interrupted_runs_are_counted_not_averaged(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    with h5py.File(tmp_path / "runs" / "lr=0.1" / "seed0" / "run.h5", "r+") as f:
+        f.attrs["status"] = "stopped: loss became nan"
+    with h5py.File(tmp_path / "runs" / "lr=0.1" / "seed1" / "run.h5", "r+") as f:
+        f.attrs["status"] = "interrupted: SIGTERM"
+    report(tmp_path)
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "| lr=0.1 | 84.00 | - | 1 | running or interrupted 1, failed 1 |" in text
+
+
+def test_a_figure_against_a_varied_key(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84], 0.2: [0.70, 0.72, 0.74]})
+    r = report(tmp_path, "--axis", "optim.lr", "--out", tmp_path / "out")
+    assert (tmp_path / "out" / "test_top1_vs_lr.png").stat().st_size > 1000
+    assert "test_top1_vs_lr.pdf" in r.stdout
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    r = report(tmp_path, check=2)
+    assert "not a sweep directory" in r.stderr
+    make_sweep(tmp_path, {0.1: [0.80]})
+    r = report(tmp_path, "--axis", "model.quant.bits", check=2)
+    assert "not varied by this sweep" in r.stderr
