@@ -222,6 +222,22 @@ def test_eval_and_inspect_read_back_the_run(tmp_path):
         assert values <= {-2.0, -1.0, 1.0, 2.0}
 
 
+def test_string_attributes_written_by_h5py_are_read(tmp_path):
+    """A status set with h5py (variable-length UTF-8, or numpy's fixed-length bytes) was once
+    'cannot be read (corrupt file)': HDF5 converts no string between character sets."""
+    config = write_config(tmp_path, dict(SYNTHETIC, train=dict(SYNTHETIC["train"], epochs=1)))
+    out = tmp_path / "run"
+    assert train("--config", config, "--out", out).returncode == 0
+    for value, shown in (("interrupted: édité à la main", "interrupted: édité à la main"),
+                         (np.bytes_(b"interrupted: fixed"), "interrupted: fixed")):
+        with h5py.File(out / "run.h5", "r+") as f:
+            del f.attrs["status"]
+            f.attrs["status"] = value
+        inspected = subprocess.run([BIN, "inspect", out], capture_output=True, text=True)
+        assert inspected.returncode == 0, inspected.stderr
+        assert f"status: {shown}" in inspected.stdout
+
+
 @pytest.mark.skipif(not FASHION.exists(), reason="dataset-fashion-mnist not installed")
 @pytest.mark.parametrize("parametrization", ["full_precision", "sign_scale"])
 def test_lenet_one_epoch_on_real_fashion_mnist_beats_80_percent(tmp_path, parametrization):

@@ -19,6 +19,9 @@ namespace denseshift::record {
 
 namespace {
 
+// A fixed-length string attribute longer than this is refused (configs are a few kilobytes).
+constexpr size_t kMaxStringAttributeBytes = size_t{16} << 20;
+
 const H5::StrType& string_type() {
   static const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   return type;
@@ -39,8 +42,29 @@ std::string read_string_attribute(const H5::H5Object& object, const std::string&
   if (attribute.getTypeClass() != H5T_STRING || attribute.getSpace().getSimpleExtentNpoints() != 1) {
     throw InvalidArgument("run file attribute '" + name + "' is not one string (corrupt file)");
   }
+  // Strings written by other tools are read too: h5py writes variable-length UTF-8 (ours are
+  // variable-length ASCII), numpy bytes give fixed-length strings. The memory type takes the
+  // file type's character set, as HDF5 converts no string between character sets.
+  const H5::StrType file_type = attribute.getStrType();
+  if (!file_type.isVariableStr()) {
+    const size_t size = file_type.getSize();
+    if (size > kMaxStringAttributeBytes) {
+      throw InvalidArgument("run file attribute '" + name + "' is " + std::to_string(size) + " bytes (corrupt file)");
+    }
+    std::string value(size, '\0');
+    H5::StrType memory(H5::PredType::C_S1, size);
+    memory.setCset(file_type.getCset());
+    memory.setStrpad(H5T_STR_NULLPAD);  // all `size` bytes are text (null-terminated would drop the last)
+    if (size > 0 && H5Aread(attribute.getId(), memory.getId(), value.data()) < 0) {
+      throw InvalidArgument("run file attribute '" + name + "' cannot be read (corrupt file)");
+    }
+    value.resize(std::min(value.size(), value.find('\0')));  // null-terminated or null-padded
+    return value;
+  }
+  H5::StrType memory(H5::PredType::C_S1, H5T_VARIABLE);
+  memory.setCset(file_type.getCset());
   char* raw = nullptr;
-  if (H5Aread(attribute.getId(), string_type().getId(), &raw) < 0) {
+  if (H5Aread(attribute.getId(), memory.getId(), &raw) < 0) {
     throw InvalidArgument("run file attribute '" + name + "' cannot be read (corrupt file)");
   }
   if (raw == nullptr) throw InvalidArgument("run file attribute '" + name + "' is null (corrupt file)");
