@@ -1,46 +1,18 @@
 """analysis.sweep_report on hand-made sweep directories whose statistics are known."""
-import json
 import math
 import pathlib
 import subprocess
 import sys
 
 import h5py
-import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from analysis.stats import mean_interval, t975, welch  # noqa: E402
 
-
-def make_run(run_dir, config, top1, status="completed", threads=2):
-    run_dir.mkdir(parents=True)
-    with h5py.File(run_dir / "run.h5", "w") as f:
-        f.attrs["format_version"] = 1
-        f.attrs["config"] = json.dumps(config)
-        f.attrs["environment"] = json.dumps({"git_commit": "abc123", "cpu": "test CPU", "threads": threads})
-        f.attrs["status"] = status
-        g = f.create_group("epochs")
-        g["test_top1"] = np.asarray(top1, dtype=float)
-        g["epoch"] = np.arange(1, len(top1) + 1, dtype=float)
-
-
-def make_sweep(folder, values):
-    """values[cell name] = list of final top-1 per seed (None: run missing); cells vary optim.lr."""
-    cells = [{"name": f"lr={lr}", "overrides": [["optim.lr", lr]]} for lr in values]
-    seeds = list(range(max(len(v) for v in values.values())))
-    (folder / "sweep.json").write_text(json.dumps({
-        "format": "denseshift-sweep", "format_version": 1, "base": {}, "base_source": "inline", "cells": cells,
-        "seeds": seeds, "metric": "test_top1", "runs": len(cells) * len(seeds), "slurm": {}, "spec": {}}))
-    for c, (lr, per_seed) in enumerate(values.items()):
-        for s, v in enumerate(per_seed):
-            if v is None:
-                continue
-            make_run(folder / "runs" / f"lr={lr}" / f"seed{s}", {"optim": {"lr": lr}, "train": {"seed": s}}, [0.5, v])
-            (folder / "tasks").mkdir(exist_ok=True)
-            (folder / "tasks" / f"{c * len(seeds) + s}.json").write_text(json.dumps({"status": "completed",
-                                                                                    "seconds": 1800}))
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_fake_sweep import make_sweep  # noqa: E402
 
 
 def report(folder, *args, check=0):

@@ -307,14 +307,7 @@ Spec parse_spec(const json& j, const fs::path& folder) {
     }
     s.base = apply_assignments(s.base, common);
   }
-  if (s.base.contains("train") && s.base["train"].is_object()) {
-    for (const char* k : {"seed", "threads"}) {
-      if (s.base["train"].contains(k)) {
-        throw InvalidArgument(std::string("the base config sets train.") + k +
-                              ", which the sweep sets per run; remove it from the base");
-      }
-    }
-  }
+  // train.seed and train.threads of the base are replaced per run (Spec::run_config, run-task).
 
   // The axes: grid keys (alphabetically), then zip groups in their order.
   std::vector<Axis> axes;
