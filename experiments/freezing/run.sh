@@ -5,44 +5,48 @@
 #   with its own paper's init: level_uniform for the two quantizer baselines (every level of
 #   the space populated), low_variance for sign_scale (DenseShift v2 Sec. 3.3), Kaiming for FP
 #   2-bit sign_scale: kaiming_normal vs low_variance init (3 epochs each), the init ablation
-# About 5 minutes on 2 cores. Usage: bash experiments/freezing/run.sh [RUNS_DIR]
+# About 5 minutes on 2 cores. The runs are two resumable sweeps under RUNS_DIR (methods/, init/):
+# run again after an interruption to continue; delete RUNS_DIR (or give a new one) to retrain.
+# Usage: bash experiments/freezing/run.sh [RUNS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/build.sh >/dev/null
 bin="${BUILD_DIR:-build}/cli/denseshift"
 runs=${1:-runs/freezing}
 out=results/freezing
-config=experiments/freezing/base.json
 python=/usr/bin/python3
 mkdir -p "$out"
 
-train() {  # NAME --set ...
-  local name=$1; shift
-  echo "== $name"
-  "$bin" train --config "$config" --out "$runs/$name" --force --threads "$(nproc)" "$@" | tail -1
+# Two sweeps (docs/sweep.md): the method comparison and the init ablation. Resumable: run again
+# after an interruption and only what is not completed runs.
+methods="$runs/methods"
+init="$runs/init"
+"$bin" sweep run experiments/freezing/methods.sweep.json --out "$methods"
+"$bin" sweep run experiments/freezing/init.sweep.json --out "$init"
+run_of() {  # SWEEP_DIR PARAMETRIZATION -> its run directory
+  ls -d "$1"/runs/*parametrization="$2"/seed0
 }
-declare -A init_of=([symmetric_pot]=level_uniform [sign_shift]=level_uniform [sign_scale]=low_variance
-                    [full_precision]=kaiming_normal)
-for method in symmetric_pot sign_shift sign_scale full_precision; do
-  train "$method" --set model.quant.parametrization=$method --set model.quant.init=${init_of[$method]}
-done
-for init in kaiming_normal low_variance; do
-  train "2bit_$init" --set model.quant.bits=2 --set model.quant.init=$init --set train.epochs=3
-done
+symmetric_pot=$(run_of "$methods" symmetric_pot)
+sign_shift=$(run_of "$methods" sign_shift)
+sign_scale=$(run_of "$methods" sign_scale)
+full_precision=$(run_of "$methods" full_precision)
+kaiming="$init/runs/init=kaiming_normal/seed0"
+low_variance="$init/runs/init=low_variance/seed0"
 
-$python -m analysis.freezing_figure "$runs"/{symmetric_pot,sign_shift,sign_scale,full_precision} --out "$out/freezing"
-$python -m analysis.optimization_space_figure --sign-shift "$runs/sign_shift" --sign-scale "$runs/sign_scale" \
+$python -m analysis.freezing_figure "$symmetric_pot" "$sign_shift" "$sign_scale" "$full_precision" --out "$out/freezing"
+$python -m analysis.optimization_space_figure --sign-shift "$sign_shift" --sign-scale "$sign_scale" \
   --out "$out/optimization_space"
-$python -m analysis.trace_figure "$runs/2bit_kaiming_normal" "$runs/2bit_low_variance" --out "$out/traces"
-$python -m analysis.dynamics_figure "$runs"/{symmetric_pot,sign_shift,sign_scale,full_precision} --out "$out/dynamics"
-$python -m analysis.table "$runs"/* --by model.quant.parametrization,model.quant.bits,model.quant.init \
-  --out "$out/table.md"
+$python -m analysis.trace_figure "$kaiming" "$low_variance" --out "$out/traces"
+$python -m analysis.dynamics_figure "$symmetric_pot" "$sign_shift" "$sign_scale" "$full_precision" --out "$out/dynamics"
+$python -m analysis.table "$symmetric_pot" "$sign_shift" "$sign_scale" "$full_precision" "$kaiming" "$low_variance" \
+  --by model.quant.parametrization,model.quant.bits,model.quant.init --out "$out/table.md"
 
 {
   echo "# Weight-freezing figures, LeNet on Fashion-MNIST"
   echo
   echo "Made by \`bash experiments/freezing/run.sh\` ($("$bin" --version), $(date -u +%Y-%m-%d), $(nproc) threads"
-  echo "on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), from experiments/freezing/base.json."
+  echo "on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), from experiments/freezing/base.json"
+  echo "through the sweeps methods.sweep.json and init.sweep.json."
   echo
   echo "- freezing.png: training loss and filter-averaged cosine similarity to the initial weights (layer conv2)"
   echo "- optimization_space.png: sign-shift quantizer map and latent histograms; sign-scale S2 phase plane with traces"
