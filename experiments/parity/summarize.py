@@ -129,7 +129,8 @@ def main(argv=None):
     lines = [
         "# Parity: `denseshift train` vs a plain PyTorch implementation of the same recipe",
         "",
-        f"Made by `bash experiments/parity/run.sh` and `bash experiments/parity/timing.sh` (commit {commit}, "
+        f"Made by `bash experiments/parity/run.sh`"
+        f"{' and `bash experiments/parity/timing.sh`' if Path(args.runs, 'timing').is_dir() else ''} (commit {commit}, "
         f"{datetime.date.today().isoformat()}, on {cpu}; the table by `experiments/parity/summarize.py`).",
         "Threads per accuracy run: " + "; ".join(
             f"{name} seed {r['seed']} {method}: {r['threads']}" for name, d in (("reference", ref), ("denseshift", tk))
