@@ -12,8 +12,16 @@ bash scripts/build.sh >/dev/null
 bin="$PWD/${BUILD_DIR:-build}/cli/denseshift"
 work=${1:-runs/bench-sweep}
 python=/usr/bin/python3
-rm -rf "$work"
+# WORK_DIR is replaced only if this script made it (its marker file is there): never a user's folder.
+if [ -e "$work" ]; then
+  if [ ! -f "$work/.bench-sweep" ]; then
+    echo "bench-sweep: '$work' exists and was not made by this script; give another WORK_DIR" >&2
+    exit 2
+  fi
+  rm -rf "$work"
+fi
 mkdir -p "$work"
+touch "$work/.bench-sweep"
 
 overhead() {  # NAME SYNTHETIC_TRAIN EPOCHS RUNS
   local name=$1 images=$2 epochs=$3 n=$4

@@ -17,8 +17,16 @@ images=$(( ${STEPS:-100} * 128 ))
 python=/usr/bin/python3
 export OPENBLAS_NUM_THREADS=1
 out="$runs/timing"
+# $out and $out.tmp are replaced only if this script made them (marker file): never a user's folder.
+for d in "$out" "$out.tmp"; do
+  if [ -e "$d" ] && [ ! -f "$d/.parity-timing" ]; then
+    echo "timing.sh: '$d' exists and was not made by this script; give another RUNS_DIR" >&2
+    exit 2
+  fi
+done
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/reference" "$out.tmp/denseshift"
+touch "$out.tmp/.parity-timing"
 
 declare -A config_of=([full_precision]=full_precision [sign_scale]=sign_scale_3bit)
 for round in $(seq 1 "${ROUNDS:-2}"); do
