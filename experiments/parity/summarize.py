@@ -17,9 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import h5py
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from analysis.runfile import Run  # noqa: E402
 from analysis.stats import welch  # noqa: E402
 
 METHODS = {"full_precision": "full precision", "sign_scale": "DenseShift 3-bit (sign_scale, LV init)"}
@@ -34,15 +33,12 @@ def reference_result(path):
 
 def toolkit_result(run):
     """One `denseshift train` run directory, or None (with a note) if it is not completed."""
-    config = json.loads((run / "config.json").read_text())
-    with h5py.File(run / "run.h5", "r") as f:
-        status = f.attrs["status"]
-        status = status.decode() if isinstance(status, bytes) else status
-        if status != "completed":
-            print(f"summarize: skipping {run} ({status})", file=sys.stderr)
-            return None
-        e = {k: f["epochs"][k][()] for k in ("test_top1", "train_loss", "epoch_time_s", "images_per_s")}
-        env = json.loads(f.attrs["environment"])
+    r = Run(run)  # analysis/runfile.py: format check, parsed config and environment
+    if r.status != "completed":
+        print(f"summarize: skipping {run} ({r.status})", file=sys.stderr)
+        return None
+    config, env = r.config, r.environment
+    e = {k: r.read(f"epochs/{k}") for k in ("test_top1", "train_loss", "epoch_time_s", "images_per_s")}
     batch = config["train"]["batch_size"]
     images = config["data"]["train_subset"] or 60000
     steps = images // batch  # the last incomplete batch is dropped
