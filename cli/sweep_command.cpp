@@ -1,4 +1,4 @@
-// denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--dry-run]
+// denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--dry-run [--estimate-steps N]]
 // denseshift sweep run-task DIR INDEX [--threads N] [--restart]
 // denseshift sweep status DIR
 //
@@ -20,6 +20,7 @@
 #include <fstream>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -28,7 +29,9 @@
 #include "denseshift/core/system.h"
 #include "denseshift/sweep/spec.h"
 #include "denseshift/sweep/state.h"
+#include "denseshift/data/dataset.h"
 #include "denseshift/train/config.h"
+#include "denseshift/train/cost.h"
 #include "denseshift/train/run_directory.h"
 #include "denseshift/train/trainer.h"
 #include "stop_signal.h"
@@ -87,6 +90,24 @@ std::vector<std::string> config_mismatch(const json& expected, const json& store
 
 // ------------------------------------------------------------------ run-task
 
+/// Seconds since this process started (exec, dynamic loading of LibTorch included), from
+/// /proc; NaN where /proc cannot tell. Resolution: one clock tick (10 ms).
+double process_age_seconds() {
+  std::ifstream stat_file("/proc/self/stat"), uptime_file("/proc/uptime");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  double uptime = 0;
+  const size_t paren = stat.rfind(')');
+  if (!(uptime_file >> uptime) || paren == std::string::npos) return std::nan("");
+  std::istringstream fields(stat.substr(paren + 2));  // field 3 (state) onwards
+  std::string field;
+  for (int i = 3; i < 22 && fields >> field; ++i) {
+  }
+  double start_ticks = 0;
+  if (!(fields >> start_ticks)) return std::nan("");  // field 22: start time, in ticks after boot
+  const double age = uptime - start_ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return age >= 0 ? age : std::nan("");
+}
+
 int run_task(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run-task");
   options.add_options()("help,h", "print this help and exit")(
@@ -144,6 +165,8 @@ int run_task(const std::vector<std::string>& args) {
     record["status"] = status;
     if (!message.empty()) record[status == "failed" ? "error" : "message"] = message;
     record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double process_seconds = process_age_seconds();
+    if (std::isfinite(process_seconds)) record["process_seconds"] = process_seconds;
     record["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     sweep::write_task_record(dir, index, record);
   };
@@ -391,6 +414,165 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
   return kExitOk;
 }
 
+// ------------------------------------------------------------------ dry-run estimate
+
+/// What the runs left of one cell will cost, in core-seconds (wall time x threads).
+struct CellCost {
+  int64_t runs_left = 0, epochs_left = 0;
+  double core_seconds = std::nan("");
+  std::string source;  ///< how the figure was had
+};
+
+/// The CPU-time estimate `sweep run --dry-run` prints. Per cell, in this order: the epochs
+/// its runs in DIR have recorded (epoch_time_s x the run's threads), or a sample of a few
+/// training steps and evaluation batches of its config trained here at `threads`
+/// (train::sample_run_cost), or nothing (sample_steps 0). Each run left also pays a start-up:
+/// the mean over this sweep's completed single-task runs of (task process time - its epochs'
+/// time), which holds process start, data loading and the end-of-epoch recording, or else the
+/// sample's data loading and model set-up (process start not included).
+std::vector<CellCost> estimate_costs(const sweep::Spec& spec, const std::vector<sweep::RunEntry>& runs,
+                                     const std::vector<sweep::RunProgress>& progress,
+                                     const std::deque<sweep::RunEntry>& queue, int64_t threads,
+                                     int64_t sample_steps) {
+  const size_t n_cells = spec.cells.size();
+  std::vector<CellCost> cost(n_cells);
+  std::vector<double> measured_core_s(n_cells, 0);
+  std::vector<int64_t> measured_epochs(n_cells, 0), measured_runs(n_cells, 0);
+  double startup_sum = 0;
+  int64_t startup_runs = 0;
+  for (const auto& r : runs) {
+    const sweep::RunProgress& p = progress[static_cast<size_t>(r.index)];
+    const double t = static_cast<double>(p.threads > 0 ? p.threads : threads);
+    if (p.epochs_done > 0) {
+      measured_core_s[r.cell] += p.epoch_seconds * t;
+      measured_epochs[r.cell] += p.epochs_done;
+      ++measured_runs[r.cell];
+    }
+    // The task's whole process if it recorded that (LibTorch's loading included), else its run.
+    const double task_s = std::isfinite(p.process_seconds) ? p.process_seconds : p.seconds;
+    if (p.state == sweep::RunState::completed && p.task_mode == "new" && p.task_status == "completed" &&
+        std::isfinite(task_s) && task_s >= p.epoch_seconds) {
+      startup_sum += (task_s - p.epoch_seconds) * t;
+      ++startup_runs;
+    }
+  }
+  const double startup = startup_runs > 0 ? startup_sum / static_cast<double>(startup_runs) : std::nan("");
+  for (const auto& r : queue) {
+    const sweep::RunProgress& p = progress[static_cast<size_t>(r.index)];
+    const int64_t epochs = train::config_from_json(spec.run_config(r)).train.epochs();
+    CellCost& c = cost[r.cell];
+    ++c.runs_left;
+    c.epochs_left += p.state == sweep::RunState::interrupted ? std::max<int64_t>(0, epochs - p.epochs_done) : epochs;
+  }
+
+  std::map<std::string, std::pair<data::Splits, double>> loaded;  // data config -> splits, load time
+  size_t to_sample = 0;
+  for (size_t cell = 0; cell < n_cells; ++cell) to_sample += cost[cell].runs_left > 0 && measured_epochs[cell] == 0;
+  size_t sampled = 0;
+  for (size_t cell = 0; cell < n_cells; ++cell) {
+    CellCost& c = cost[cell];
+    if (c.runs_left == 0) {
+      c.core_seconds = 0;
+      c.source = "-";
+      continue;
+    }
+    if (measured_epochs[cell] > 0) {
+      const double per_epoch = measured_core_s[cell] / static_cast<double>(measured_epochs[cell]);
+      c.core_seconds = static_cast<double>(c.epochs_left) * per_epoch +
+                       (std::isfinite(startup) ? static_cast<double>(c.runs_left) * startup : 0.0);
+      c.source = "measured: " + std::to_string(measured_epochs[cell]) + " epoch(s) of " +
+                 std::to_string(measured_runs[cell]) + " run(s) here, " + seconds_text(per_epoch) +
+                 " core time each" + (std::isfinite(startup) ? "" : " (start-up not known)");
+      continue;
+    }
+    if (sample_steps <= 0) {
+      c.source = "unknown: no run of this cell has finished an epoch (--estimate-steps 0)";
+      continue;
+    }
+    // The cell's first run left, at the planned thread count, trained for a few steps here.
+    const sweep::RunEntry* first = nullptr;
+    for (const auto& r : queue) {
+      if (r.cell == cell) {
+        first = &r;
+        break;
+      }
+    }
+    try {
+      json config_json = spec.run_config(*first);
+      config_json["train"]["threads"] = threads;
+      const train::Config config = train::config_from_json(config_json);
+      const std::string data_key = train::config_to_json(config)["data"].dump();
+      auto it = loaded.find(data_key);
+      if (it == loaded.end()) {
+        const auto start = std::chrono::steady_clock::now();
+        data::Splits splits = data::load_dataset(config.data);
+        const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        it = loaded.emplace(data_key, std::make_pair(std::move(splits), load_s)).first;
+      }
+      ++sampled;
+      std::fprintf(stderr, "sampling cell %zu of %zu to estimate: %s (%ld timed step(s) at %ld thread(s))\n", sampled,
+                   to_sample, spec.cells[cell].name.c_str(), static_cast<long>(sample_steps),
+                   static_cast<long>(threads));
+      const train::RunCostSample s = train::sample_run_cost(config, it->second.first, sample_steps);
+      const double t = static_cast<double>(s.threads);
+      const double run_startup = std::isfinite(startup) ? startup : (it->second.second + s.setup_s) * t;
+      c.core_seconds =
+          static_cast<double>(c.epochs_left) * s.epoch_s() * t + static_cast<double>(c.runs_left) * run_startup;
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "sampled: %ld step(s) of %.3g s, %ld steps + %ld eval images an epoch, %ld thread(s)",
+                    static_cast<long>(sample_steps), s.step_s, static_cast<long>(s.steps_per_epoch),
+                    static_cast<long>(s.eval_images), static_cast<long>(s.threads));
+      c.source = buf;
+    } catch (const std::exception& e) {
+      c.source = std::string("unknown: sampling failed: ") + e.what();
+    }
+  }
+  return cost;
+}
+
+void print_estimate(const sweep::Spec& spec, const std::vector<CellCost>& cost, const std::string& wall_note,
+                    double parallel_cores) {
+  size_t width = 4;
+  for (const auto& c : spec.cells) width = std::max(width, c.name.size());
+  std::printf("estimate of what is left (core time = wall time x threads, measured on this machine):\n");
+  std::printf("  %-*s  %9s  %11s  %10s  %s\n", static_cast<int>(width), "cell", "runs left", "epochs left",
+              "core time", "from");
+  double total = 0;
+  int64_t runs_left = 0;
+  bool unknown = false;
+  for (size_t i = 0; i < cost.size(); ++i) {
+    const CellCost& c = cost[i];
+    std::printf("  %-*s  %9ld  %11ld  %10s  %s\n", static_cast<int>(width), spec.cells[i].name.c_str(),
+                static_cast<long>(c.runs_left), static_cast<long>(c.epochs_left), seconds_text(c.core_seconds).c_str(),
+                c.source.c_str());
+    runs_left += c.runs_left;
+    if (std::isfinite(c.core_seconds)) {
+      total += c.core_seconds;
+    } else {
+      unknown = true;
+    }
+  }
+  if (runs_left == 0) {
+    std::printf("total: nothing left to run\n");
+    return;
+  }
+  if (unknown && total == 0) {
+    std::printf("total: unknown for %ld run(s) (no cell could be estimated)\n", static_cast<long>(runs_left));
+    return;
+  }
+  char hours[32];
+  std::snprintf(hours, sizeof hours, "%.3g", total / 3600);
+  std::printf("total: %s%s CPU-hours (%s) for %ld run(s)", unknown ? "more than " : "", hours,
+              seconds_text(total).c_str(), static_cast<long>(runs_left));
+  if (unknown) {
+    std::printf(", not counting the cells marked unknown");
+  } else if (parallel_cores > 0) {
+    std::printf("; at least %s of wall time %s", seconds_text(total / parallel_cores).c_str(), wall_note.c_str());
+  }
+  std::printf("\n");
+}
+
 int run_sweep(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run");
   options.add_options()("help,h", "print this help and exit")(
@@ -399,7 +581,11 @@ int run_sweep(const std::vector<std::string>& args) {
       "runs at once; each gets cores / jobs LibTorch threads, so cores are never oversubscribed")(
       "threads", po::value<int64_t>(), "LibTorch threads per run instead of cores / jobs (jobs x threads <= cores)")(
       "retry-failed", po::bool_switch(), "run failed runs again from scratch (they are skipped otherwise)")(
-      "dry-run", po::bool_switch(), "list the cells and runs and what is done; run nothing, create nothing")(
+      "dry-run", po::bool_switch(),
+      "list the cells, what is done and an estimate of the CPU-hours left; run nothing, create nothing")(
+      "estimate-steps", po::value<int64_t>()->default_value(3),
+      "dry run: a cell that no run in DIR has measured is estimated by timing this many training steps (and a "
+      "few evaluation batches) of its config here; 0 = do not sample")(
       "backend", po::value<std::string>()->default_value("local"),
       "local (a pool of processes here) or slurm (one job array; the spec's \"slurm\" section and the flags below)")(
       "partition", po::value<std::string>(), "slurm: partition")(
@@ -448,6 +634,10 @@ int run_sweep(const std::vector<std::string>& args) {
     }
   }
 
+  const bool dry_run = vm["dry-run"].as<bool>();
+  const int64_t estimate_steps = vm["estimate-steps"].as<int64_t>();
+  if (!vm["estimate-steps"].defaulted() && !dry_run) throw InvalidArgument("--estimate-steps is for --dry-run");
+  if (estimate_steps < 0) throw InvalidArgument("--estimate-steps must be 0 or more");
   const sweep::Spec spec = sweep::read_spec(spec_path);
   const auto runs = spec.runs();
   std::error_code error;
@@ -466,9 +656,12 @@ int run_sweep(const std::vector<std::string>& args) {
   // Where every run stands.
   std::map<sweep::RunState, int64_t> count;
   std::deque<sweep::RunEntry> queue;
+  std::vector<sweep::RunProgress> progress;
+  progress.reserve(runs.size());
   const bool retry = vm["retry-failed"].as<bool>();
   for (const auto& r : runs) {
-    const sweep::RunProgress p = exists ? sweep::read_progress(dir, spec, r) : sweep::RunProgress{};
+    progress.push_back(exists ? sweep::read_progress(dir, spec, r) : sweep::RunProgress{});
+    const sweep::RunProgress& p = progress.back();
     ++count[p.state];
     if (p.state == sweep::RunState::pending || p.state == sweep::RunState::interrupted ||
         (p.state == sweep::RunState::failed && retry)) {
@@ -482,16 +675,8 @@ int run_sweep(const std::vector<std::string>& args) {
               static_cast<long>(count[sweep::RunState::running]), queue.size(),
               slurm ? " (Slurm)"
                     : ("; " + std::to_string(jobs) + " job(s) x " + std::to_string(threads) + " thread(s)").c_str());
-  if (vm["dry-run"].as<bool>() || slurm) {
-    if (slurm) {
-      // Runs another process holds are running; the rest of the queue goes to one job array.
-      if (!vm["dry-run"].as<bool>() && !exists) {
-        fs::create_directories(dir);
-        write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
-      }
-      return submit_slurm(dir, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), slurm_settings(spec, vm),
-                          retry, vm["dry-run"].as<bool>());
-    }
+  if (dry_run) {
+    // The cells first, then what is left and what it will cost.
     std::printf("cells:\n");
     for (const auto& c : spec.cells) {
       std::string sets;
@@ -501,6 +686,36 @@ int run_sweep(const std::vector<std::string>& args) {
       std::printf("  %s:%s\n", c.name.c_str(), sets.c_str());
     }
     std::printf("seeds: %s\n", json(spec.seeds).dump().c_str());
+    std::fflush(stdout);
+    if (slurm) {
+      const SlurmSettings settings = slurm_settings(spec, vm);
+      const int64_t sample_threads = std::min(settings.cpus_per_task, cores());
+      const auto cost = estimate_costs(spec, runs, progress, queue, sample_threads, estimate_steps);
+      const std::string note =
+          "with at most " + std::to_string(settings.max_parallel) + " run(s) of " +
+          std::to_string(settings.cpus_per_task) + " CPU(s) at once" +
+          (sample_threads < settings.cpus_per_task
+               ? " (sampled at " + std::to_string(sample_threads) + " thread(s), this machine's cores)"
+               : "");
+      print_estimate(spec, cost, note, static_cast<double>(settings.max_parallel * settings.cpus_per_task));
+    } else {
+      const auto cost = estimate_costs(spec, runs, progress, queue, threads, estimate_steps);
+      print_estimate(spec, cost,
+                     "with " + std::to_string(jobs) + " job(s) x " + std::to_string(threads) + " thread(s)",
+                     static_cast<double>(jobs * threads));
+    }
+    std::fflush(stdout);
+  }
+  if (dry_run || slurm) {
+    if (slurm) {
+      // Runs another process holds are running; the rest of the queue goes to one job array.
+      if (!dry_run && !exists) {
+        fs::create_directories(dir);
+        write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
+      }
+      return submit_slurm(dir, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), slurm_settings(spec, vm),
+                          retry, dry_run);
+    }
     return kExitOk;
   }
   if (!exists) {

@@ -5,6 +5,7 @@ Small synthetic LeNet runs (about a second each). Run by scripts/test.sh.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -237,3 +238,75 @@ def test_jobs_beyond_the_cores_are_refused(tmp_path):
     path = write_spec(tmp_path, grid={"optim.lr": [0.05]}, seeds=1)
     r = sweep("run", path, "--out", tmp_path / "out", "--jobs", str(os.cpu_count() + 1), check=2)
     assert "--jobs" in r.stderr
+
+
+# ------------------------------------------------------------------ dry-run estimate
+
+def estimate_rows(stdout):
+    """cell -> (runs left, epochs left, core time text, source) from a dry run's table."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("estimate of what is left"))
+    rows = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("  "):
+            break
+        cell, runs, epochs, rest = line.split(maxsplit=3)
+        value, unit, source = rest.split(maxsplit=2) if not rest.startswith("?") else ("?", "", rest[1:].strip())
+        rows[cell] = (int(runs), int(epochs), value + (" " + unit if unit else ""), source)
+    return rows
+
+
+def core_seconds(text):
+    value, unit = text.split()
+    return float(value) * {"s": 1, "min": 60, "h": 3600}[unit]
+
+
+def test_dry_run_samples_cells_no_run_has_measured_and_creates_nothing(tmp_path):
+    path = write_spec(tmp_path, grid={"train.epochs": [1, 3]})
+    out = tmp_path / "out"
+    r = sweep("run", path, "--out", out, "--dry-run", "--jobs", "1", "--threads", "1", check=0)
+    rows = estimate_rows(r.stdout)
+    assert rows["epochs=1"][:2] == (2, 2) and rows["epochs=3"][:2] == (2, 6)
+    for cell in rows:
+        assert rows[cell][3].startswith("sampled: 3 step(s)"), rows[cell]
+        assert "16 steps + 64 eval images an epoch, 1 thread(s)" in rows[cell][3]
+        assert core_seconds(rows[cell][2]) > 0
+    assert "CPU-hours" in r.stdout and "for 4 run(s)" in r.stdout
+    assert not out.exists()
+    # Without sampling nothing is known yet, and the total says so.
+    r = sweep("run", path, "--out", out, "--dry-run", "--estimate-steps", "0", check=0)
+    assert all(row[3].startswith("unknown") for row in estimate_rows(r.stdout).values())
+    assert "total: unknown for 4 run(s)" in r.stdout
+    # The flag belongs to dry runs.
+    r = sweep("run", path, "--out", out, "--estimate-steps", "2", check=2)
+    assert "--estimate-steps is for --dry-run" in r.stderr and not out.exists()
+
+
+def test_dry_run_estimates_what_is_left_from_the_runs_already_done(tmp_path):
+    path = write_spec(tmp_path, grid={"train.epochs": [1, 3]})
+    out = tmp_path / "out"
+    sweep("run", path, "--out", out, "--jobs", "1", "--threads", "1", check=0)
+    # What every completed run's task took beyond its epochs (process start, set-up), and what
+    # cell epochs=3's epochs took: the estimate's inputs.
+    startup, per_epoch = [], []
+    for index, (cell, seed) in enumerate([("epochs=1", 0), ("epochs=1", 1), ("epochs=3", 0), ("epochs=3", 1)]):
+        record = json.loads((out / "tasks" / f"{index}.json").read_text())
+        assert record["mode"] == "new" and record["process_seconds"] >= record["seconds"] > 0
+        with h5py.File(out / "runs" / cell / f"seed{seed}" / "run.h5", "r") as f:
+            epoch_times = list(f["epochs"]["epoch_time_s"][()])
+        startup.append(record["process_seconds"] - sum(epoch_times))
+        if cell == "epochs=3" and seed == 0:
+            per_epoch = epoch_times
+    # Forget cell epochs=3's second run: it is pending again.
+    shutil.rmtree(out / "runs" / "epochs=3" / "seed1")
+    (out / "tasks" / "3.json").unlink()
+    startup = sum(startup[:3]) / 3  # the completed runs left
+    r = sweep("run", path, "--out", out, "--dry-run", "--estimate-steps", "0", check=0)
+    rows = estimate_rows(r.stdout)
+    assert rows["epochs=1"][:3] == (0, 0, "0.0 s")
+    runs, epochs, text, source = rows["epochs=3"]
+    assert (runs, epochs) == (1, 3)
+    assert source.startswith("measured: 3 epoch(s) of 1 run(s) here")
+    expected = 3 * sum(per_epoch) / 3 + startup
+    assert abs(core_seconds(text) - expected) <= 0.051, (text, expected)
+    assert "for 1 run(s); at least" in r.stdout

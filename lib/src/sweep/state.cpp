@@ -105,6 +105,11 @@ RunProgress read_progress(const fs::path& sweep_dir, const Spec& spec, const Run
       return p;
     }
     if (record.contains("seconds") && record["seconds"].is_number()) p.seconds = record["seconds"].get<double>();
+    if (record.contains("process_seconds") && record["process_seconds"].is_number()) {
+      p.process_seconds = record["process_seconds"].get<double>();
+    }
+    if (record.contains("mode") && record["mode"].is_string()) p.task_mode = record["mode"].get<std::string>();
+    if (record.contains("status") && record["status"].is_string()) p.task_status = record["status"].get<std::string>();
   }
   const fs::path run_file = sweep_dir / run.dir / train::kRunFileName;
   if (!fs::exists(run_file, error)) {
@@ -120,10 +125,24 @@ RunProgress read_progress(const fs::path& sweep_dir, const Spec& spec, const Run
     const auto epochs = record::RunFile::read_epochs(run_file.string());
     const auto series = epochs.find(spec.metric);
     if (series != epochs.end() && !series->second.empty()) p.metric = series->second.back();
+    const auto times = epochs.find("epoch_time_s");
+    if (times != epochs.end()) {
+      p.epochs_done = static_cast<int64_t>(times->second.size());
+      for (double t : times->second) p.epoch_seconds += t;
+    }
   } catch (const std::exception& e) {
     p.state = RunState::failed;
     p.detail = std::string("unreadable run file: ") + e.what();
     return p;
+  }
+  if (p.epochs_done > 0) {
+    try {  // the run's thread count, from its config.json (cheaper than the run file's copy)
+      const json config = train::read_json_file((sweep_dir / run.dir / train::kConfigName).string(), "run config");
+      const json threads = config.value("train", json::object()).value("threads", json());
+      if (threads.is_number_integer()) p.threads = threads.get<int64_t>();
+    } catch (const std::exception&) {
+      // Unknown: cost estimates take the planned thread count instead.
+    }
   }
   if (p.detail == "completed") {
     p.state = RunState::completed;

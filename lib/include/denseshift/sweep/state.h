@@ -41,6 +41,15 @@ struct RunProgress {
   double metric = std::numeric_limits<double>::quiet_NaN();
   /// Wall time of the last task (NaN if unknown).
   double seconds = std::numeric_limits<double>::quiet_NaN();
+  /// The last task's whole process, from exec (NaN if not recorded).
+  double process_seconds = std::numeric_limits<double>::quiet_NaN();
+  /// The last task's record: "new" or "resume", and its status ("" without a record).
+  std::string task_mode, task_status;
+  /// Epochs in the run file, and the sum of their epoch_time_s (training + evaluation).
+  int64_t epochs_done = 0;
+  double epoch_seconds = 0;
+  /// LibTorch threads of the run (its config.json's train.threads; 0 if not known).
+  int64_t threads = 0;
 };
 
 /// Reads where `run` stands. Never throws for a damaged run file or task record: the run is
