@@ -348,69 +348,130 @@ SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& v
   return s;
 }
 
-/// The batch script of one job array: each array task runs `sweep run-task DIR INDEX`. Slurm's
+/// Slurm's MaxArraySize (array task ids must be below it), from `scontrol show config`; the
+/// Slurm default, 1001, where scontrol cannot tell.
+int64_t max_array_size() {
+  const auto [code, output] = run_capture({"scontrol", "show", "config"});
+  if (code == 0) {
+    std::istringstream lines(output);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind("MaxArraySize", 0) != 0) continue;
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos) break;
+      try {
+        const int64_t n = std::stoll(line.substr(eq + 1));
+        if (n >= 1) return n;
+      } catch (const std::exception&) {
+      }
+      break;
+    }
+  }
+  return 1001;
+}
+
+/// The batch script of one job array: array task ID runs `sweep run-task DIR offset+ID`. Slurm's
 /// SIGTERM before a kill (scancel, preemption, time limit) reaches run-task itself (exec), which
 /// stops after its batch and leaves the run resumable for the next submission.
-std::string array_script(const fs::path& dir, const std::vector<int64_t>& indices, const SlurmSettings& s,
-                         bool restart) {
+std::string array_script(const fs::path& dir, const std::vector<int64_t>& ids, int64_t offset,
+                         const std::string& after_job, const SlurmSettings& s, bool restart) {
   const std::string exe = fs::canonical("/proc/self/exe").string();
   std::ostringstream o;
   o << "#!/bin/bash\n"
     << "# Written by `denseshift sweep run --backend slurm` on " << utc_now("%Y-%m-%d %H:%M:%S UTC") << "\n"
     << "#SBATCH --job-name=denseshift-sweep\n"
-    << "#SBATCH --array=" << index_ranges(indices) << (s.max_parallel > 0 ? "%" + std::to_string(s.max_parallel) : "")
+    << "#SBATCH --array=" << index_ranges(ids) << (s.max_parallel > 0 ? "%" + std::to_string(s.max_parallel) : "")
     << "\n"
     << "#SBATCH --ntasks=1\n"
     << "#SBATCH --cpus-per-task=" << s.cpus_per_task << "\n"
     << "#SBATCH --output=" << (dir / "logs" / "slurm-%A_%a.out").string() << "\n";
+  if (!after_job.empty()) o << "#SBATCH --dependency=afterany:" << after_job << "\n";
   if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
   if (!s.time.empty()) o << "#SBATCH --time=" << s.time << "\n";
   if (!s.mem.empty()) o << "#SBATCH --mem=" << s.mem << "\n";
-  o << "export OPENBLAS_NUM_THREADS=1\n"
-    << "exec " << shell_quote(exe) << " sweep run-task " << shell_quote(dir.string()) << " \"$SLURM_ARRAY_TASK_ID\""
+  o << "export OPENBLAS_NUM_THREADS=1\n";
+  if (offset > 0) o << "# Array task ID + " << offset << " is the run index (ids stay below MaxArraySize).\n";
+  o << "exec " << shell_quote(exe) << " sweep run-task " << shell_quote(dir.string()) << " "
+    << (offset > 0 ? "\"$((" + std::to_string(offset) + " + SLURM_ARRAY_TASK_ID))\"" : "\"$SLURM_ARRAY_TASK_ID\"")
     << " --threads " << s.cpus_per_task << (restart ? " --restart" : "") << "\n";
   return o.str();
 }
 
+/// Submits the runs left as job arrays: one where every index is below the cluster's
+/// MaxArraySize, else one per block of MaxArraySize indices (task ID + the block's first
+/// index = run index). With --max-parallel, each block waits for the one before
+/// (afterany), so that no more than K runs are ever running at once.
 int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue, const SlurmSettings& s, bool restart,
                  bool dry_run) {
   if (queue.empty()) {
     std::printf("nothing to submit\n");
     return kExitOk;
   }
-  std::vector<int64_t> indices;
-  for (const auto& r : queue) indices.push_back(r.index);
+  const int64_t block = max_array_size();
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> arrays;  // offset, run indices
+  for (const auto& r : queue) {
+    const int64_t offset = (r.index / block) * block;
+    if (arrays.empty() || arrays.back().first != offset) arrays.push_back({offset, {}});
+    arrays.back().second.push_back(r.index);
+  }
   const fs::path absolute = fs::absolute(dir).lexically_normal();
-  const std::string script = array_script(absolute, indices, s, restart);
-  if (dry_run) {
-    std::printf("would submit with sbatch --parsable%s:\n%s", s.sbatch_args.empty() ? "" : " (and the extra arguments)",
-                script.c_str());
-    return kExitOk;
+  if (arrays.size() > 1) {
+    std::printf("%zu runs in %zu job arrays: this cluster's MaxArraySize is %ld%s\n", queue.size(), arrays.size(),
+                static_cast<long>(block), s.max_parallel > 0 ? "; each array starts after the one before" : "");
   }
-  fs::create_directories(dir / "slurm");
-  fs::create_directories(dir / "logs");
-  const std::string stamp = utc_now("%Y%m%dT%H%M%SZ");
-  const fs::path script_path = dir / "slurm" / ("array-" + stamp + "-" + std::to_string(::getpid()) + ".sh");
-  write_text_atomically(script_path, script);
-  std::vector<std::string> args = {"sbatch", "--parsable"};
-  for (const auto& a : s.sbatch_args) args.push_back(a);
-  args.push_back(script_path.string());
-  const auto [code, output] = run_capture(args);
-  if (code == 127) {
-    throw Error("cannot run sbatch (" + output + "); --backend slurm needs a Slurm client on PATH "
-                "(scripts/slurm-local.sh starts a one-node Slurm for tests)");
+  std::string previous_job;
+  for (size_t a = 0; a < arrays.size(); ++a) {
+    const auto& [offset, indices] = arrays[a];
+    std::vector<int64_t> ids;
+    for (int64_t i : indices) ids.push_back(i - offset);
+    // With a throttle, each array waits for the one before (its id is known once submitted).
+    const std::string after = s.max_parallel > 0 && a > 0 ? (dry_run ? "JOB_BEFORE" : previous_job) : "";
+    const std::string script = array_script(absolute, ids, offset, after, s, restart);
+    if (dry_run) {
+      std::printf("would submit with sbatch --parsable%s:\n%s",
+                  s.sbatch_args.empty() ? "" : " (and the extra arguments)", script.c_str());
+      continue;
+    }
+    fs::create_directories(dir / "slurm");
+    fs::create_directories(dir / "logs");
+    const std::string stamp = utc_now("%Y%m%dT%H%M%SZ");
+    const fs::path script_path =
+        dir / "slurm" / ("array-" + stamp + "-" + std::to_string(::getpid()) + "-" + std::to_string(a) + ".sh");
+    write_text_atomically(script_path, script);
+    std::vector<std::string> args = {"sbatch", "--parsable"};
+    for (const auto& arg : s.sbatch_args) args.push_back(arg);
+    args.push_back(script_path.string());
+    const auto [code, output] = run_capture(args);
+    if (code != 0) {
+      std::error_code ignored;
+      fs::remove(script_path, ignored);  // never submitted: no script without its jobs.jsonl line
+      const std::string earlier =
+          a > 0 ? " (job arrays submitted before it: see " + (dir / "slurm" / "jobs.jsonl").string() + ")" : "";
+      if (code == 127) {
+        throw Error("cannot run sbatch (" + output +
+                    "); --backend slurm needs a Slurm client on PATH "
+                    "(scripts/slurm-local.sh starts a one-node Slurm for tests)" +
+                    earlier);
+      }
+      throw Error("sbatch failed (exit " + std::to_string(code) + "): " + excerpt(output, 2000) + earlier);
+    }
+    const std::string job = output.substr(0, output.find_first_of(";\n"));
+    json entry = {{"job", job},
+                  {"indices", index_ranges(indices)},
+                  {"runs", indices.size()},
+                  {"script", script_path.filename().string()},
+                  {"submitted_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
+    if (offset > 0) entry["array_offset"] = offset;
+    if (!after.empty()) entry["after"] = after;
+    std::ofstream jobs(dir / "slurm" / "jobs.jsonl", std::ios::app);
+    jobs << entry.dump() << "\n";
+    std::printf("submitted Slurm job array %s: %zu runs (indices %s, %ld CPU(s) each%s%s)\n", job.c_str(),
+                indices.size(), index_ranges(indices).c_str(), static_cast<long>(s.cpus_per_task),
+                s.max_parallel > 0 ? (", at most " + std::to_string(s.max_parallel) + " at once").c_str() : "",
+                after.empty() ? "" : (", after job " + after).c_str());
+    previous_job = job;
   }
-  if (code != 0) throw Error("sbatch failed (exit " + std::to_string(code) + "): " + excerpt(output, 2000));
-  std::string job = output.substr(0, output.find_first_of(";\n"));
-  json entry = {{"job", job}, {"indices", index_ranges(indices)}, {"runs", indices.size()},
-                {"script", script_path.filename().string()}, {"submitted_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
-  std::ofstream jobs(dir / "slurm" / "jobs.jsonl", std::ios::app);
-  jobs << entry.dump() << "\n";
-  std::printf("submitted Slurm job array %s: %zu runs (indices %s, %ld CPU(s) each%s); follow with: denseshift "
-              "sweep status %s\n",
-              job.c_str(), indices.size(), index_ranges(indices).c_str(), static_cast<long>(s.cpus_per_task),
-              s.max_parallel > 0 ? (", at most " + std::to_string(s.max_parallel) + " at once").c_str() : "",
-              dir.c_str());
+  if (!dry_run) std::printf("follow with: denseshift sweep status %s\n", dir.c_str());
   return kExitOk;
 }
 

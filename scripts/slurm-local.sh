@@ -8,7 +8,8 @@
 # Needs Debian's slurm-wlm and munge (scripts/setup.sh installs them) and root (the daemons run
 # as root, munged as the munge user). Everything Slurm writes goes to DIR: state, spool, logs,
 # pid files; nothing under /etc is changed. Exit 3 (with the reason on stderr) when Slurm cannot
-# start here, so a test can skip with that reason.
+# start here, so a test can skip with that reason. MAX_ARRAY_SIZE=N (optional) sets the
+# cluster's MaxArraySize (Slurm's default: 1001), to test sweeps that need several job arrays.
 set -euo pipefail
 
 cmd=${1:-}
@@ -95,6 +96,7 @@ SlurmdSpoolDir=$dir/spool
 SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 KillWait=10
+${MAX_ARRAY_SIZE:+MaxArraySize=$MAX_ARRAY_SIZE}
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF

@@ -33,7 +33,10 @@ SPEC = {
 @pytest.fixture(scope="module")
 def slurm(tmp_path_factory):
     folder = tmp_path_factory.mktemp("slurm")
-    r = subprocess.run(["bash", str(SLURM_LOCAL), "start", str(folder)], capture_output=True, text=True, timeout=120)
+    # MaxArraySize 6: the 8-run sweep below needs two job arrays (run indices 0-5, then 6-7 as
+    # array task ids 0-1 + 6), as a sweep beyond a real cluster's limit (default 1001) does.
+    r = subprocess.run(["bash", str(SLURM_LOCAL), "start", str(folder)], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, MAX_ARRAY_SIZE="6"))
     if r.returncode == 3:
         pytest.skip("Slurm cannot start here: " + r.stderr.strip())
     assert r.returncode == 0, r.stdout + r.stderr
@@ -59,9 +62,15 @@ def wait_for_job(env, job, seconds=300):
 
 
 def job_of(stdout):
-    m = re.search(r"submitted Slurm job array (\d+)", stdout)
-    assert m, stdout
-    return m.group(1)
+    jobs = jobs_of(stdout)
+    assert len(jobs) == 1, stdout
+    return jobs[0]
+
+
+def jobs_of(stdout):
+    jobs = re.findall(r"submitted Slurm job array (\d+)", stdout)
+    assert jobs, stdout
+    return jobs
 
 
 def top1_series(sweep_dir):
@@ -79,8 +88,13 @@ def test_a_cancelled_task_resumes_on_resubmission_and_every_run_matches_the_loca
     spec.write_text(json.dumps(SPEC))
     out = tmp_path / "slurm-sweep"
     r = sweep(slurm, "run", spec, "--out", out, "--backend", "slurm", "--cpus-per-task", 1, "--max-parallel", 1)
-    job = job_of(r.stdout)
-    assert "8 runs" in r.stdout and "indices 0-7" in r.stdout
+    job, second = jobs_of(r.stdout)
+    assert "8 runs in 2 job arrays: this cluster's MaxArraySize is 6" in r.stdout, r.stdout
+    assert "6 runs (indices 0-5" in r.stdout
+    assert f"2 runs (indices 6-7, 1 CPU(s) each, at most 1 at once, after job {job})" in r.stdout
+    second_entry = json.loads((out / "slurm" / "jobs.jsonl").read_text().splitlines()[1])
+    script = (out / "slurm" / second_entry["script"]).read_text()
+    assert "#SBATCH --array=0-1%1" in script and '"$((6 + SLURM_ARRAY_TASK_ID))"' in script
     # Cancel run 0 once its first epoch is checkpointed (SIGTERM, then a kill after KillWait).
     first = out / "runs" / "bits=2,lr=0.02" / "seed0"
     deadline = time.time() + 120
@@ -88,6 +102,7 @@ def test_a_cancelled_task_resumes_on_resubmission_and_every_run_matches_the_loca
         time.sleep(0.05)
     subprocess.run(["scancel", f"{job}_0"], check=True, env=slurm)
     wait_for_job(slurm, job)
+    wait_for_job(slurm, second)
     status = sweep(slurm, "status", out).stdout
     assert "7 completed" in status and "1 interrupted" in status, status
 
@@ -99,7 +114,8 @@ def test_a_cancelled_task_resumes_on_resubmission_and_every_run_matches_the_loca
     r = sweep(slurm, "run", spec, "--out", out, "--backend", "slurm")
     assert "nothing to submit" in r.stdout
     jobs = [json.loads(line) for line in (out / "slurm" / "jobs.jsonl").read_text().splitlines()]
-    assert [j["indices"] for j in jobs] == ["0-7", "0"]
+    assert [j["indices"] for j in jobs] == ["0-5", "6-7", "0"]
+    assert jobs[1]["array_offset"] == 6 and jobs[1]["after"] == job
 
     local = tmp_path / "local-sweep"
     sweep(slurm, "run", spec, "--out", local, "--jobs", 2)  # 1 thread per run, as the Slurm tasks
@@ -120,3 +136,4 @@ def test_slurm_flags_are_checked_before_anything_is_submitted(tmp_path, slurm):
               check=1)
     assert "sbatch failed" in r.stderr and "partition" in r.stderr.lower()
     assert not list((tmp_path / "c").glob("tasks/*.json"))
+    assert not list((tmp_path / "c").glob("slurm/*.sh")), "a script that was never submitted is left behind"
