@@ -27,6 +27,10 @@ inline constexpr int kExitBadInput = 2;
 boost::program_options::variables_map parse_with_positional(const std::vector<std::string>& args,
                                                             const boost::program_options::options_description& options,
                                                             const std::string& positional_name);
+/// The same for several positional arguments, in order (e.g. SWEEP_DIR INDEX).
+boost::program_options::variables_map parse_with_positional(const std::vector<std::string>& args,
+                                                            const boost::program_options::options_description& options,
+                                                            const std::vector<std::string>& positional_names);
 
 int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);

@@ -23,17 +23,24 @@ using denseshift::cli::Command;
 namespace denseshift::cli {
 
 po::variables_map parse_with_positional(const std::vector<std::string>& args, const po::options_description& options,
-                                        const std::string& positional_name) {
+                                        const std::vector<std::string>& positional_names) {
   po::options_description hidden;
-  hidden.add_options()(positional_name.c_str(), po::value<std::string>(), "the positional argument");
+  po::positional_options_description positional;
+  for (const auto& name : positional_names) {
+    hidden.add_options()(name.c_str(), po::value<std::string>(), "a positional argument");
+    positional.add(name.c_str(), 1);
+  }
   po::options_description all;
   all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add(positional_name.c_str(), 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   po::notify(vm);
   return vm;
+}
+
+po::variables_map parse_with_positional(const std::vector<std::string>& args, const po::options_description& options,
+                                        const std::string& positional_name) {
+  return parse_with_positional(args, options, std::vector<std::string>{positional_name});
 }
 
 }  // namespace denseshift::cli
@@ -45,7 +52,7 @@ const std::vector<Command>& commands() {
       {"train", "train a network from a JSON config into a run directory", denseshift::cli::run_train},
       {"eval", "accuracy of a run's checkpoint on its dataset", denseshift::cli::run_eval},
       {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
-      {"sweep", "run a grid of configs x seeds locally (resumable); status of a sweep", denseshift::cli::run_sweep_command},
+      {"sweep", "run a grid of configs x seeds, locally or on Slurm (resumable); its status", denseshift::cli::run_sweep_command},
       {"bench", "benchmarks: training-step time per parametrization; inference kernels", denseshift::cli::run_bench},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},
   };

@@ -113,15 +113,7 @@ int run_task(const std::vector<std::string>& args) {
   options.add_options()("help,h", "print this help and exit")(
       "threads", po::value<int64_t>()->default_value(0), "LibTorch threads of a new run (0 = all cores)")(
       "restart", po::bool_switch(), "start a failed run again from scratch (sweep run --retry-failed passes it)");
-  po::options_description hidden;
-  hidden.add_options()("dir", po::value<std::string>())("index", po::value<int64_t>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("dir", 1).add("index", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_with_positional(args, options, std::vector<std::string>{"dir", "index"});
   if (vm.count("help")) {
     std::cout << "Usage: denseshift sweep run-task SWEEP_DIR INDEX [options]\n\n"
                  "Runs run INDEX of the sweep in SWEEP_DIR (what `sweep run` and each Slurm array task call):\n"
@@ -134,7 +126,17 @@ int run_task(const std::vector<std::string>& args) {
   const fs::path dir = vm["dir"].as<std::string>();
   const sweep::Spec spec = sweep::read_sweep(dir);
   const auto runs = spec.runs();
-  const int64_t index = vm["index"].as<int64_t>();
+  const std::string index_text = vm["index"].as<std::string>();
+  int64_t index = -1;
+  size_t used = 0;
+  try {
+    index = std::stoll(index_text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != index_text.size()) {
+    throw InvalidArgument("run index '" + index_text + "' is not a whole number");
+  }
   if (index < 0 || index >= static_cast<int64_t>(runs.size())) {
     throw InvalidArgument("run index " + std::to_string(index) + " is outside the sweep's 0.." +
                           std::to_string(runs.size() - 1));

@@ -228,6 +228,10 @@ def test_run_task_checks_its_index(tmp_path):
     sweep("run", path, "--out", out, check=0)
     r = sweep("run-task", out, 7, check=2)
     assert "outside the sweep's 0..0" in r.stderr
+    r = sweep("run-task", out, "1x", check=2)
+    assert "run index '1x' is not a whole number" in r.stderr
+    r = sweep("run-task", out, check=2)
+    assert "needs SWEEP_DIR and INDEX" in r.stderr
     r = sweep("run-task", tmp_path, 0, check=2)
     assert "not a sweep directory" in r.stderr
     r = sweep("run-task", out, 0, check=0)
