@@ -350,6 +350,9 @@ SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& v
   return s;
 }
 
+/// Where the array tasks' output goes (sbatch --output).
+std::string output_pattern(const fs::path& dir) { return (dir / "logs" / "slurm-%A_%a.out").string(); }
+
 /// Slurm's MaxArraySize (array task ids must be below it), from `scontrol show config`; the
 /// Slurm default, 1001, where scontrol cannot tell.
 int64_t max_array_size() {
@@ -386,7 +389,7 @@ std::string array_script(const fs::path& dir, const std::vector<int64_t>& ids, i
     << "\n"
     << "#SBATCH --ntasks=1\n"
     << "#SBATCH --cpus-per-task=" << s.cpus_per_task << "\n"
-    << "#SBATCH --output=" << (dir / "logs" / "slurm-%A_%a.out").string() << "\n";
+    << "# Output: " << output_pattern(dir) << " (sbatch's --output, on its command line: a path may hold spaces)\n";
   if (!after_job.empty()) o << "#SBATCH --dependency=afterany:" << after_job << "\n";
   if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
   if (!s.time.empty()) o << "#SBATCH --time=" << s.time << "\n";
@@ -430,7 +433,8 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
     const std::string after = s.max_parallel > 0 && a > 0 ? (dry_run ? "JOB_BEFORE" : previous_job) : "";
     const std::string script = array_script(absolute, ids, offset, after, s, restart);
     if (dry_run) {
-      std::printf("would submit with sbatch --parsable%s:\n%s",
+      std::printf("would submit with sbatch --parsable --output=%s%s:\n%s",
+                  shell_quote(output_pattern(absolute)).c_str(),
                   s.sbatch_args.empty() ? "" : " (and the extra arguments)", script.c_str());
       continue;
     }
@@ -440,7 +444,7 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
     const fs::path script_path =
         dir / "slurm" / ("array-" + stamp + "-" + std::to_string(::getpid()) + "-" + std::to_string(a) + ".sh");
     write_text_atomically(script_path, script);
-    std::vector<std::string> args = {"sbatch", "--parsable"};
+    std::vector<std::string> args = {"sbatch", "--parsable", "--output=" + output_pattern(absolute)};
     for (const auto& arg : s.sbatch_args) args.push_back(arg);
     args.push_back(script_path.string());
     const auto [code, output] = run_capture(args);

@@ -137,3 +137,14 @@ def test_slurm_flags_are_checked_before_anything_is_submitted(tmp_path, slurm):
     assert "sbatch failed" in r.stderr and "partition" in r.stderr.lower()
     assert not list((tmp_path / "c").glob("tasks/*.json"))
     assert not list((tmp_path / "c").glob("slurm/*.sh")), "a script that was never submitted is left behind"
+
+
+def test_a_sweep_directory_whose_path_holds_a_space_runs(tmp_path, slurm):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(dict(SPEC, grid={"optim.lr": [0.05]}, seeds=1)))
+    out = tmp_path / "my sweeps" / "lr sweep"
+    r = sweep(slurm, "run", spec, "--out", out, "--backend", "slurm", "--cpus-per-task", 1)
+    wait_for_job(slurm, job_of(r.stdout))
+    assert "1 completed" in sweep(slurm, "status", out).stdout
+    assert list((out / "logs").glob("slurm-*_0.out")), "the task's output is where the docs say"
+
