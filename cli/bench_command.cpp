@@ -1,6 +1,10 @@
 // denseshift bench train [--model M] [--bits N] [--batch-size B] [--rounds R] [--threads T]
-// Prints a Markdown table of training-step time per parametrization and its ratio
-// to full precision, measured round-robin in one process.
+// denseshift bench kernels [...]
+// denseshift bench eval --config FILE [--batch-sizes 32,64,...] [--images N] [--rounds R]
+// Each prints a Markdown table: training-step time per parametrization and its ratio to full
+// precision (round-robin in one process); the kernels against their baselines; evaluation speed
+// per batch size.
+#include <ATen/Parallel.h>
 #include <boost/program_options.hpp>
 
 #include <chrono>
@@ -14,6 +18,9 @@
 #include "denseshift/models/registry.h"
 #include "kernel_benchmark.h"
 #include "denseshift/train/benchmark.h"
+#include "denseshift/train/config.h"
+#include "denseshift/train/cost.h"
+#include "denseshift/data/dataset.h"
 #include "denseshift/train/trainer.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
@@ -101,6 +108,76 @@ std::vector<int> parse_thread_list(const std::string& text) {
   return out;
 }
 
+std::vector<int64_t> parse_size_list(const std::string& flag, const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      size_t used = 0;
+      const int64_t v = std::stoll(item, &used);
+      if (used != item.size() || v < 1) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      throw InvalidArgument("--" + flag + ": '" + item + "' is not a positive whole number (expected e.g. 64,128)");
+    }
+  }
+  if (out.empty()) throw InvalidArgument("--" + flag + ": give at least one value");
+  return out;
+}
+
+int bench_eval(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift bench eval");
+  options.add_options()("help,h", "print this help and exit")(
+      "config", po::value<std::string>(), "run config whose model, data and threads are timed (required)")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a config key (repeatable)")(
+      "batch-sizes", po::value<std::string>()->default_value("32,64,128,256,512,1000"), "evaluation batch sizes")(
+      "images", po::value<int64_t>()->default_value(2048), "test images evaluated per batch size and round")(
+      "rounds", po::value<int64_t>()->default_value(3), "timed rounds (the sizes interleaved; one untimed first)")(
+      "threads", po::value<int64_t>(), "LibTorch threads instead of the config's");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift bench eval --config FILE [options]\n"
+                 "Evaluation speed of a config's model on its test images at several batch sizes (for\n"
+                 "choosing train.eval_batch_size by measurement): median of the rounds, sizes interleaved.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("config")) throw InvalidArgument("bench eval needs --config FILE");
+  const auto sizes = parse_size_list("batch-sizes", vm["batch-sizes"].as<std::string>());
+  const int64_t images = vm["images"].as<int64_t>(), rounds = vm["rounds"].as<int64_t>();
+  if (images < 1 || rounds < 1) throw InvalidArgument("--images and --rounds must be at least 1");
+  nlohmann::json j = train::read_json_file(vm["config"].as<std::string>());
+  if (vm.count("set")) train::apply_overrides(j, vm["set"].as<std::vector<std::string>>());
+  if (vm.count("threads")) j["train"]["threads"] = vm["threads"].as<int64_t>();
+  const train::Config config = train::config_from_json(j);
+  const data::Splits splits = data::load_dataset(config.data);
+  std::fprintf(stderr, "bench eval: %s, %zu batch sizes x %lld rounds of %lld images...\n",
+               config.model.name().c_str(), sizes.size(), static_cast<long long>(rounds),
+               static_cast<long long>(std::min(images, splits.test.size())));
+  const auto timings = train::time_eval_batch_sizes(config, splits, sizes, images, rounds);
+  std::string command = "denseshift bench eval";
+  for (const auto& a : args) command += " " + a;
+  std::printf("Evaluation, %s on %s, %lld threads, median of %lld rounds (denseshift %s, commit %s, %s)\n\n",
+              config.model.name().c_str(), splits.name.c_str(), static_cast<long long>(at::get_num_threads()),
+              static_cast<long long>(rounds), kVersion, kGitCommit, utc_now("%Y-%m-%d").c_str());
+  std::printf("Command: `%s` on %s\n\n", command.c_str(), cpu_description().c_str());
+  std::printf("| eval batch size | median ms | images/s | x the fastest |\n|---:|---:|---:|---:|\n");
+  double best = 0;
+  int64_t best_size = 0;
+  for (const auto& t : timings) {
+    if (t.images_per_s > best) best = t.images_per_s, best_size = t.batch_size;
+  }
+  for (const auto& t : timings) {
+    std::printf("| %lld | %.3f | %.0f | %.2f |\n", static_cast<long long>(t.batch_size), 1000 * t.median_s,
+                t.images_per_s, best / t.images_per_s);
+  }
+  std::printf("\nFastest: eval_batch_size %lld.\n", static_cast<long long>(best_size));
+  return kExitOk;
+}
+
 int bench_kernels(const std::vector<std::string>& args) {
   kernels::KernelBenchmarkOptions o;
   std::string threads = "1,2", json_path;
@@ -166,12 +243,14 @@ int run_bench(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << "Usage: denseshift bench train [options]     training-step time per parametrization\n"
                  "       denseshift bench kernels [options]   power-of-two inference kernels against their baselines\n"
-                 "See denseshift bench train --help and denseshift bench kernels --help.\n";
+                 "       denseshift bench eval --config FILE  evaluation speed at several batch sizes\n"
+                 "See denseshift bench train|kernels|eval --help.\n";
     return args.empty() ? kExitBadInput : kExitOk;
   }
   if (args[0] == "train") return bench_train(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args[0] == "kernels") return bench_kernels(std::vector<std::string>(args.begin() + 1, args.end()));
-  throw_unknown_name("benchmark", args[0], {"train", "kernels"});
+  if (args[0] == "eval") return bench_eval(std::vector<std::string>(args.begin() + 1, args.end()));
+  throw_unknown_name("benchmark", args[0], {"train", "kernels", "eval"});
 }
 
 }  // namespace denseshift::cli

@@ -68,7 +68,9 @@ def test_version_names_the_commit():
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
     (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, sweep, bench, list)"),
-    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels)"),
+    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels, eval)"),
+    (["bench", "eval"], "bench eval needs --config FILE"),
+    (["bench", "eval", "--config", "c.json", "--batch-sizes", "64,x"], "--batch-sizes: 'x' is not a positive whole number"),
     (["bench", "kernels", "--threads", "0"], "--threads: '0' is not a thread count"),
     (["bench", "kernels", "--json", "/nonexistent/folder/k.json"], "--json: folder /nonexistent/folder does not exist"),
     (["bench", "kernels", "--filter", "no-such-kernel", "--cold-mib", "8", "--gemv-size", "64"],
@@ -130,6 +132,24 @@ def test_bench_kernels_prints_a_table_and_writes_the_same_rows_as_json(tmp_path)
     assert {r["threads"] for r in by_kernel["stream read"]} == {1, 2}
     assert all(r["baseline"] == "i8-dot-shift" for r in by_kernel["i8-dot-dense"])
     assert "70x70" in result.stdout and "Command: `denseshift bench kernels" in result.stdout
+
+
+def test_bench_eval_times_every_batch_size_and_names_the_fastest(tmp_path):
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"data": {"name": "synthetic", "synthetic_train": 64, "synthetic_test": 96},
+                                  "model": {"name": "lenet"}}))
+    result = run("bench", "eval", "--config", str(config), "--batch-sizes", "16,48,1000", "--images", "96",
+                 "--rounds", "2", "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("|")[1:-1] for line in result.stdout.splitlines()
+            if line.startswith("| ") and "eval" not in line]
+    assert [int(r[0]) for r in rows] == [16, 48, 1000]
+    ratios = [float(r[3]) for r in rows]
+    assert min(ratios) == 1.0 and all(x >= 1.0 for x in ratios)
+    fastest = [int(r[0]) for r in rows if float(r[3]) == 1.0][0]
+    assert f"Fastest: eval_batch_size {fastest}." in result.stdout
+    for r in rows:  # images/s = images / median s, as printed
+        assert abs(96000 / float(r[1]) - float(r[2])) <= 0.01 * float(r[2]) + 1
 
 
 def test_bench_kernels_filter_keeps_the_baselines():

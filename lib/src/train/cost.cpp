@@ -87,4 +87,40 @@ RunCostSample sample_run_cost(const Config& config, const data::Splits& splits, 
   return s;
 }
 
+std::vector<EvalBatchTiming> time_eval_batch_sizes(const Config& config, const data::Splits& splits,
+                                                   const std::vector<int64_t>& batch_sizes, int64_t images,
+                                                   int64_t rounds) {
+  if (batch_sizes.empty() || rounds < 1 || images < 1) {
+    throw InvalidArgument("time_eval_batch_sizes needs batch sizes, images >= 1 and rounds >= 1");
+  }
+  for (int64_t b : batch_sizes) {
+    if (b < 1) throw InvalidArgument("batch size " + std::to_string(b) + " is not positive");
+  }
+  const c10::Device device = device_of(config.train);
+  configure_threads(config.train.threads());
+  std::shared_ptr<models::Network> model = build_model(config, splits);
+  model->to(device);
+  const data::Dataset test = first_images(splits.test, std::min(images, splits.test.size()));
+  const auto count = static_cast<double>(test.size());
+  std::vector<std::vector<double>> times(batch_sizes.size());
+  for (int64_t round = 0; round <= rounds; ++round) {  // round 0: untimed
+    for (size_t i = 0; i < batch_sizes.size(); ++i) {
+      const auto start = Clock::now();
+      (void)evaluate(*model, test, batch_sizes[i], device);
+      if (round > 0) times[i].push_back(seconds_since(start));
+    }
+  }
+  std::vector<EvalBatchTiming> out;
+  for (size_t i = 0; i < batch_sizes.size(); ++i) {
+    std::sort(times[i].begin(), times[i].end());
+    const size_t n = times[i].size();
+    EvalBatchTiming t;
+    t.batch_size = batch_sizes[i];
+    t.median_s = n % 2 ? times[i][n / 2] : 0.5 * (times[i][n / 2 - 1] + times[i][n / 2]);
+    t.images_per_s = count / t.median_s;
+    out.push_back(t);
+  }
+  return out;
+}
+
 }  // namespace denseshift::train

@@ -4,6 +4,7 @@
 // `denseshift sweep run --dry-run` uses it for the cells no finished run has measured yet.
 
 #include <cstdint>
+#include <vector>
 
 #include "denseshift/data/dataset.h"
 #include "denseshift/train/config.h"
@@ -31,5 +32,20 @@ struct RunCostSample {
 /// LibTorch thread count to the config's. Throws InvalidArgument for a config that cannot run.
 RunCostSample sample_run_cost(const Config& config, const data::Splits& splits, int64_t timed_steps,
                               int64_t warmup_steps = 2);
+
+/// Evaluation speed of one batch size.
+struct EvalBatchTiming {
+  int64_t batch_size = 0;
+  double median_s = 0;      ///< median over the rounds of the time to evaluate all the images
+  double images_per_s = 0;  ///< images / median_s
+};
+
+/// Evaluates the first `images` test images of `splits` with the model of `config`
+/// (initialised, not trained: the time does not depend on the weights' values) at each batch
+/// size, the sizes interleaved over `rounds` timed rounds after one untimed round, at the
+/// config's thread count. For choosing train.eval_batch_size by measurement.
+std::vector<EvalBatchTiming> time_eval_batch_sizes(const Config& config, const data::Splits& splits,
+                                                   const std::vector<int64_t>& batch_sizes, int64_t images,
+                                                   int64_t rounds);
 
 }  // namespace denseshift::train
