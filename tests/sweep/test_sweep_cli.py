@@ -222,6 +222,28 @@ def test_a_run_directory_of_another_config_is_refused_not_overwritten(tmp_path):
         assert ((run_dir / "run.h5").read_bytes(), (run_dir / "checkpoint.pt").read_bytes()) == before
 
 
+def test_a_run_started_with_another_eval_batch_size_is_resumed_not_refused(tmp_path):
+    # The evaluation batch size changes speed, not results, and its default went from 1000 to
+    # 128: a run a sweep started under the old default resumes under the new one.
+    base = json.loads(json.dumps(LONG_BASE))
+    base["train"]["eval_batch_size"] = 1000
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"base": base, "grid": {"optim.lr": [0.05]}, "seeds": 1}))
+    out = tmp_path / "out"
+    run_dir = out / "runs" / "lr=0.05" / "seed0"
+    interrupt_after_first_epoch(path, out, run_dir)
+    # The spec as it reads after the upgrade: no eval_batch_size, so the default (now 128).
+    del base["train"]["eval_batch_size"]
+    path.write_text(json.dumps({"base": base, "grid": {"optim.lr": [0.05]}, "seeds": 1}))
+    stored = json.loads((out / "sweep.json").read_text())
+    del stored["base"]["train"]["eval_batch_size"]
+    (out / "sweep.json").write_text(json.dumps(stored))
+    sweep("run", path, "--out", out, check=0)
+    assert json.loads((out / "tasks" / "0.json").read_text())["mode"] == "resume"
+    assert run_status(run_dir)[0] == "completed"
+    assert json.loads((run_dir / "config.json").read_text())["train"]["eval_batch_size"] == 1000
+
+
 def test_run_task_checks_its_index(tmp_path):
     path = write_spec(tmp_path, grid={"optim.lr": [0.05]}, seeds=1)
     out = tmp_path / "out"

@@ -16,7 +16,10 @@ struct TrainOptions {
   TORCH_ARG(int64_t, epochs) = 10;
   /// The last incomplete batch of an epoch is dropped.
   TORCH_ARG(int64_t, batch_size) = 128;
-  TORCH_ARG(int64_t, eval_batch_size) = 1000;
+  /// 128: fastest, or within 6% of it, for LeNet and ResNet-20 on Fashion-MNIST; LibTorch's CPU
+  /// convolution slows down at large batches (1000: 1.3-1.6x slower here, 16x on another
+  /// machine). Measured with `denseshift bench eval` (results/eval-batch.md).
+  TORCH_ARG(int64_t, eval_batch_size) = 128;
   /// Fixes init, data order and augmentation.
   TORCH_ARG(int64_t, seed) = 0;
   /// LibTorch intra-op threads; 0 = all cores.
