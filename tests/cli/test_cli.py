@@ -146,8 +146,8 @@ def test_bench_eval_times_every_batch_size_and_names_the_fastest(tmp_path):
     assert [int(r[0]) for r in rows] == [16, 48, 1000]
     ratios = [float(r[3]) for r in rows]
     assert min(ratios) == 1.0 and all(x >= 1.0 for x in ratios)
-    fastest = [int(r[0]) for r in rows if float(r[3]) == 1.0][0]
-    assert f"Fastest: eval_batch_size {fastest}." in result.stdout
+    fastest = int(result.stdout.split("Fastest: eval_batch_size ")[1].split(".")[0])
+    assert fastest in [int(r[0]) for r in rows if float(r[3]) == 1.0]  # ties at two decimals may show 1.00 twice
     for r in rows:  # images/s = images / median s, as printed
         assert abs(96000 / float(r[1]) - float(r[2])) <= 0.01 * float(r[2]) + 1
 
