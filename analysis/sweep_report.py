@@ -53,7 +53,9 @@ def run_record(folder, cell, seed, index):
             record = json.loads(record_file.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError):
             record = {"status": "failed", "error": "unreadable task record"}
-    out = {"state": "pending", "run": None, "seconds": record.get("seconds"), "detail": ""}
+    # The task's whole process where recorded (process start and LibTorch's load included).
+    seconds = record.get("process_seconds", record.get("seconds"))
+    out = {"state": "pending", "run": None, "seconds": seconds, "detail": ""}
     if not (run_dir / "run.h5").exists():
         if record.get("status") == "failed":
             out.update(state="failed", detail=record.get("error", ""))
@@ -137,7 +139,8 @@ def main(argv=None):
              f" on {datetime.date.today().isoformat()}. Base config: {spec['base_source']}; "
              f"{len(cells)} cells × {len(seeds)} seeds ({', '.join(map(str, seeds))}).",
              f"Runs trained at commit(s) {', '.join(sorted(commits)) or '-'} on {' / '.join(sorted(cpus)) or '-'}; "
-             f"CPU time of the last attempt of every run: {cpu_seconds / 3600:.2f} CPU-hours (task seconds × threads).",
+             f"CPU time of the last attempt of every run: {cpu_seconds / 3600:.2f} CPU-hours "
+             f"(each task process's seconds × threads).",
              "Statistics over completed runs only: mean ± sample std, the 95% Student-t interval of the mean, n.", ""]
     states = ["completed", "running or interrupted", "pending", "failed", "unreadable"]
     for metric in metrics:

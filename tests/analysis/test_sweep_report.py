@@ -1,4 +1,5 @@
 """analysis.sweep_report on hand-made sweep directories whose statistics are known."""
+import json
 import math
 import pathlib
 import subprocess
@@ -43,6 +44,16 @@ def test_the_table_gives_mean_std_interval_n_and_counts_what_is_missing(tmp_path
     # Paired over the seeds both completed (0 and 2): differences -0.10 and -0.10.
     assert "| lr=0.2 − lr=0.1 | -10.00 | [-10.00, -10.00] | 2 |" in text
     assert "5.00 CPU-hours" in text  # 5 tasks x 1800 s x 2 threads
+
+
+def test_cpu_time_takes_the_task_process_time_where_it_was_recorded(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84], 0.2: [0.70, None, 0.74]})
+    task = sorted((tmp_path / "tasks").glob("*.json"))[0]
+    record = json.loads(task.read_text())
+    record["process_seconds"] = record["seconds"] + 1800  # process start and LibTorch's load
+    task.write_text(json.dumps(record))
+    report(tmp_path)
+    assert "6.00 CPU-hours" in (tmp_path / "report" / "report.md").read_text()  # one more hour: 1800 s x 2
 
 
 def test_a_corrupt_run_file_is_reported_not_fatal(tmp_path):
