@@ -39,7 +39,9 @@ int bench_train(const std::vector<std::string>& args) {
       "model", po::value<std::string>(&o.model)->default_value(o.model), model_help.c_str())(
       "bits", po::value<int>(&o.bits)->default_value(o.bits), "weight bits of the quantized variants (2 to 5)")(
       "batch-size", po::value<int64_t>(&o.batch_size)->default_value(o.batch_size), "images per step")(
-      "image-size", po::value<int64_t>(&o.image_size)->default_value(o.image_size), "input side (3 channels)")(
+      "image-size", po::value<int64_t>(&o.image_size)->default_value(o.image_size),
+      "input side (Fashion-MNIST: 28)")(
+      "channels", po::value<int64_t>(&o.channels)->default_value(o.channels), "input channels (Fashion-MNIST: 1)")(
       "warmup", po::value<int64_t>(&o.warmup_steps)->default_value(o.warmup_steps), "untimed steps per variant")(
       "rounds", po::value<int64_t>(&o.rounds)->default_value(o.rounds), "timed steps per variant")(
       "threads", po::value<int64_t>()->default_value(0), "LibTorch threads (0 = all cores)")(
@@ -53,8 +55,8 @@ int bench_train(const std::vector<std::string>& args) {
               << options;
     return kExitOk;
   }
-  if (o.batch_size < 1 || o.rounds < 1 || o.warmup_steps < 0) {
-    throw InvalidArgument("--batch-size and --rounds must be at least 1, --warmup at least 0");
+  if (o.batch_size < 1 || o.rounds < 1 || o.warmup_steps < 0 || o.channels < 1 || o.image_size < 1) {
+    throw InvalidArgument("--batch-size, --rounds, --channels and --image-size must be at least 1, --warmup at least 0");
   }
   o.with_recording = !vm["no-recording"].as<bool>();
   const int64_t threads = train::configure_threads(vm["threads"].as<int64_t>());
@@ -63,10 +65,10 @@ int bench_train(const std::vector<std::string>& args) {
   const train::StepBenchmark result = train::benchmark_train_steps(o);
   const auto& rows = result.rows;
 
-  std::printf("Training step, %s, batch %lld, %lldx%lld inputs, %lld threads, median of %lld steps "
+  std::printf("Training step, %s, batch %lld, %lldx%lldx%lld inputs, %lld threads, median of %lld steps "
               "(denseshift %s, commit %s, %s)\n\n",
-              o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.image_size),
-              static_cast<long long>(o.image_size), static_cast<long long>(threads),
+              o.model.c_str(), static_cast<long long>(o.batch_size), static_cast<long long>(o.channels),
+              static_cast<long long>(o.image_size), static_cast<long long>(o.image_size), static_cast<long long>(threads),
               static_cast<long long>(o.rounds), kVersion, kGitCommit, utc_now("%Y-%m-%d").c_str());
   std::string command = "denseshift bench train";
   for (const auto& a : args) command += " " + a;

@@ -77,13 +77,17 @@ std::string run_label(const sweep::Spec& spec, const sweep::RunEntry& r) {
 }
 
 // The keys in which a run directory's stored config differs from the run's, leaving out what
-// changes speed, not results: the thread count (a run may be resumed with another thread
-// count's config.json) and the evaluation batch size (its default changed from 1000 to 128).
+// changes speed, not results beyond float rounding: the thread count (a run may be resumed with
+// another thread count's config.json), the evaluation batch size (its default changed from 1000
+// to 128) and channels_last. A resumed run keeps its own stored values.
 std::vector<std::string> config_mismatch(const json& expected, const json& stored) {
   std::vector<std::string> out;
   for (const auto& op : json::diff(stored, expected)) {
     const std::string pointer = op.at("path").get<std::string>();
-    if (pointer == "/train/threads" || pointer == "/train/eval_batch_size" || pointer == "/data/dir") continue;
+    if (pointer == "/train/threads" || pointer == "/train/eval_batch_size" || pointer == "/train/channels_last" ||
+        pointer == "/data/dir") {
+      continue;
+    }
     out.push_back(pointer);
   }
   return out;

@@ -36,6 +36,26 @@ TEST_P(ShiftLayers, ConvEqualsConv2dOfTheEffectiveWeightAndTrainsEveryLatent) {
   EXPECT_GT(total, 0.0);
 }
 
+TEST_P(ShiftLayers, ChannelsLastGivesTheSameOutputAndGradientsInChannelsLastOrder) {
+  nn::ShiftConv2d conv(nn::ShiftConv2dOptions(3, 8, 3).stride(2).padding(1).quant(GetParam().options()));
+  const at::Tensor x = at::randn({4, 3, 9, 9});
+  const at::Tensor plain = conv->forward(x);
+  plain.square().sum().backward();
+  std::vector<at::Tensor> plain_grads;
+  for (const auto& p : conv->parameters()) plain_grads.push_back(p.grad().clone()), p.mutable_grad().zero_();
+  conv->set_channels_last(true);
+  const at::Tensor y = conv->forward(x);
+  EXPECT_TRUE(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(at::allclose(y, plain, 1e-5, 1e-5));
+  y.square().sum().backward();
+  const auto params = conv->parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    // The parameters keep their layout; their gradients equal the plain ones up to rounding.
+    EXPECT_TRUE(params[i].is_contiguous());
+    EXPECT_TRUE(at::allclose(params[i].grad(), plain_grads[i], 1e-4, 1e-5)) << i;
+  }
+}
+
 TEST_P(ShiftLayers, LinearEqualsLinearOfTheEffectiveWeight) {
   nn::ShiftLinear fc(nn::ShiftLinearOptions(12, 5).quant(GetParam().options()));
   const at::Tensor x = at::randn({7, 12});

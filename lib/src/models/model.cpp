@@ -1,6 +1,7 @@
 #include "denseshift/models/model.h"
 
 #include "denseshift/core/error.h"
+#include "denseshift/nn/shift_conv2d.h"
 #include "denseshift/nn/shift_layer.h"
 
 namespace denseshift::models {
@@ -13,6 +14,13 @@ std::shared_ptr<Network> make_model(const ModelSpec& spec) {
                           " classes, " + std::to_string(spec.image_size) + " pixels");
   }
   return find_model(name).make(spec);
+}
+
+void set_channels_last(torch::nn::Module& model, bool on) {
+  if (auto* conv = dynamic_cast<nn::ShiftConv2dImpl*>(&model)) conv->set_channels_last(on);
+  for (const auto& module : model.modules(/*include_self=*/false)) {
+    if (auto* conv = dynamic_cast<nn::ShiftConv2dImpl*>(module.get())) conv->set_channels_last(on);
+  }
 }
 
 std::vector<LayerInfo> policy_layers(const torch::nn::Module& model, const ModelOptions& options) {

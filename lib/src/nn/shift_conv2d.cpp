@@ -37,7 +37,9 @@ void ShiftConv2dImpl::reset() {
 
 at::Tensor ShiftConv2dImpl::forward(const at::Tensor& input) {
   const auto& o = options_;
-  return at::conv2d(input, parametrization_->effective_weight(), bias_, {o.stride(), o.stride()},
+  at::Tensor weight = parametrization_->effective_weight();
+  if (channels_last_) weight = weight.contiguous(at::MemoryFormat::ChannelsLast);
+  return at::conv2d(input, weight, bias_, {o.stride(), o.stride()},
                     {o.padding(), o.padding()}, {o.dilation(), o.dilation()}, o.groups());
 }
 

@@ -24,7 +24,9 @@ using Clock = std::chrono::steady_clock;
 std::shared_ptr<models::Network> build_model(const Config& config, const data::Splits& splits) {
   models::ModelSpec spec{config.model, splits.channels(), splits.num_classes(), splits.image_size()};
   at::manual_seed(static_cast<uint64_t>(config.train.seed()));
-  return models::make_model(spec);
+  std::shared_ptr<models::Network> model = models::make_model(spec);
+  models::set_channels_last(*model, config.train.channels_last());
+  return model;
 }
 
 RestoredRun restore_run(const std::string& run_dir, const std::string& data_dir) {

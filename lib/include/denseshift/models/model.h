@@ -42,6 +42,9 @@ class Network : public torch::nn::Module {
 /// name or an input the model cannot take.
 std::shared_ptr<Network> make_model(const ModelSpec& spec);
 
+/// Sets every ShiftConv2d of `model` to run in channels-last memory order (or back).
+void set_channels_last(torch::nn::Module& model, bool on);
+
 /// One layer as the quantization policy sees it.
 struct LayerInfo {
   /// Module path of the weight, e.g. "stage2_0.conv1.weight".

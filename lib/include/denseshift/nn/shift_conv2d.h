@@ -48,6 +48,10 @@ class ShiftConv2dImpl : public torch::nn::Module, public ShiftLayer {
   LayerRole role() const override { return options_.role(); }
   std::shared_ptr<quant::Parametrization> weight_parametrization() const override { return parametrization_; }
   const ShiftConv2dOptions& options() const { return options_; }
+  /// Runs the convolution with the weight in channels-last memory order (its output, and so
+  /// the next layers' activations, follow); the parameters themselves keep their layout.
+  void set_channels_last(bool on) { channels_last_ = on; }
+  bool channels_last() const { return channels_last_; }
   /// Empty if options().bias() is false.
   const at::Tensor& bias() const { return bias_; }
 
@@ -55,6 +59,7 @@ class ShiftConv2dImpl : public torch::nn::Module, public ShiftLayer {
   ShiftConv2dOptions options_;
   std::shared_ptr<quant::Parametrization> parametrization_;
   at::Tensor bias_;
+  bool channels_last_ = false;
 };
 
 TORCH_MODULE(ShiftConv2d);

@@ -24,6 +24,11 @@ struct TrainOptions {
   TORCH_ARG(int64_t, seed) = 0;
   /// LibTorch intra-op threads; 0 = all cores.
   TORCH_ARG(int64_t, threads) = 0;
+  /// Convolution weights (and so activations) in channels-last memory order: oneDNN's
+  /// faster layout on CPU (results/channels-last.md). Each op agrees with the plain layout up to
+  /// float rounding, but a run is not bit-identical to one without it: over many steps its
+  /// trajectory drifts apart as another seed's would. Off by default until a parity check.
+  TORCH_ARG(bool, channels_last) = false;
   /// cpu or cuda (needs a CUDA LibTorch).
   TORCH_ARG(std::string, device) = "cpu";
 
