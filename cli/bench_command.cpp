@@ -92,25 +92,10 @@ int bench_train(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-std::vector<int> parse_thread_list(const std::string& text) {
-  std::vector<int> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      size_t used = 0;
-      const int t = std::stoi(item, &used);
-      if (used != item.size() || t < 1) throw std::invalid_argument(item);
-      out.push_back(t);
-    } catch (const std::exception&) {
-      throw InvalidArgument("--threads: '" + item + "' is not a thread count (expected e.g. 1,2)");
-    }
-  }
-  if (out.empty()) throw InvalidArgument("--threads: give at least one thread count");
-  return out;
-}
-
-std::vector<int64_t> parse_size_list(const std::string& flag, const std::string& text) {
+// "64,128" -> {64, 128}; every item a whole number >= 1, else InvalidArgument naming --flag and
+// the item ("is not WHAT (expected e.g. EXAMPLE)").
+std::vector<int64_t> parse_positive_list(const std::string& flag, const std::string& text, const std::string& what,
+                                         const std::string& example) {
   std::vector<int64_t> out;
   std::stringstream in(text);
   std::string item;
@@ -121,7 +106,7 @@ std::vector<int64_t> parse_size_list(const std::string& flag, const std::string&
       if (used != item.size() || v < 1) throw std::invalid_argument(item);
       out.push_back(v);
     } catch (const std::exception&) {
-      throw InvalidArgument("--" + flag + ": '" + item + "' is not a positive whole number (expected e.g. 64,128)");
+      throw InvalidArgument("--" + flag + ": '" + item + "' is not " + what + " (expected e.g. " + example + ")");
     }
   }
   if (out.empty()) throw InvalidArgument("--" + flag + ": give at least one value");
@@ -148,7 +133,8 @@ int bench_eval(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (!vm.count("config")) throw InvalidArgument("bench eval needs --config FILE");
-  const auto sizes = parse_size_list("batch-sizes", vm["batch-sizes"].as<std::string>());
+  const auto sizes =
+      parse_positive_list("batch-sizes", vm["batch-sizes"].as<std::string>(), "a positive whole number", "64,128");
   const int64_t images = vm["images"].as<int64_t>(), rounds = vm["rounds"].as<int64_t>();
   if (images < 1 || rounds < 1) throw InvalidArgument("--images and --rounds must be at least 1");
   nlohmann::json j = train::read_json_file(vm["config"].as<std::string>());
@@ -207,7 +193,10 @@ int bench_kernels(const std::vector<std::string>& args) {
               << options;
     return kExitOk;
   }
-  o.threads = parse_thread_list(threads);
+  o.threads.clear();
+  for (int64_t t : parse_positive_list("threads", threads, "a thread count", "1,2")) {
+    o.threads.push_back(static_cast<int>(t));
+  }
   o.gemv_rows = o.gemv_cols = gemv_size;
   o.scalar_gemv = !vm["no-scalar-gemv"].as<bool>();
   o.cold_bytes = vm["cold-mib"].as<size_t>() << 20;

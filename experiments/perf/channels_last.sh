@@ -5,7 +5,8 @@
 # STEPS x 128 training images (default 40) plus the 10,000 test images, ROUNDS rounds (default 2)
 # interleaved, THREADS threads (default: all cores). Run it with nothing else running (about 6
 # minutes on a 2-core machine that trains ResNet-20 at ~250 images/s). Writes
-# results/channels-last.md; the runs go to a temporary folder that is removed afterwards.
+# results/channels-last.md (the PyTorch side: pytorch_layouts.py → results/pytorch-layouts.md); the
+# runs go to a temporary folder that is removed afterwards.
 # Usage: bash experiments/perf/channels_last.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,7 @@ for r in $(seq 1 "$rounds"); do
     done
   done
 done
-/usr/bin/python3 - "$work" "$steps" "$rounds" "$threads" "$("$bin" --version)" "$(git rev-parse --short HEAD)" <<'PY' > results/channels-last.md
+/usr/bin/python3 - "$work" "$steps" "$rounds" "$threads" "$("$bin" --version)" "$(git rev-parse --short HEAD)" <<'PY' > "$work/channels-last.md"
 import datetime, json, statistics, sys
 import h5py
 work, steps, rounds, threads, version, commit = sys.argv[1:]
@@ -71,4 +72,5 @@ print("Each setting gives the same accuracy in every round (the runs are determi
       "`train.channels_last` stays off by default until a parity check over seeds (as results/parity/) shows "
       "that final accuracy does not change.")
 PY
+mv "$work/channels-last.md" results/channels-last.md  # whole or not at all
 cat results/channels-last.md

@@ -1,7 +1,6 @@
 #include "denseshift/train/cost.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/sgd.h>
 
 #include <algorithm>
@@ -54,7 +53,7 @@ RunCostSample sample_run_cost(const Config& config, const data::Splits& splits, 
 
   // The steps the trainer takes: epoch 1's order, its augmentation, its learning rate.
   const at::Tensor order = data::epoch_order(train.size(), config.train.seed(), 1);
-  auto augment_rng = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(config.train.seed()) * 7919u + 2);
+  at::Generator augment_rng = augmentation_generator(config.train.seed(), 1);
   for (auto& group : optimizer->param_groups())
     static_cast<torch::optim::SGDOptions&>(group.options()).lr(config.optim.lr());
   model->train();

@@ -21,6 +21,11 @@ namespace denseshift::train {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+at::Generator augmentation_generator(int64_t seed, int64_t epoch) {
+  return at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed) * 7919u + static_cast<uint64_t>(epoch) +
+                                                  1);
+}
+
 std::shared_ptr<models::Network> build_model(const Config& config, const data::Splits& splits) {
   models::ModelSpec spec{config.model, splits.channels(), splits.num_classes(), splits.image_size()};
   at::manual_seed(static_cast<uint64_t>(config.train.seed()));
@@ -164,8 +169,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     model->train();
     const auto epoch_start = Clock::now();
     const at::Tensor order = data::epoch_order(train.size(), config.train.seed(), epoch);
-    auto augment_rng = at::make_generator<at::CPUGeneratorImpl>(
-        static_cast<uint64_t>(config.train.seed()) * 7919u + static_cast<uint64_t>(epoch) + 1);
+    at::Generator augment_rng = augmentation_generator(config.train.seed(), epoch);
     recorders.start_epoch(epoch);
     double loss_sum = 0, correct = 0, lr = 0;
     int64_t seen = 0;

@@ -10,6 +10,8 @@
 // recorders the loop calls (record/recorder.h): progress, the run file's epoch
 // table, the dynamics recorder, the checkpoint.
 
+#include <ATen/core/Generator.h>
+
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -56,6 +58,9 @@ struct RunResult {
 
 /// Trains (or continues) a run. Throws InvalidArgument for bad input, with RUN_DIR untouched.
 RunResult train_run(const Config& config, const RunOptions& options);
+
+/// The generator of epoch `epoch`'s augmentation (1-based), as the trainer seeds it.
+at::Generator augmentation_generator(int64_t seed, int64_t epoch);
 
 /// The model of `config` for the dataset's shape, initialised from config.train.seed.
 std::shared_ptr<models::Network> build_model(const Config& config, const data::Splits& splits);
