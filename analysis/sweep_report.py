@@ -7,6 +7,9 @@ seeds both ran), and a figure of a metric against one grid key with 95% error ba
         [--paired KEY] [--axis KEY] [--out DIR]
 
 Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: SWEEP_DIR/report.
+Also DIR/runs.json: every run's state, provenance and per-epoch test_top1, test_loss and
+train_loss, so that tables and claims (analysis.claims) can be remade from committed files
+without the run directories.
 Only completed runs enter the statistics; the others are counted (pending, running, interrupted,
 failed) and a run file that cannot be read is named as such, never fatal.
 """
@@ -176,10 +179,40 @@ def main(argv=None):
         written += axis_figure(cells, table, args.axis, metrics[0], args.reduce, out, folder)
         lines += [f"Figure: {written[0].name} ({metrics[0]} against {args.axis}, 95% intervals)", ""]
     report = out / "report.md"
-    tmp = report.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(report)
-    return [report] + written
+    summary = out / "runs.json"
+    write_whole(summary, json.dumps(runs_summary(folder, spec, table), indent=1) + "\n")
+    write_whole(report, "\n".join(lines))
+    return [report, summary] + written
+
+
+def write_whole(path, text):
+    """Writes `path` via a temporary file and a rename: the old file or the new one, never half."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+SUMMARY_SERIES = ("test_top1", "test_loss", "train_loss")
+
+
+def runs_summary(folder, spec, table):
+    """The machine-readable side of the report: one record per run of the sweep."""
+    runs = []
+    for cell, row in zip(spec["cells"], table):
+        for seed, r in row.items():
+            record = {"cell": cell["name"], "overrides": overrides_of(cell), "seed": seed, "state": r["state"]}
+            run = r["run"]
+            if run is not None and r["state"] == "completed":
+                env = run.environment
+                record.update(commit=env.get("git_commit", "?")[:12], cpu=env.get("cpu", "?"),
+                              threads=int(env.get("threads", 1)), process_seconds=r["seconds"])
+                for name in SUMMARY_SERIES:
+                    if run.has(f"epochs/{name}"):
+                        record[name] = [None if not np.isfinite(v) else float(v) for v in run.read(f"epochs/{name}")]
+            runs.append(record)
+    return {"format": "denseshift-sweep-summary", "format_version": 1, "sweep": str(folder),
+            "base_source": spec.get("base_source"), "seeds": spec["seeds"],
+            "made": datetime.date.today().isoformat(), "runs": runs}
 
 
 def paired_lines(cells, table, seeds, key, metric, reduce):

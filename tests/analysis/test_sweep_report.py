@@ -89,3 +89,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     make_sweep(tmp_path, {0.1: [0.80]})
     r = report(tmp_path, "--axis", "model.quant.bits", check=2)
     assert "not varied by this sweep" in r.stderr
+
+
+def test_runs_json_holds_every_run_with_its_series_and_provenance(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84], 0.2: [0.70, None, 0.74]})
+    report(tmp_path)
+    summary = json.loads((tmp_path / "report" / "runs.json").read_text())
+    assert summary["format"] == "denseshift-sweep-summary" and summary["format_version"] == 1
+    runs = {(r["cell"], r["seed"]): r for r in summary["runs"]}
+    assert len(runs) == 6
+    assert runs[("lr=0.2", 1)]["state"] == "pending" and "test_top1" not in runs[("lr=0.2", 1)]
+    done = runs[("lr=0.1", 2)]
+    assert done["state"] == "completed" and done["overrides"] == {"optim.lr": 0.1}
+    assert done["test_top1"][-1] == pytest.approx(0.84) and done["threads"] == 2 and done["process_seconds"] == 1800

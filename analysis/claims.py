@@ -1,0 +1,264 @@
+"""The claims table: each paper claim, the toolkit's measurement of it and a verdict, computed from
+committed sweep summaries (the runs.json that analysis.sweep_report writes beside report.md).
+
+    /usr/bin/python3 -m analysis.claims experiments/claims.json [--out results/claims.md]
+
+The claims file (JSON with // comments) lists claims; a claim either names the capability it
+still needs ("needs") or lists comparisons. A comparison takes one cell from a summary as `a` and
+one as `b` (a cell is chosen by a subset of its overrides, which must match exactly one cell),
+and tests the difference b − a of a metric (default: final test_top1) against a hypothesis:
+
+- "greater": b − a > margin. Holds when the 95% interval lies above the margin, does not hold
+  when it lies below it, inconclusive when it contains it.
+- "not_worse": b − a > −margin (non-inferiority). Holds when the interval lies above −margin,
+  does not hold when it lies below −margin.
+- "within": |b − a| ≤ margin (equivalence). Holds when the interval lies inside [−margin,
+  margin], does not hold when it lies wholly outside, inconclusive otherwise.
+
+"paired": true pairs the runs by seed (both cells must share seeds; the differences' t interval),
+otherwise Welch's interval. Fewer than 3 completed runs (or pairs) on a side give "pending" with
+the counts, never a verdict; a summary file that does not exist yet gives "not yet run". A claim
+whose experiment is defined but not run names it in "planned" instead of comparisons. A claim's
+`notes` map a verdict to the sentence printed with it.
+"""
+import argparse
+import datetime
+import json
+import pathlib
+import re
+import subprocess
+
+from .figures import main_wrapper
+from .runfile import RunFileError
+from .stats import mean_interval, welch
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FRACTION_METRICS = {"test_top1", "test_top5", "train_top1", "validation_top1"}
+HYPOTHESES = {"greater", "not_worse", "within"}
+MIN_RUNS = 3
+
+
+class ClaimsError(RunFileError):
+    """A claims file or summary that cannot be used; the message names the file and the key."""
+
+
+def strip_comments(text):
+    """JSON with // line comments (outside strings) to plain JSON."""
+    out = []
+    for line in text.splitlines():
+        in_string, escaped, cut = False, False, len(line)
+        for i, ch in enumerate(line):
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = not in_string
+            elif ch == "/" and not in_string and line[i + 1:i + 2] == "/":
+                cut = i
+                break
+        out.append(line[:cut])
+    return "\n".join(out)
+
+
+def load_json(path, what):
+    try:
+        return json.loads(strip_comments(pathlib.Path(path).read_text()))
+    except FileNotFoundError as error:
+        raise ClaimsError(f"{path}: no such {what}") from error
+    except json.JSONDecodeError as error:
+        raise ClaimsError(f"{path}: not valid JSON ({error})") from error
+
+
+class Summaries:
+    """runs.json files, loaded once each, relative to the repository root."""
+
+    def __init__(self, root):
+        self.root = pathlib.Path(root)
+        self.cache = {}
+
+    def get(self, name):
+        if name not in self.cache:
+            data = load_json(self.root / name, "sweep summary (made by analysis.sweep_report)")
+            if data.get("format") != "denseshift-sweep-summary" or data.get("format_version") != 1:
+                raise ClaimsError(f"{name}: not a sweep summary of format version 1")
+            self.cache[name] = data
+        return self.cache[name]
+
+    def cell_values(self, name, select, metric, reduce):
+        """{seed: value} of the completed runs of the one cell whose overrides include `select`,
+        the cell's name, and the runs (any state) of that cell."""
+        runs = self.get(name)["runs"]
+        cells = {}
+        for r in runs:
+            if all(k in r["overrides"] and r["overrides"][k] == v for k, v in select.items()):
+                cells.setdefault(r["cell"], []).append(r)
+        if len(cells) != 1:
+            found = "no cell" if not cells else f"{len(cells)} cells ({', '.join(sorted(cells))})"
+            raise ClaimsError(f"{name}: {json.dumps(select)} matches {found}; it must match exactly one")
+        cell, members = next(iter(cells.items()))
+        values = {}
+        for r in members:
+            if r["state"] != "completed":
+                continue
+            if metric not in r:
+                raise ClaimsError(f"{name}: cell {cell} seed {r['seed']} has no series '{metric}'")
+            series = [v for v in r[metric] if v is not None]
+            if series:
+                if reduce == "final":
+                    values[r["seed"]] = series[-1]
+                else:
+                    values[r["seed"]] = min(series) if metric.endswith("loss") else max(series)
+        return values, cell, members
+
+
+def verdict(hypothesis, margin, lo, hi):
+    if hypothesis == "greater":
+        return "holds" if lo > margin else "does not hold" if hi < margin else "inconclusive"
+    if hypothesis == "not_worse":
+        return "holds" if lo > -margin else "does not hold" if hi < -margin else "inconclusive"
+    # within
+    if -margin <= lo and hi <= margin:
+        return "holds"
+    return "does not hold" if lo > margin or hi < -margin else "inconclusive"
+
+
+def evaluate(summaries, comparison, where):
+    """A comparison's figures and verdict: dict with text fields for the table."""
+    for key in ("summary", "a", "b", "hypothesis"):
+        if key not in comparison:
+            raise ClaimsError(f"{where}: comparison has no '{key}'")
+    hypothesis = comparison["hypothesis"]
+    if hypothesis not in HYPOTHESES:
+        raise ClaimsError(f"{where}: hypothesis '{hypothesis}' is not one of {', '.join(sorted(HYPOTHESES))}")
+    metric = comparison.get("metric", "test_top1")
+    reduce = comparison.get("reduce", "final")
+    margin = float(comparison.get("margin", 0.0))
+    paired = bool(comparison.get("paired", False))
+    summary_a = comparison["summary"]
+    summary_b = comparison.get("summary_b", summary_a)
+    for name in (summary_a, summary_b):
+        if not (summaries.root / name).exists():
+            return {"a": "-", "b": "-", "metric": f"{metric} ({reduce})", "label": comparison.get("label", ""),
+                    "diff": "-", "verdict": f"not yet run (no {name})"}
+    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce)
+    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric, reduce)
+    scale, unit = (100.0, " points") if metric in FRACTION_METRICS else (1.0, "")
+
+    def num(x, signed=True):
+        return f"{scale * x:+.2f}" if signed else f"{scale * x:.2f}"
+
+    ma, sa, _, na = mean_interval(list(va.values()))
+    mb, sb, _, nb = mean_interval(list(vb.values()))
+
+    def side(m, s, n):
+        if m is None:
+            return "no completed run"
+        return f"{num(m, False)} ± {num(s, False)} (n={n})" if s is not None else f"{num(m, False)} (n={n})"
+
+    out = {"a": f"{cell_a}: {side(ma, sa, na)}", "b": f"{cell_b}: {side(mb, sb, nb)}",
+           "metric": f"{metric} ({reduce})", "label": comparison.get("label", "")}
+    if paired:
+        seeds = sorted(set(va) & set(vb))
+        diffs = [vb[s] - va[s] for s in seeds]
+        mean, _, half, n = mean_interval(diffs)
+        enough = n >= MIN_RUNS
+        lo, hi = (mean - half, mean + half) if half is not None else (None, None)
+        how = f"paired by seed, {n} pairs"
+    else:
+        enough = na >= MIN_RUNS and nb >= MIN_RUNS
+        mean, lo, hi = welch(list(va.values()), list(vb.values())) if na >= 2 and nb >= 2 else (None, None, None)
+        how = "Welch"
+    if mean is None or not enough:
+        out.update(diff="-", verdict=f"pending ({na} and {nb} completed runs; {MIN_RUNS} needed)")
+        return out
+    target = {"greater": f"> {num(margin)}", "not_worse": f"> {num(-margin)}",
+              "within": f"within ±{num(margin, False)}"}[hypothesis]
+    out["diff"] = f"{num(mean)} [{num(lo)}, {num(hi)}]{unit} ({how}; claim: b − a {target})"
+    out["verdict"] = verdict(hypothesis, margin, lo, hi)
+    return out
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def cell_text(text):
+    return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
+
+
+def render(spec, summaries, command):
+    claims = spec.get("claims")
+    if not isinstance(claims, list) or not claims:
+        raise ClaimsError("claims file: 'claims' must be a non-empty list")
+    rows, counts = [], {}
+    for i, claim in enumerate(claims):
+        where = f"claim {claim.get('id', i)}"
+        for key in ("id", "paper", "claim"):
+            if key not in claim:
+                raise ClaimsError(f"{where}: no '{key}'")
+        head = [cell_text(f"**{claim['id']}** — {claim['claim']} ({claim['paper']})"),
+                cell_text(claim.get("evidence", "-"))]
+        experiment = claim.get("experiment")
+        link = f"[{experiment}]({pathlib.PurePosixPath('..') / experiment})" if experiment else "-"
+        if "needs" in claim:
+            counts["not yet tested"] = counts.get("not yet tested", 0) + 1
+            rows.append(head + [link, "-", "-", "not yet tested", cell_text(f"needs {claim['needs']}")])
+            continue
+        if "planned" in claim:
+            counts["not yet run"] = counts.get("not yet run", 0) + 1
+            rows.append(head + [link, "-", "-", "not yet run", cell_text(claim["planned"])])
+            continue
+        comparisons = claim.get("comparisons")
+        if not comparisons:
+            raise ClaimsError(f"{where}: none of 'needs', 'planned', 'comparisons'")
+        notes = claim.get("notes", {})
+        for j, comparison in enumerate(comparisons):
+            result = evaluate(summaries, comparison, f"{where}, comparison {j + 1}")
+            v = result["verdict"]
+            counts[v.split(" (")[0]] = counts.get(v.split(" (")[0], 0) + 1
+            results_link = pathlib.PurePosixPath(comparison["summary"]).parent
+            ours = (f"{result['label']}: " if result["label"] else "") + \
+                f"b = {result['b']}; a = {result['a']}; b − a = {result['diff']}"
+            note = notes.get(v.split(" (")[0], "")
+            rows.append((head if j == 0 else ["", ""]) +
+                        [f"[{results_link}]({pathlib.PurePosixPath('..') / results_link})",
+                         cell_text(result["metric"]), cell_text(ours), v, cell_text(note)])
+    lines = ["# Paper claims and what the toolkit measured", "",
+             f"Made by `{command}` on {datetime.date.today().isoformat()} at commit {git_commit()} from the committed",
+             "sweep summaries named in each row (each one's report.md beside it gives the command, the commit the",
+             "runs were trained at, the CPU and the CPU-hours). A verdict needs at least 3 completed runs per cell",
+             "(or 3 seed pairs); \"holds\" means the 95% interval of the difference clears the claim's margin,",
+             "\"does not hold\" that it lies wholly on the other side, \"inconclusive\" that it straddles it.",
+             "Everything here is LeNet or ResNet-20 on Fashion-MNIST: a verdict is about this scale, and the",
+             "papers' ImageNet numbers are context, not targets.", "",
+             "Verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "",
+             "| claim (paper) | paper's evidence | results | metric | ours: b, a, b − a [95% interval] | verdict | why |",
+             "|---|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("claims", help="claims file (experiments/claims.json)")
+    ap.add_argument("--out", default="results/claims.md")
+    ap.add_argument("--root", default=str(ROOT), help="folder the summaries' paths are relative to")
+    args = ap.parse_args(argv)
+    spec = load_json(args.claims, "claims file")
+    command = "/usr/bin/python3 -m analysis.claims " + " ".join(argv if argv is not None else __import__("sys").argv[1:])
+    text = render(spec, Summaries(args.root), command)
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(out)
+    return [out]
+
+
+if __name__ == "__main__":
+    main_wrapper(main)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The paper-reproduction experiments of issue 12, each a resumable sweep, then results/claims.md.
+# Run again after an interruption: finished runs are kept. SWEEP_ARGS, RUNS_DIR, DENSESHIFT_BIN as in
+# experiments/common/sweep.sh. Usage: bash experiments/claims.sh [--claims-only]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" != "--claims-only" ]; then
+  for experiment in table1 lr_rescaling zero_free; do
+    bash "experiments/$experiment/run.sh"
+  done
+fi
+/usr/bin/python3 -m analysis.claims experiments/claims.json --out results/claims.md

@@ -1,0 +1,117 @@
+"""analysis.claims on hand-made sweep summaries whose intervals are known."""
+import json
+import math
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from analysis.claims import verdict  # noqa: E402
+from analysis.stats import t975  # noqa: E402
+
+
+def summary(path, cells):
+    """cells: {bits: [final test_top1 per seed, None = not completed]}."""
+    runs = []
+    for bits, values in cells.items():
+        for seed, v in enumerate(values):
+            r = {"cell": f"bits={bits}", "overrides": {"model.quant.bits": bits}, "seed": seed,
+                 "state": "completed" if v is not None else "pending"}
+            if v is not None:
+                r["test_top1"] = [0.5, v]
+            runs.append(r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1, "seeds": [0, 1, 2],
+                                "runs": runs}))
+
+
+def claims(tmp_path, comparisons, check=0):
+    spec = tmp_path / "claims.json"
+    spec.write_text("// a comment\n" + json.dumps({"claims": [
+        {"id": "c1", "paper": "P", "claim": "C", "comparisons": comparisons,
+         "notes": {"inconclusive": "too few seeds"}},
+        {"id": "c2", "paper": "P", "claim": "D", "needs": "a converter"}]}))
+    out = tmp_path / "claims.md"
+    r = subprocess.run([sys.executable, "-m", "analysis.claims", str(spec), "--out", str(out), "--root", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == check, r.stdout + r.stderr
+    return out.read_text() if check == 0 else r.stderr
+
+
+def rows(text):
+    return [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+
+
+def test_verdict_rules_at_the_margin():
+    assert verdict("greater", 0.0, 0.001, 0.02) == "holds"
+    assert verdict("greater", 0.0, -0.001, 0.02) == "inconclusive"
+    assert verdict("greater", 0.0, -0.03, -0.001) == "does not hold"
+    assert verdict("not_worse", 0.01, -0.009, 0.0) == "holds"
+    assert verdict("not_worse", 0.01, -0.011, 0.0) == "inconclusive"
+    assert verdict("not_worse", 0.01, -0.05, -0.02) == "does not hold"
+    assert verdict("within", 0.01, -0.005, 0.005) == "holds"
+    assert verdict("within", 0.01, -0.005, 0.02) == "inconclusive"
+    assert verdict("within", 0.01, 0.02, 0.03) == "does not hold"
+
+
+def test_paired_difference_and_its_interval(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, 0.84], 3: [0.82, 0.845, 0.86]})
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 3},
+                              "hypothesis": "greater", "paired": True}])
+    # Differences 2, 2.5, 2 points: mean 2.17, std 0.289; unpaired, the seed spread would hide it.
+    half = t975(2) * 0.2886751 / math.sqrt(3)
+    assert f"+2.17 [{2.1667 - half:+.2f}, {2.1667 + half:+.2f}] points (paired by seed, 3 pairs" in text
+    assert "82.00 ± 2.00 (n=3)" in text
+    assert "| holds |" in rows(text)[0]
+    assert "not yet tested" in rows(text)[1] and "needs a converter" in rows(text)[1]
+
+
+def test_unpaired_overlap_is_inconclusive_with_its_note(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, 0.84], 3: [0.81, 0.83, 0.85]})
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 3},
+                              "hypothesis": "greater"}])
+    assert "Welch" in text and "| inconclusive | too few seeds |" in text
+
+
+def test_the_opposite_direction_does_not_hold(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.90, 0.91, 0.92], 3: [0.80, 0.81, 0.82]})
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 3},
+                              "hypothesis": "not_worse", "margin": 0.01, "paired": True}])
+    assert "| does not hold |" in text
+
+
+def test_fewer_than_three_runs_give_no_verdict(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, None], 3: [0.90, 0.91, 0.92]})
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 3},
+                              "hypothesis": "greater"}])
+    assert "pending (2 and 3 completed runs; 3 needed)" in text
+
+
+def test_a_summary_not_made_yet_is_not_yet_run(tmp_path):
+    text = claims(tmp_path, [{"summary": "missing/runs.json", "a": {}, "b": {}, "hypothesis": "greater"}])
+    assert "not yet run (no missing/runs.json)" in text
+
+
+def test_a_selection_matching_several_cells_is_an_error_naming_them(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, 0.84], 3: [0.81, 0.83, 0.85]})
+    err = claims(tmp_path, [{"summary": "s/runs.json", "a": {}, "b": {"model.quant.bits": 3},
+                             "hypothesis": "greater"}], check=2)
+    assert "matches 2 cells (bits=2, bits=3)" in err and "s/runs.json" in err
+
+
+def test_an_unknown_hypothesis_is_an_error(tmp_path):
+    summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, 0.84]})
+    err = claims(tmp_path, [{"summary": "s/runs.json", "a": {}, "b": {}, "hypothesis": "better"}], check=2)
+    assert "hypothesis 'better'" in err and "claim c1" in err
+
+
+def test_the_committed_claims_file_is_valid(tmp_path):
+    """experiments/claims.json renders against the repository's committed summaries."""
+    out = tmp_path / "claims.md"
+    r = subprocess.run([sys.executable, "-m", "analysis.claims", "experiments/claims.json", "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().count("\n| **") >= 15
