@@ -8,8 +8,8 @@ seeds both ran), and a figure of a metric against one grid key with 95% error ba
 
 Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: SWEEP_DIR/report.
 Also DIR/runs.json: every run's state, provenance and per-epoch test_top1, test_loss and
-train_loss, so that tables and claims (analysis.claims) can be remade from committed files
-without the run directories.
+train_loss (and, per recorded layer, the freezing metric and WSVR), so that tables and claims
+(analysis.claims) can be remade from committed files without the run directories.
 Only completed runs enter the statistics; the others are counted (pending, running, interrupted,
 failed) and a run file that cannot be read is named as such, never fatal.
 """
@@ -195,6 +195,10 @@ def write_whole(path, text):
 SUMMARY_SERIES = ("test_top1", "test_loss", "train_loss")
 
 
+def finite_list(values):
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
 def runs_summary(folder, spec, table):
     """The machine-readable side of the report: one record per run of the sweep."""
     runs = []
@@ -208,7 +212,12 @@ def runs_summary(folder, spec, table):
                               threads=int(env.get("threads", 1)), process_seconds=r["seconds"])
                 for name in SUMMARY_SERIES:
                     if run.has(f"epochs/{name}"):
-                        record[name] = [None if not np.isfinite(v) else float(v) for v in run.read(f"epochs/{name}")]
+                        record[name] = finite_list(run.read(f"epochs/{name}"))
+                # Per recorded layer: the freezing metric (epoch 0 = init) and WSVR, as LAYER/freezing, LAYER/wsvr.
+                for layer in run.layers():
+                    for name, dataset in (("freezing", "freezing/effective"), ("wsvr", "dynamics/wsvr")):
+                        if run.has(f"layers/{layer}/{dataset}"):
+                            record[f"{layer}/{name}"] = finite_list(run.read(f"layers/{layer}/{dataset}"))
             runs.append(record)
     return {"format": "denseshift-sweep-summary", "format_version": 1, "sweep": str(folder),
             "base_source": spec.get("base_source"), "seeds": spec["seeds"],

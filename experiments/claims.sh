@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--claims-only" ]; then
-  for experiment in table1 lr_rescaling zero_free; do
-    bash "experiments/$experiment/run.sh"
+  for script in table1/run.sh lr_rescaling/run.sh zero_free/run.sh init_epochs/run.sh s3/run.sh \
+                freezing/run_long.sh; do
+    bash "experiments/$script"
   done
 fi
 /usr/bin/python3 -m analysis.claims experiments/claims.json --out results/claims.md
