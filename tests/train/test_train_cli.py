@@ -109,6 +109,8 @@ def test_resolved_config_is_stored_with_overrides(tmp_path):
 def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path):
     config = dict(SYNTHETIC, train=dict(SYNTHETIC["train"], epochs=3), record=RECORD_ALL)
     config["data"] = dict(SYNTHETIC["data"], synthetic_train=12000)
+    # 4-bit PACT activations: their alphas are recorded per epoch and resume with the rest.
+    config["model"] = dict(SYNTHETIC["model"], activation={"bits": 4, "alpha_init": 1.5})
     path = write_config(tmp_path, config)
     whole = train("--config", path, "--out", tmp_path / "whole")
     assert whole.returncode == 0, whole.stderr
@@ -134,6 +136,8 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path):
     resumed_data, whole_data = all_datasets(killed), all_datasets(tmp_path / "whole")
     assert resumed_data.keys() == whole_data.keys()
     assert "layers/conv2.weight/traces/t1" in whole_data and "steps/loss" in whole_data
+    assert list(whole_data["activations/act1/epoch"]) == [0, 1, 2, 3]
+    assert len(set(whole_data["activations/act1/alpha"])) > 1, "alpha 1.5 clips: training moves it"
     for name, values in whole_data.items():
         if name.split("/")[-1] not in TIMINGS:
             np.testing.assert_array_equal(resumed_data[name], values, err_msg=name)
@@ -193,6 +197,8 @@ def test_non_finite_loss_stops_with_a_valid_run_file(tmp_path):
     ("train.batch_size=0", "config key 'train.batch_size' has value 0"),
     ("data.dir=/nonexistent", "scripts/setup.sh"),
     ("data.name=cifar10", "data_batch_1.bin' is missing"),
+    ("model.activation.bits=16", "config key 'model.activation.bits' is 16; it must be 2 to 8 (PACT) or 32"),
+    ("model.activation.alpha_init=0", "config key 'model.activation.alpha_init' must be > 0"),
 ])
 def test_bad_input_exits_2_and_creates_nothing(tmp_path, override, message):
     config = write_config(tmp_path, SYNTHETIC | {"data": {"name": "fashion-mnist"}})

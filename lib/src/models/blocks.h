@@ -4,6 +4,7 @@
 #include <torch/nn/modules/batchnorm.h>
 
 #include "denseshift/models/model.h"
+#include "denseshift/nn/pact.h"
 #include "denseshift/nn/shift_conv2d.h"
 #include "denseshift/nn/shift_linear.h"
 
@@ -23,6 +24,11 @@ inline nn::ShiftConv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t str
 /// A linear layer in `role`, quantized as the policy says for that role.
 inline nn::ShiftLinear linear(int64_t in, int64_t out, bool bias, const ModelSpec& spec, LayerRole role) {
   return nn::ShiftLinear(nn::ShiftLinearOptions(in, out).bias(bias).quant(spec.layer_quant(role)).role(role));
+}
+
+/// The activation (ReLU or PACT) whose output feeds a layer in `consumer`.
+inline nn::Pact activation(const ModelSpec& spec, LayerRole consumer) {
+  return nn::Pact(spec.options.activation_feeding(consumer));
 }
 
 /// BatchNorm with weight 1 and bias 0, as the reference.

@@ -1,5 +1,7 @@
 // lenet: LeNet-5 sized, with BatchNorm after every hidden layer (the fast tier).
 //   conv 5x5 (pad 2) -> 6, pool; conv 5x5 -> 16, pool; linear 120; linear 84; classifier.
+// Activations act1-act4 (ReLU, or PACT before quantized layers) follow each BatchNorm;
+// PACT before max pooling equals PACT after it (both are monotone).
 #include <ATen/ATen.h>
 #include <torch/nn/modules/batchnorm.h>
 
@@ -22,13 +24,18 @@ class LeNet : public Network {
     fc2_ = register_module("fc2", linear(120, 84, false, spec, LayerRole::hidden));
     bn4_ = register_module("bn4", torch::nn::BatchNorm1d(84));
     classifier_ = register_module("classifier", linear(84, spec.num_classes, true, spec, LayerRole::classifier));
+    // The activation after each hidden layer, named after the layer it feeds.
+    act1_ = register_module("act1", activation(spec, LayerRole::hidden));      // -> conv2
+    act2_ = register_module("act2", activation(spec, LayerRole::hidden));      // -> fc1
+    act3_ = register_module("act3", activation(spec, LayerRole::hidden));      // -> fc2
+    act4_ = register_module("act4", activation(spec, LayerRole::classifier));  // -> classifier
   }
 
   at::Tensor forward(const at::Tensor& x) override {
-    at::Tensor h = at::max_pool2d(at::relu(bn1_->forward(conv1_->forward(x))), 2);
-    h = at::max_pool2d(at::relu(bn2_->forward(conv2_->forward(h))), 2).flatten(1);
-    h = at::relu(bn3_->forward(fc1_->forward(h)));
-    h = at::relu(bn4_->forward(fc2_->forward(h)));
+    at::Tensor h = at::max_pool2d(act1_->forward(bn1_->forward(conv1_->forward(x))), 2);
+    h = at::max_pool2d(act2_->forward(bn2_->forward(conv2_->forward(h))), 2).flatten(1);
+    h = act3_->forward(bn3_->forward(fc1_->forward(h)));
+    h = act4_->forward(bn4_->forward(fc2_->forward(h)));
     return classifier_->forward(h);
   }
 
@@ -37,6 +44,7 @@ class LeNet : public Network {
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
   nn::ShiftLinear fc1_{nullptr}, fc2_{nullptr}, classifier_{nullptr};
   torch::nn::BatchNorm1d bn3_{nullptr}, bn4_{nullptr};
+  nn::Pact act1_{nullptr}, act2_{nullptr}, act3_{nullptr}, act4_{nullptr};
 };
 
 }  // namespace

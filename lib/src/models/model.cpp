@@ -1,6 +1,7 @@
 #include "denseshift/models/model.h"
 
 #include "denseshift/core/error.h"
+#include "denseshift/nn/pact.h"
 #include "denseshift/nn/shift_conv2d.h"
 #include "denseshift/nn/shift_layer.h"
 
@@ -34,6 +35,16 @@ std::vector<LayerInfo> policy_layers(const torch::nn::Module& model, const Model
   // The module itself too (a bare layer), without needing it to live in a shared_ptr.
   add("", model);
   for (const auto& item : model.named_modules("", /*include_self=*/false)) add(item.key() + ".", *item.value());
+  return out;
+}
+
+std::vector<ActivationInfo> pact_activations(const torch::nn::Module& model) {
+  std::vector<ActivationInfo> out;
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
+    if (const auto* act = dynamic_cast<const nn::PactImpl*>(item.value().get()); act && act->alpha().defined()) {
+      out.push_back(ActivationInfo{item.key(), act->alpha()});
+    }
+  }
   return out;
 }
 

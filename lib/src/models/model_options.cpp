@@ -19,6 +19,11 @@ quant::QuantOptions ModelOptions::layer_quant(LayerRole role) const {
       role == LayerRole::classifier ? quant::InitScheme::pytorch_default : quant::InitScheme::kaiming_normal);
 }
 
+nn::ActivationOptions ModelOptions::activation_feeding(LayerRole consumer) const {
+  if (uses_quant(consumer)) return activation();
+  return nn::ActivationOptions().bits(32);
+}
+
 void ModelOptions::visit_keys(OptionVisitor& v) {
   v.choice("name", name(), model_names(),
            "network (`denseshift list models`); input channels and classes follow the dataset");
@@ -34,6 +39,10 @@ void ModelOptions::visit_keys(OptionVisitor& v) {
       "the parametrization of the quantized layers");
   v.flag("quantize_first_conv", quantize_first_conv(), "also quantize the first conv");
   v.flag("quantize_classifier", quantize_classifier(), "also quantize the final linear layer");
+  v.section(
+      "activation", [this](OptionVisitor& inner) { activation().visit_keys(inner); },
+      [this] { activation().validate(); },
+      "activations feeding the quantized layers: ReLU or PACT (docs/parametrizations.md)");
 }
 
 }  // namespace denseshift::models

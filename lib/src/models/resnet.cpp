@@ -9,10 +9,12 @@
 namespace denseshift::models {
 namespace {
 
-// conv-BN pairs; the shortcut is identity or a strided 1x1 conv + BN.
+// conv-BN pairs; the shortcut is identity or a strided 1x1 conv + BN. The activations
+// (ReLU or PACT) after each inner conv-BN feed the next conv; the output activation feeds
+// `next`, the role of what follows the block (hidden: the next block; classifier: the last).
 class Block : public torch::nn::Module {
  public:
-  Block(int64_t in, int64_t width, int64_t stride, bool bottleneck, const ModelSpec& spec) {
+  Block(int64_t in, int64_t width, int64_t stride, bool bottleneck, const ModelSpec& spec, LayerRole next) {
     const int64_t out = bottleneck ? width * 4 : width;
     if (bottleneck) {
       add(conv(in, width, 1, 1, 0, spec, LayerRole::hidden), width);
@@ -26,16 +28,20 @@ class Block : public torch::nn::Module {
       shortcut_conv_ = register_module("shortcut_conv", conv(in, out, 1, stride, 0, spec, LayerRole::hidden));
       shortcut_bn_ = register_module("shortcut_bn", batch_norm(out));
     }
+    for (size_t i = 0; i + 1 < convs_.size(); ++i) {
+      acts_.push_back(register_module("act" + std::to_string(i + 1), activation(spec, LayerRole::hidden)));
+    }
+    act_out_ = register_module("act_out", activation(spec, next));
   }
 
   at::Tensor forward(const at::Tensor& x) {
     at::Tensor h = x;
     for (size_t i = 0; i < convs_.size(); ++i) {
       h = bns_[i]->forward(convs_[i]->forward(h));
-      if (i + 1 < convs_.size()) h = at::relu(h);
+      if (i + 1 < convs_.size()) h = acts_[i]->forward(h);
     }
     const at::Tensor identity = shortcut_conv_ ? shortcut_bn_->forward(shortcut_conv_->forward(x)) : x;
-    return at::relu(h + identity);
+    return act_out_->forward(h + identity);
   }
 
  private:
@@ -47,6 +53,8 @@ class Block : public torch::nn::Module {
 
   std::vector<nn::ShiftConv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<nn::Pact> acts_;
+  nn::Pact act_out_{nullptr};
   nn::ShiftConv2d shortcut_conv_{nullptr};
   torch::nn::BatchNorm2d shortcut_bn_{nullptr};
 };
@@ -65,11 +73,14 @@ class ResNet : public Network {
     stem_ = register_module("stem", imagenet_stem_ ? conv(spec.in_channels, stem_width, 7, 2, 3, spec, LayerRole::first_conv)
                                                    : conv(spec.in_channels, stem_width, 3, 1, 1, spec, LayerRole::first_conv));
     stem_bn_ = register_module("stem_bn", batch_norm(stem_width));
+    stem_act_ = register_module("stem_act", activation(spec, LayerRole::hidden));
     int64_t in = stem_width;
     for (size_t s = 0; s < v.blocks.size(); ++s) {
       for (int64_t b = 0; b < v.blocks[s]; ++b) {
         const int64_t stride = (s > 0 && b == 0) ? 2 : 1;
-        auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, spec);
+        const bool last = s + 1 == v.blocks.size() && b + 1 == v.blocks[s];
+        auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, spec,
+                                             last ? LayerRole::classifier : LayerRole::hidden);
         blocks_.push_back(register_module("stage" + std::to_string(s + 1) + "_" + std::to_string(b), block));
         in = v.bottleneck ? v.widths[s] * 4 : v.widths[s];
       }
@@ -78,7 +89,7 @@ class ResNet : public Network {
   }
 
   at::Tensor forward(const at::Tensor& x) override {
-    at::Tensor h = at::relu(stem_bn_->forward(stem_->forward(x)));
+    at::Tensor h = stem_act_->forward(stem_bn_->forward(stem_->forward(x)));
     if (imagenet_stem_) h = at::max_pool2d(h, 3, 2, 1);
     for (auto& block : blocks_) h = block->forward(h);
     return classifier_->forward(at::adaptive_avg_pool2d(h, {1, 1}).flatten(1));
@@ -88,6 +99,7 @@ class ResNet : public Network {
   bool imagenet_stem_;
   nn::ShiftConv2d stem_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr};
+  nn::Pact stem_act_{nullptr};
   std::vector<std::shared_ptr<Block>> blocks_;
   nn::ShiftLinear classifier_{nullptr};
 };

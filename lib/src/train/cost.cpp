@@ -48,7 +48,7 @@ RunCostSample sample_run_cost(const Config& config, const data::Splits& splits, 
   std::shared_ptr<models::Network> model = build_model(config, splits);
   model->to(device);
   const std::vector<models::LayerInfo> layers = models::policy_layers(*model, config.model);
-  auto optimizer = make_optimizer(*model, layers, config.optim);
+  auto optimizer = make_optimizer(*model, layers, config.optim, config.model.activation());
   s.setup_s = seconds_since(setup_start);
 
   // The steps the trainer takes: epoch 1's order, its augmentation, its learning rate.

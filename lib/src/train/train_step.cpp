@@ -11,15 +11,17 @@
 namespace denseshift::train {
 
 std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
-                                                  const OptimOptions& o) {
-  std::vector<at::Tensor> latents, others;
-  std::set<const void*> latent_ids;
+                                                  const OptimOptions& o, const nn::ActivationOptions& activation) {
+  std::vector<at::Tensor> latents, alphas, others;
+  std::set<const void*> latent_ids, alpha_ids;
   for (const auto& layer : layers) {
     if (!layer.quantized()) continue;
     for (const auto& t : layer.weight->parameters()) latent_ids.insert(t.unsafeGetTensorImpl());
   }
+  for (const auto& act : models::pact_activations(model)) alpha_ids.insert(act.alpha.unsafeGetTensorImpl());
   for (const auto& t : model.parameters()) {
-    (latent_ids.count(t.unsafeGetTensorImpl()) ? latents : others).push_back(t);
+    const void* id = t.unsafeGetTensorImpl();
+    (latent_ids.count(id) ? latents : alpha_ids.count(id) ? alphas : others).push_back(t);
   }
   auto options = [&](double decay) {
     return std::make_unique<torch::optim::SGDOptions>(
@@ -28,6 +30,7 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (!others.empty()) groups.emplace_back(others, options(o.weight_decay()));
   if (!latents.empty()) groups.emplace_back(latents, options(o.latent_weight_decay().value_or(o.weight_decay())));
+  if (!alphas.empty()) groups.emplace_back(alphas, options(activation.alpha_decay().value_or(o.weight_decay())));
   return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr()));
 }
 

@@ -10,6 +10,7 @@
 
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
+#include "denseshift/record/activation_recorder.h"
 #include "denseshift/record/dynamics_recorder.h"
 #include "denseshift/record/progress.h"
 #include "denseshift/train/checkpoint.h"
@@ -91,7 +92,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   std::shared_ptr<models::Network> model = build_model(config, splits);
   model->to(device);
   const std::vector<models::LayerInfo> layers = models::policy_layers(*model, config.model);
-  auto optimizer = make_optimizer(*model, layers, config.optim);
+  auto optimizer = make_optimizer(*model, layers, config.optim, config.model.activation());
   const data::Dataset& train = splits.train;
   const int64_t batch = std::min(config.train.batch_size(), train.size());
   const int64_t steps_per_epoch = train.size() / batch;  // the last incomplete batch is dropped
@@ -101,6 +102,12 @@ RunResult train_run(const Config& config, const RunOptions& options) {
     dynamics = std::make_unique<record::DynamicsRecorder>(config.record, config.train.seed(), layers,
                                                           models::policy_layers(*initial, config.model),
                                                           steps_per_epoch);
+  }
+  std::unique_ptr<record::ActivationRecorder> activations;
+  if (config.model.activation().quantized()) {
+    std::vector<record::ActivationRecorder::Activation> list;
+    for (const auto& a : models::pact_activations(*model)) list.push_back({a.name, a.alpha});
+    activations = std::make_unique<record::ActivationRecorder>(std::move(list), config.model.activation().bits());
   }
 
   // The recorders, in the order they are called: the run file's records first, then the
@@ -113,6 +120,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   Recorders recorders;
   recorders.add(epoch_table);
   if (dynamics) recorders.add(*dynamics);
+  if (activations) recorders.add(*activations);
   recorders.add(checkpoint);
   recorders.add(progress);
 

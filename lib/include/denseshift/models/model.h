@@ -64,4 +64,14 @@ struct LayerInfo {
 /// quantized": the recorder, the optimizer's weight-decay groups and inspect read it.
 std::vector<LayerInfo> policy_layers(const torch::nn::Module& model, const ModelOptions& options);
 
+/// One PACT activation of a model (activation bits < 32): its module path (e.g.
+/// "stage1_0.act1") and its clipping level alpha (a 0-d parameter).
+struct ActivationInfo {
+  std::string name;
+  at::Tensor alpha;
+};
+
+/// Every PACT activation of `model`, in registration order; empty when activations are ReLUs.
+std::vector<ActivationInfo> pact_activations(const torch::nn::Module& model);
+
 }  // namespace denseshift::models

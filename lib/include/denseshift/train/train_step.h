@@ -17,9 +17,11 @@ class SGD;
 namespace denseshift::train {
 
 /// SGD over every parameter of `model`; the latents of quantized layers (`layers`,
-/// models::policy_layers) get optim.latent_weight_decay in a group of their own when set.
+/// models::policy_layers) get optim.latent_weight_decay, the PACT clipping levels
+/// (models::pact_activations) `activation.alpha_decay`, each in a group of their own when set.
 std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
-                                                  const OptimOptions& options);
+                                                  const OptimOptions& options,
+                                                  const nn::ActivationOptions& activation = {});
 
 struct StepResult {
   at::Tensor logits;
