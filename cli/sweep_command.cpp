@@ -190,7 +190,7 @@ int run_task(const std::vector<std::string>& args) {
   std::error_code error;
   if (fs::exists(stored_config, error)) {
     const json stored = train::read_json_file(stored_config.string());
-    const auto keys = config_mismatch(resolved, stored);
+    const auto keys = config_mismatch(resolved, train::with_current_defaults(stored));
     if (!keys.empty()) {
       const std::string message = "run directory '" + run_dir.string() + "' holds a run of another config (" +
                                   join(keys) + " differ from the sweep's); refusing to touch it";

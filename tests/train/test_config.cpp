@@ -1,5 +1,6 @@
 // Config validation: unknown keys with suggestions, wrong types, ranges, overrides.
 #include "denseshift/train/config.h"
+#include "denseshift/train/checkpoint.h"
 
 #include <gtest/gtest.h>
 
@@ -130,4 +131,22 @@ TEST(JsonReader, ConfigFilesAreSizeLimited) {
                                                << "\"}}";
   EXPECT_MENTIONS(error_of([&] { read_json_file((dir / "huge.json").string()); }), "larger than 1 MiB");
   std::filesystem::remove_all(dir);
+}
+
+TEST(Config, AStoredConfigWithoutTheKeysAddedSinceComparesEqualToItsResolution) {
+  // A run's config from before model.activation existed: resuming it must see no difference.
+  const train::Config config = train::config_from_json({{"model", {{"name", "lenet"}}}});
+  nlohmann::json stored = train::config_to_json(config);
+  stored["model"].erase("activation");
+  EXPECT_FALSE(train::config_differences(train::config_to_json(config), stored).empty()) << "the raw comparison differs";
+  EXPECT_TRUE(train::config_differences(train::config_to_json(config), train::with_current_defaults(stored)).empty());
+  // A real difference still shows, and a key that no longer exists is kept for the comparison to name.
+  stored["optim"]["lr"] = 0.5;
+  stored["optim"]["old_key"] = 1;
+  const auto differences = train::config_differences(train::config_to_json(config), train::with_current_defaults(stored));
+  ASSERT_FALSE(differences.empty());
+  std::string all;
+  for (const auto& d : differences) all += d + ";";
+  EXPECT_MENTIONS(all, "optim.old_key");
+  EXPECT_MENTIONS(all, "optim.lr");
 }

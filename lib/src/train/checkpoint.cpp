@@ -26,8 +26,15 @@ std::string shape_text(at::IntArrayRef sizes) {
   return out + "]";
 }
 
+// Whether `module` or a submodule of it has a parameter or a buffer.
+bool holds_tensors(const torch::nn::Module& module) {
+  return !module.parameters(/*recurse=*/true).empty() || !module.buffers(/*recurse=*/true).empty();
+}
+
 // Every parameter and buffer of `module` must be in `archive` with the same shape (the
-// checks LibTorch's Module::load leaves out, or reports with a stack trace).
+// checks LibTorch's Module::load leaves out, or reports with a stack trace). A submodule
+// without tensors may be absent: the ReLU activations (nn::Pact at 32 bits) that the models
+// gained on 2026-11-24 are not in the checkpoints written before.
 void check_tensors(const torch::nn::Module& module, torch::serialize::InputArchive& archive,
                    const std::string& prefix, std::vector<std::string>& problems) {
   const auto check = [&](const std::string& name, const at::Tensor& expected, bool is_buffer) {
@@ -44,10 +51,24 @@ void check_tensors(const torch::nn::Module& module, torch::serialize::InputArchi
   for (const auto& child : module.named_children()) {
     torch::serialize::InputArchive child_archive;
     if (!archive.try_read(child.key(), child_archive)) {
-      problems.push_back(prefix + child.key() + " (a submodule) is missing");
+      if (holds_tensors(*child.value())) problems.push_back(prefix + child.key() + " (a submodule) is missing");
       continue;
     }
     check_tensors(*child.value(), child_archive, prefix + child.key() + ".", problems);
+  }
+}
+
+// Module::load, but a submodule without tensors may be absent (as check_tensors allows).
+void load_tensors(torch::nn::Module& module, torch::serialize::InputArchive& archive) {
+  for (auto& p : module.named_parameters(/*recurse=*/false)) archive.read(p.key(), p.value(), /*is_buffer=*/false);
+  for (auto& b : module.named_buffers(/*recurse=*/false)) archive.read(b.key(), b.value(), /*is_buffer=*/true);
+  for (const auto& child : module.named_children()) {
+    torch::serialize::InputArchive child_archive;
+    if (!archive.try_read(child.key(), child_archive)) {
+      if (!holds_tensors(*child.value())) continue;
+      archive.read(child.key(), child_archive);  // throws, naming the key
+    }
+    load_tensors(*child.value(), child_archive);
   }
 }
 
@@ -134,7 +155,7 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
     } catch (const json::exception&) {
       throw InvalidArgument(name + " holds a config that is not valid JSON (corrupt file)");
     }
-    const auto differences = config_differences(config_to_json(config), stored);
+    const auto differences = config_differences(config_to_json(config), with_current_defaults(stored));
     if (!differences.empty()) {
       throw InvalidArgument(
           "config.json of '" + run_dir.string() +
@@ -150,7 +171,7 @@ int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::N
                           " built from config.json: " + join(problems, "; "));
   }
   try {
-    model.load(model_archive);
+    load_tensors(model, model_archive);
     if (optimizer) {
       archive.read("optimizer", optimizer_archive);
       optimizer->load(optimizer_archive);

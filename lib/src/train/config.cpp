@@ -78,4 +78,12 @@ void apply_overrides(json& j, const std::vector<std::string>& assignments) {
   }
 }
 
+json with_current_defaults(const json& stored) {
+  try {
+    return config_to_json(config_from_json(stored));
+  } catch (const InvalidArgument&) {
+    return stored;
+  }
+}
+
 }  // namespace denseshift::train

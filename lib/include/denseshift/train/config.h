@@ -40,6 +40,11 @@ std::vector<KeyDoc> config_keys();
 Config config_from_json(const nlohmann::json& j);
 /// Every key, defaults included; config_from_json(config_to_json(c)) == c.
 nlohmann::json config_to_json(const Config& c);
+/// A resolved config stored by an earlier version (a checkpoint's, a run's config.json) with the
+/// keys added since then at their defaults, so that comparing it with today's resolution shows
+/// real differences only (a run interrupted before an upgrade still resumes). Returned as it is
+/// when it no longer validates (a removed or renamed key): the caller's comparison names it.
+nlohmann::json with_current_defaults(const nlohmann::json& stored);
 
 /// Largest config file read (a run config is a few kilobytes).
 inline constexpr size_t kMaxConfigBytes = size_t{1} << 20;

@@ -1,0 +1,64 @@
+// Checkpoints across versions of the models: a submodule without tensors (the ReLU
+// activations, nn::Pact at 32 bits, added on 2026-11-24) may be absent from an older
+// checkpoint; one with tensors may not.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/optim/sgd.h>
+
+#include <filesystem>
+
+#include "denseshift/nn/pact.h"
+#include "denseshift/train/checkpoint.h"
+#include "support/error_of.h"
+
+using namespace denseshift;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Before : public models::Network {
+ public:
+  Before() : Network("Before") { weight = register_parameter("weight", at::randn({3, 4})); }
+  at::Tensor forward(const at::Tensor& x) override { return x.matmul(weight); }
+  at::Tensor weight;
+};
+
+// The same network with an activation registered after the checkpoint was written.
+class After : public Before {
+ public:
+  explicit After(int64_t bits) { act = register_module("act", nn::Pact(nn::ActivationOptions().bits(bits))); }
+  nn::Pact act{nullptr};
+};
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("denseshift_test_checkpoint_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(Checkpoint, AnOlderCheckpointLoadsIntoAModelWithANewTensorFreeSubmodule) {
+  const fs::path dir = fresh_dir("relu");
+  const train::Config config;
+  Before before;
+  torch::optim::SGD optimizer(before.parameters(), torch::optim::SGDOptions(0.1));
+  train::save_checkpoint(dir, config, before, optimizer, 3);
+  After after(32);  // a ReLU: nothing to load
+  EXPECT_EQ(train::load_checkpoint(dir, config, after, nullptr), 3);
+  EXPECT_TRUE(at::equal(after.weight, before.weight));
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, ASubmoduleWithTensorsMissingFromTheCheckpointIsNamed) {
+  const fs::path dir = fresh_dir("pact");
+  const train::Config config;
+  Before before;
+  torch::optim::SGD optimizer(before.parameters(), torch::optim::SGDOptions(0.1));
+  train::save_checkpoint(dir, config, before, optimizer, 1);
+  After after(4);  // PACT: its alpha must come from the checkpoint
+  EXPECT_MENTIONS(error_of([&] { train::load_checkpoint(dir, config, after, nullptr); }),
+                  "act (a submodule) is missing");
+  fs::remove_all(dir);
+}
