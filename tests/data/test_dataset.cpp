@@ -123,3 +123,23 @@ TEST(Augment, CropAndFlipKeepShapeAndAreDeterministic) {
   c.horizontal_flip(false);
   EXPECT_TRUE(at::equal(augment(batch, c, g1), batch));
 }
+
+TEST(Datasets, ClassesKeepsAndRelabelsInTheGivenOrder) {
+  data::DataOptions c;
+  c.name("synthetic").synthetic_train(400).synthetic_test(200).synthetic_classes(4).normalize(false);
+  const data::Splits all = data::load_dataset(c);
+  const data::Splits kept = data::load_dataset(data::DataOptions(c).classes({3, 1}));
+  EXPECT_EQ(kept.num_classes(), 2);
+  for (const auto* pair : {&all.train, &all.test}) {
+    const data::Dataset& part = pair == &all.train ? kept.train : kept.test;
+    const at::Tensor is3 = pair->labels == 3, is1 = pair->labels == 1;
+    ASSERT_EQ(part.size(), (is3.sum() + is1.sum()).item<int64_t>());
+    // Class 3 became 0 and class 1 became 1, images in their original order.
+    EXPECT_TRUE(at::equal(part.labels, at::where(is3, 0, 1).index_select(0, (is3 | is1).nonzero().flatten())));
+    EXPECT_TRUE(at::equal(part.images, pair->images.index_select(0, (is3 | is1).nonzero().flatten())));
+  }
+  EXPECT_MENTIONS(error_of([&] { data::load_dataset(data::DataOptions(c).classes({0, 4})); }),
+                  "'data.classes' names class 4, but synthetic has classes 0 to 3");
+  EXPECT_MENTIONS(error_of([&] { data::load_dataset(data::DataOptions(c).classes({2, 2})); }), "class 2 twice");
+  EXPECT_MENTIONS(error_of([&] { data::load_dataset(data::DataOptions(c).classes({2})); }), "needs 2 or more");
+}

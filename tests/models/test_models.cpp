@@ -94,3 +94,28 @@ TEST(Models, PolicyLayersAreTheQuantizedOnesForEveryModel) {
     }
   }
 }
+
+TEST(Models, HeadBlocksAddQuantizedLayersBeforeTheClassifier) {
+  for (const std::string name : {"lenet", "resnet20"}) {
+    const auto spec_with = [&](int64_t heads) {
+      return models::ModelSpec{models::ModelOptions()
+                                   .name(name)
+                                   .quant(quant::QuantOptions().parametrization("sign_scale").bits(3))
+                                   .head_blocks(heads)
+                                   .activation(nn::ActivationOptions().bits(4)),
+                               1, 10, 28};
+    };
+    const auto plain = models::make_model(spec_with(0));
+    const auto headed = models::make_model(spec_with(2));
+    const auto hidden = [&](const models::Network& net, const models::ModelSpec& spec) {
+      int n = 0;
+      for (const auto& l : models::policy_layers(net, spec.options)) n += l.uses_quant;
+      return n;
+    };
+    EXPECT_EQ(hidden(*headed, spec_with(2)), hidden(*plain, spec_with(0)) + 2) << name;
+    // The activations feeding the heads are PACT, the one feeding the classifier is not.
+    EXPECT_EQ(models::pact_activations(*headed).size(), models::pact_activations(*plain).size() + 2) << name;
+    headed->eval();
+    EXPECT_EQ(headed->forward(at::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10})) << name;
+  }
+}

@@ -53,6 +53,12 @@ class KeyDocumenter : public OptionVisitor {
     for (const auto& s : value) list += (list.empty() ? "" : ", ") + quoted(s);
     add(key, "list of strings", "[" + list + "]", "strings", doc);
   }
+  void integers(const std::string& key, std::vector<int64_t>& value, int64_t min, int64_t max,
+                const char* doc) override {
+    std::string list;
+    for (const auto i : value) list += (list.empty() ? "" : ", ") + std::to_string(i);
+    add(key, "list of integers", "[" + list + "]", "integers " + std::to_string(min) + " to " + std::to_string(max), doc);
+  }
   void section(const std::string& key, const std::function<void(OptionVisitor&)>& visit,
                const std::function<void()>&, const char*) override {
     KeyDocumenter inner(out_, path(key));

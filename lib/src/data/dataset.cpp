@@ -39,6 +39,31 @@ void validate_splits(const Splits& s) {
   }
 }
 
+// The images of `classes` only, labelled by their position in `classes`.
+Dataset keep_classes(const Dataset& d, const std::vector<int64_t>& classes) {
+  at::Tensor relabel = at::full({d.num_classes}, -1, at::kLong);
+  for (size_t i = 0; i < classes.size(); ++i) relabel[classes[i]] = static_cast<int64_t>(i);
+  const at::Tensor new_labels = relabel.index_select(0, d.labels);
+  const at::Tensor keep = (new_labels >= 0).nonzero().flatten();
+  return Dataset{d.images.index_select(0, keep).contiguous(), new_labels.index_select(0, keep).contiguous(),
+                 static_cast<int64_t>(classes.size())};
+}
+
+void check_classes(const std::string& dataset, const std::vector<int64_t>& classes, int64_t num_classes) {
+  if (classes.size() == 1) throw InvalidArgument("config key 'data.classes' keeps 1 class; a classifier needs 2 or more");
+  for (size_t i = 0; i < classes.size(); ++i) {
+    if (classes[i] >= num_classes) {
+      throw InvalidArgument("config key 'data.classes' names class " + std::to_string(classes[i]) + ", but " + dataset +
+                            " has classes 0 to " + std::to_string(num_classes - 1));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (classes[j] == classes[i]) {
+        throw InvalidArgument("config key 'data.classes' names class " + std::to_string(classes[i]) + " twice");
+      }
+    }
+  }
+}
+
 Dataset first(const Dataset& d, int64_t n) {
   if (n <= 0 || n >= d.size()) return d;
   return Dataset{d.images.slice(0, 0, n).contiguous(), d.labels.slice(0, 0, n).contiguous(), d.num_classes};
@@ -59,6 +84,12 @@ Splits load_dataset(const DataOptions& c) {
   Splits s = info.load(c, c.resolved_dir());
   s.name = c.name();
   validate_splits(s);
+  if (!c.classes().empty()) {
+    check_classes(s.name, c.classes(), s.train.num_classes);
+    s.train = keep_classes(s.train, c.classes());
+    s.test = keep_classes(s.test, c.classes());
+    validate_splits(s);
+  }
   s.train = first(s.train, c.train_subset());
   s.test = first(s.test, c.test_subset());
   if (c.validation_fraction() > 0) {

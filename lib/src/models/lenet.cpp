@@ -1,7 +1,8 @@
 // lenet: LeNet-5 sized, with BatchNorm after every hidden layer (the fast tier).
 //   conv 5x5 (pad 2) -> 6, pool; conv 5x5 -> 16, pool; linear 120; linear 84; classifier.
 // Activations act1-act4 (ReLU, or PACT before quantized layers) follow each BatchNorm;
-// PACT before max pooling equals PACT after it (both are monotone).
+// PACT before max pooling equals PACT after it (both are monotone). model.head_blocks adds
+// head1..headN (linear 84 -> 84, BatchNorm, activation) before the classifier.
 #include <ATen/ATen.h>
 #include <torch/nn/modules/batchnorm.h>
 
@@ -28,7 +29,14 @@ class LeNet : public Network {
     act1_ = register_module("act1", activation(spec, LayerRole::hidden));      // -> conv2
     act2_ = register_module("act2", activation(spec, LayerRole::hidden));      // -> fc1
     act3_ = register_module("act3", activation(spec, LayerRole::hidden));      // -> fc2
-    act4_ = register_module("act4", activation(spec, LayerRole::classifier));  // -> classifier
+    const int64_t heads = spec.options.head_blocks();
+    act4_ = register_module("act4", activation(spec, heads > 0 ? LayerRole::hidden : LayerRole::classifier));
+    for (int64_t i = 1; i <= heads; ++i) {  // head<i>: linear 84 -> 84, BatchNorm, activation
+      const std::string name = "head" + std::to_string(i);
+      heads_.push_back(register_module(name + "_fc", linear(84, 84, false, spec, LayerRole::hidden)));
+      head_bns_.push_back(register_module(name + "_bn", torch::nn::BatchNorm1d(84)));
+      head_acts_.push_back(register_module(name + "_act", activation(spec, i < heads ? LayerRole::hidden : LayerRole::classifier)));
+    }
   }
 
   at::Tensor forward(const at::Tensor& x) override {
@@ -36,6 +44,7 @@ class LeNet : public Network {
     h = at::max_pool2d(act2_->forward(bn2_->forward(conv2_->forward(h))), 2).flatten(1);
     h = act3_->forward(bn3_->forward(fc1_->forward(h)));
     h = act4_->forward(bn4_->forward(fc2_->forward(h)));
+    for (size_t i = 0; i < heads_.size(); ++i) h = head_acts_[i]->forward(head_bns_[i]->forward(heads_[i]->forward(h)));
     return classifier_->forward(h);
   }
 
@@ -45,6 +54,9 @@ class LeNet : public Network {
   nn::ShiftLinear fc1_{nullptr}, fc2_{nullptr}, classifier_{nullptr};
   torch::nn::BatchNorm1d bn3_{nullptr}, bn4_{nullptr};
   nn::Pact act1_{nullptr}, act2_{nullptr}, act3_{nullptr}, act4_{nullptr};
+  std::vector<nn::ShiftLinear> heads_;
+  std::vector<torch::nn::BatchNorm1d> head_bns_;
+  std::vector<nn::Pact> head_acts_;
 };
 
 }  // namespace

@@ -39,6 +39,9 @@ void ModelOptions::visit_keys(OptionVisitor& v) {
       "the parametrization of the quantized layers");
   v.flag("quantize_first_conv", quantize_first_conv(), "also quantize the first conv");
   v.flag("quantize_classifier", quantize_classifier(), "also quantize the final linear layer");
+  v.integer("head_blocks", head_blocks(), 0, 16,
+            "extra quantized blocks before the classifier (new layers of a transfer run): LeNet linear 84->84, "
+            "ResNets 3x3 conv; each with BatchNorm and activation");
   v.section(
       "activation", [this](OptionVisitor& inner) { activation().visit_keys(inner); },
       [this] { activation().validate(); },

@@ -78,12 +78,19 @@ class ResNet : public Network {
     for (size_t s = 0; s < v.blocks.size(); ++s) {
       for (int64_t b = 0; b < v.blocks[s]; ++b) {
         const int64_t stride = (s > 0 && b == 0) ? 2 : 1;
-        const bool last = s + 1 == v.blocks.size() && b + 1 == v.blocks[s];
+        const bool last = s + 1 == v.blocks.size() && b + 1 == v.blocks[s] && spec.options.head_blocks() == 0;
         auto block = std::make_shared<Block>(in, v.widths[s], stride, v.bottleneck, spec,
                                              last ? LayerRole::classifier : LayerRole::hidden);
         blocks_.push_back(register_module("stage" + std::to_string(s + 1) + "_" + std::to_string(b), block));
         in = v.bottleneck ? v.widths[s] * 4 : v.widths[s];
       }
+    }
+    const int64_t heads = spec.options.head_blocks();
+    for (int64_t i = 1; i <= heads; ++i) {  // head<i>: 3x3 conv at the last width, BatchNorm, activation
+      const std::string name = "head" + std::to_string(i);
+      head_convs_.push_back(register_module(name + "_conv", conv(in, in, 3, 1, 1, spec, LayerRole::hidden)));
+      head_bns_.push_back(register_module(name + "_bn", batch_norm(in)));
+      head_acts_.push_back(register_module(name + "_act", activation(spec, i < heads ? LayerRole::hidden : LayerRole::classifier)));
     }
     classifier_ = register_module("classifier", linear(in, spec.num_classes, true, spec, LayerRole::classifier));
   }
@@ -92,6 +99,9 @@ class ResNet : public Network {
     at::Tensor h = stem_act_->forward(stem_bn_->forward(stem_->forward(x)));
     if (imagenet_stem_) h = at::max_pool2d(h, 3, 2, 1);
     for (auto& block : blocks_) h = block->forward(h);
+    for (size_t i = 0; i < head_convs_.size(); ++i) {
+      h = head_acts_[i]->forward(head_bns_[i]->forward(head_convs_[i]->forward(h)));
+    }
     return classifier_->forward(at::adaptive_avg_pool2d(h, {1, 1}).flatten(1));
   }
 
@@ -101,6 +111,9 @@ class ResNet : public Network {
   torch::nn::BatchNorm2d stem_bn_{nullptr};
   nn::Pact stem_act_{nullptr};
   std::vector<std::shared_ptr<Block>> blocks_;
+  std::vector<nn::ShiftConv2d> head_convs_;
+  std::vector<torch::nn::BatchNorm2d> head_bns_;
+  std::vector<nn::Pact> head_acts_;
   nn::ShiftLinear classifier_{nullptr};
 };
 

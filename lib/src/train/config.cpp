@@ -34,6 +34,7 @@ void Config::visit_keys(OptionVisitor& v) {
       "SGD and the learning-rate schedule");
   v.section("train", [this](OptionVisitor& s) { train.visit_keys(s); }, {}, "the training loop");
   v.section("record", [this](OptionVisitor& s) { record.visit_keys(s); }, {}, "weight dynamics to record");
+  v.section("transfer", [this](OptionVisitor& s) { transfer.visit_keys(s); }, {}, "start from a trained run's weights");
 }
 
 std::vector<KeyDoc> config_keys() {

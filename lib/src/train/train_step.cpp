@@ -7,11 +7,13 @@
 #include <set>
 
 #include "denseshift/quant/parametrization.h"
+#include "denseshift/train/transfer.h"
 
 namespace denseshift::train {
 
 std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
-                                                  const OptimOptions& o, const nn::ActivationOptions& activation) {
+                                                  const OptimOptions& o, const nn::ActivationOptions& activation,
+                                                  const TransferOptions& transfer) {
   std::vector<at::Tensor> latents, alphas, others;
   std::set<const void*> latent_ids, alpha_ids;
   for (const auto& layer : layers) {
@@ -23,14 +25,25 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
     const void* id = t.unsafeGetTensorImpl();
     (latent_ids.count(id) ? latents : alpha_ids.count(id) ? alphas : others).push_back(t);
   }
-  auto options = [&](double decay) {
+  auto options = [&](double decay, double lr) {
     return std::make_unique<torch::optim::SGDOptions>(
-        torch::optim::SGDOptions(o.lr()).momentum(o.momentum()).nesterov(o.nesterov()).weight_decay(decay));
+        torch::optim::SGDOptions(lr).momentum(o.momentum()).nesterov(o.nesterov()).weight_decay(decay));
   };
+  std::set<const void*> backbone;
+  const bool split = transfer.enabled() && transfer.backbone_lr_scale() != 1.0;
+  if (split) {
+    for (const auto& t : backbone_parameters(model)) backbone.insert(t.unsafeGetTensorImpl());
+  }
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  if (!others.empty()) groups.emplace_back(others, options(o.weight_decay()));
-  if (!latents.empty()) groups.emplace_back(latents, options(o.latent_weight_decay().value_or(o.weight_decay())));
-  if (!alphas.empty()) groups.emplace_back(alphas, options(activation.alpha_decay().value_or(o.weight_decay())));
+  const auto add = [&](const std::vector<at::Tensor>& tensors, double decay) {
+    std::vector<at::Tensor> scaled, plain;
+    for (const auto& t : tensors) (backbone.count(t.unsafeGetTensorImpl()) ? scaled : plain).push_back(t);
+    if (!plain.empty()) groups.emplace_back(plain, options(decay, o.lr()));
+    if (!scaled.empty()) groups.emplace_back(scaled, options(decay, o.lr() * transfer.backbone_lr_scale()));
+  };
+  add(others, o.weight_decay());
+  add(latents, o.latent_weight_decay().value_or(o.weight_decay()));
+  add(alphas, activation.alpha_decay().value_or(o.weight_decay()));
   return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr()));
 }
 

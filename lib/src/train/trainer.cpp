@@ -16,6 +16,7 @@
 #include "denseshift/train/checkpoint.h"
 #include "denseshift/train/schedule.h"
 #include "denseshift/train/train_step.h"
+#include "denseshift/train/transfer.h"
 
 namespace denseshift::train {
 
@@ -90,15 +91,27 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   const int64_t threads = configure_threads(config.train.threads());
   const data::Splits splits = data::load_dataset(config.data);
   std::shared_ptr<models::Network> model = build_model(config, splits);
+  // Transfer: the backbone's weights (a fresh run only: a resumed one has them in its checkpoint).
+  std::optional<TransferReport> transfer;
+  if (config.transfer.enabled() && !options.resume) transfer = load_backbone(config, *model);
+  if (config.transfer.enabled() && config.transfer.freeze_backbone()) freeze_backbone(*model);
   model->to(device);
   const std::vector<models::LayerInfo> layers = models::policy_layers(*model, config.model);
-  auto optimizer = make_optimizer(*model, layers, config.optim, config.model.activation());
+  auto optimizer = make_optimizer(*model, layers, config.optim, config.model.activation(), config.transfer);
+  // Each group's share of the scheduled rate (backbone_lr_scale), taken before a resume loads
+  // the optimizer's state (which holds the last rates, not the initial ones).
+  std::vector<double> lr_share;
+  for (auto& group : optimizer->param_groups()) {
+    const double group_lr = static_cast<torch::optim::SGDOptions&>(group.options()).lr();
+    lr_share.push_back(config.optim.lr() > 0 ? group_lr / config.optim.lr() : 1.0);
+  }
   const data::Dataset& train = splits.train;
   const int64_t batch = std::min(config.train.batch_size(), train.size());
   const int64_t steps_per_epoch = train.size() / batch;  // the last incomplete batch is dropped
   std::unique_ptr<record::DynamicsRecorder> dynamics;
   if (config.record.any()) {
     const auto initial = build_model(config, splits);  // same seed: the initial weights
+    if (transfer) load_backbone(config, *initial);
     dynamics = std::make_unique<record::DynamicsRecorder>(config.record, config.train.seed(), layers,
                                                           models::policy_layers(*initial, config.model),
                                                           steps_per_epoch);
@@ -151,6 +164,15 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       const std::string temporary = run_path + kTemporarySuffix;
       run_file.emplace(record::RunFile::create(temporary, resolved, provenance(threads, options.command_line)));
       start.file = &*run_file;
+      if (transfer) {
+        const auto set = [&](const char* name, const std::string& value) { run_file->set_attribute("/transfer", name, value); };
+        set("init_from", transfer->init_from);
+        set("backbone_config_hash", transfer->config_hash);
+        set("backbone_epochs", std::to_string(transfer->backbone_epochs));
+        set("loaded_tensors", std::to_string(transfer->loaded));
+        set("projected_layers", std::to_string(transfer->projected));
+        set("new_tensors", std::to_string(transfer->fresh));
+      }
       recorders.start(start);
       run_file->publish_as(run_path);
     } catch (...) {
@@ -186,7 +208,9 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       const at::Tensor x = data::augment(train.images.index_select(0, idx), config.data, augment_rng).to(device);
       const at::Tensor y = train.labels.index_select(0, idx).to(device);
       lr = schedule.lr_at((epoch - 1) * steps_per_epoch + step);
-      for (auto& group : optimizer->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      for (size_t g = 0; g < optimizer->param_groups().size(); ++g) {
+        static_cast<torch::optim::SGDOptions&>(optimizer->param_groups()[g].options()).lr(lr * lr_share[g]);
+      }
 
       const StepResult r = train_step(*model, *optimizer, x, y, config.optim.label_smoothing());
       if (!r.finite) {

@@ -160,6 +160,20 @@ std::vector<std::string> JsonSection::strings(const std::string& key) {
   return out;
 }
 
+std::vector<int64_t> JsonSection::integers(const std::string& key, const std::vector<int64_t>& fallback, int64_t min,
+                                           int64_t max) {
+  const json* v = find(key);
+  if (!v) return fallback;
+  const std::string range = "an array of integers from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!v->is_array()) bad_value(key, *v, range);
+  std::vector<int64_t> out;
+  for (const auto& item : *v) {
+    if (!item.is_number_integer() || item.get<int64_t>() < min || item.get<int64_t>() > max) bad_value(key, *v, range);
+    out.push_back(item.get<int64_t>());
+  }
+  return out;
+}
+
 std::optional<double> JsonSection::optional_number(const std::string& key, double min, double max) {
   const json* v = find(key);
   if (!v || v->is_null()) return std::nullopt;

@@ -27,6 +27,9 @@ class JsonReaderVisitor : public OptionVisitor {
   void strings(const std::string& key, std::vector<std::string>& value, const char*) override {
     value = s_.strings(key);
   }
+  void integers(const std::string& key, std::vector<int64_t>& value, int64_t min, int64_t max, const char*) override {
+    value = s_.integers(key, value, min, max);
+  }
   void section(const std::string& key, const std::function<void(OptionVisitor&)>& visit,
                const std::function<void()>& validate, const char*) override {
     JsonSection inner = s_.section(key);
@@ -53,6 +56,9 @@ class JsonWriterVisitor : public OptionVisitor {
     out_[key] = value;
   }
   void strings(const std::string& key, std::vector<std::string>& value, const char*) override { out_[key] = value; }
+  void integers(const std::string& key, std::vector<int64_t>& value, int64_t, int64_t, const char*) override {
+    out_[key] = value;
+  }
   void section(const std::string& key, const std::function<void(OptionVisitor&)>& visit,
                const std::function<void()>&, const char*) override {
     out_[key] = write_options(visit);

@@ -7,6 +7,7 @@
 #include <torch/arg.h>
 
 #include <string>
+#include <vector>
 
 #include "denseshift/core/option_visitor.h"
 
@@ -27,6 +28,9 @@ struct DataOptions {
   /// Use only the first N training / test images (0 = all).
   TORCH_ARG(int64_t, train_subset) = 0;
   TORCH_ARG(int64_t, test_subset) = 0;
+  /// Keep only these classes, relabelled 0, 1, ... in this order (empty = all): a class
+  /// split for transfer learning (pretrain on some classes, fine-tune on the others).
+  TORCH_ARG(std::vector<int64_t>, classes);
   /// synthetic only: images per split, and their shape and classes.
   TORCH_ARG(int64_t, synthetic_train) = 2048;
   TORCH_ARG(int64_t, synthetic_test) = 512;

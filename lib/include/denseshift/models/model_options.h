@@ -28,6 +28,10 @@ struct ModelOptions {
   TORCH_ARG(quant::QuantOptions, quant);
   TORCH_ARG(bool, quantize_first_conv) = false;
   TORCH_ARG(bool, quantize_classifier) = false;
+  /// Extra blocks before the classifier (role hidden, so quantized by the policy): the new
+  /// layers of a transfer run, standing in for a detection head. LeNet: linear 84 -> 84,
+  /// BatchNorm, activation; ResNets: 3x3 conv at the last stage's width, BatchNorm, activation.
+  TORCH_ARG(int64_t, head_blocks) = 0;
   /// The activations feeding the layers the policy quantizes: ReLU or PACT.
   TORCH_ARG(nn::ActivationOptions, activation);
 

@@ -17,6 +17,7 @@
 #include "denseshift/record/record_options.h"
 #include "denseshift/train/optim_options.h"
 #include "denseshift/train/train_options.h"
+#include "denseshift/train/transfer_options.h"
 
 namespace denseshift::train {
 
@@ -28,8 +29,9 @@ struct Config {
   OptimOptions optim;
   TrainOptions train;
   record::RecordOptions record;
+  TransferOptions transfer;
 
-  /// The five sections, in the order of the config file.
+  /// The six sections, in the order of the config file.
   void visit_keys(OptionVisitor& v);
 };
 

@@ -9,6 +9,7 @@
 
 #include "denseshift/models/model.h"
 #include "denseshift/train/optim_options.h"
+#include "denseshift/train/transfer_options.h"
 
 namespace torch::optim {
 class SGD;
@@ -19,9 +20,12 @@ namespace denseshift::train {
 /// SGD over every parameter of `model`; the latents of quantized layers (`layers`,
 /// models::policy_layers) get optim.latent_weight_decay, the PACT clipping levels
 /// (models::pact_activations) `activation.alpha_decay`, each in a group of their own when set.
+/// With transfer.backbone_lr_scale != 1 in a transfer run, each group is split into the backbone's
+/// tensors (train/transfer.h), at lr times the scale, and the new layers'.
 std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
                                                   const OptimOptions& options,
-                                                  const nn::ActivationOptions& activation = {});
+                                                  const nn::ActivationOptions& activation = {},
+                                                  const TransferOptions& transfer = {});
 
 struct StepResult {
   at::Tensor logits;

@@ -56,6 +56,8 @@ class JsonSection {
                      const std::vector<std::string>& allowed);
   /// An array of strings ({} when absent).
   std::vector<std::string> strings(const std::string& key);
+  /// An array of integers from `min` to `max` (`fallback` when absent).
+  std::vector<int64_t> integers(const std::string& key, const std::vector<int64_t>& fallback, int64_t min, int64_t max);
   /// A number, or null (returned as nullopt).
   std::optional<double> optional_number(const std::string& key, double min, double max);
   /// A nested section ({} when absent). Call finish() on it too.

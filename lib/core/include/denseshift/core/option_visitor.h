@@ -37,6 +37,9 @@ class OptionVisitor {
                       const char* doc) = 0;
   /// A list of strings.
   virtual void strings(const std::string& key, std::vector<std::string>& value, const char* doc) = 0;
+  /// A list of integers, each from `min` to `max`.
+  virtual void integers(const std::string& key, std::vector<int64_t>& value, int64_t min, int64_t max,
+                        const char* doc) = 0;
   /// A nested object whose keys `visit` lists; `validate` (may be empty) checks the
   /// combination once the section is read, throwing InvalidArgument.
   virtual void section(const std::string& key, const std::function<void(OptionVisitor&)>& visit,
