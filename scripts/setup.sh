@@ -25,8 +25,9 @@ packages=(
   python3-torch
   # a real one-node Slurm for the sweep's Slurm backend test (scripts/slurm-local.sh)
   slurm-wlm munge
-  # data
-  dataset-fashion-mnist
+  # data: Fashion-MNIST, and the 8x8 digits (a second domain for transfer) that python3-sklearn
+  # ships as a CSV (5 MB of packages; the toolkit reads the CSV, never imports sklearn)
+  dataset-fashion-mnist python3-sklearn
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <zlib.h>
+
 #include "support/error_of.h"
 
 using namespace denseshift;
@@ -142,4 +144,36 @@ TEST(Datasets, ClassesKeepsAndRelabelsInTheGivenOrder) {
                   "'data.classes' names class 4, but synthetic has classes 0 to 3");
   EXPECT_MENTIONS(error_of([&] { data::load_dataset(data::DataOptions(c).classes({2, 2})); }), "class 2 twice");
   EXPECT_MENTIONS(error_of([&] { data::load_dataset(data::DataOptions(c).classes({2})); }), "needs 2 or more");
+}
+
+TEST(Datasets, DigitsReadsTheCsvAndUpsamples) {
+  TempDir dir;
+  // 1,502 lines: the first 1,500 train, 2 test; image i has every pixel i % 17, label i % 10.
+  std::string text;
+  for (int i = 0; i < 1502; ++i) {
+    for (int p = 0; p < 64; ++p) text += std::to_string(i % 17) + ",";
+    text += std::to_string(i % 10) + "\n";
+  }
+  gzFile f = gzopen(dir.file("digits.csv.gz").c_str(), "wb");
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  DataOptions c;
+  c.name("digits").dir(dir.path.string()).normalize(false).digits_size(16);
+  const Splits s = load_dataset(c);
+  EXPECT_EQ(s.train.size(), 1500);
+  EXPECT_EQ(s.test.size(), 2);
+  EXPECT_EQ(s.train.images.sizes(), (std::vector<int64_t>{1500, 1, 16, 16}));
+  EXPECT_EQ(s.test.labels[1].item<int64_t>(), 1501 % 10);
+  // A constant image stays constant through the bilinear upsampling: pixel value / 16.
+  EXPECT_NEAR(s.train.images[5].max().item<float>(), 5.0 / 16, 1e-6);
+  EXPECT_NEAR(s.train.images[5].min().item<float>(), 5.0 / 16, 1e-6);
+
+  const fs::path empty = dir.path / "empty";
+  fs::create_directories(empty);
+  EXPECT_MENTIONS(error_of([&] { load_dataset(DataOptions(c).dir(empty.string())); }), "python3-sklearn");
+  gzFile bad = gzopen((empty / "digits.csv.gz").c_str(), "wb");
+  const std::string short_line = "1,2,3\n";
+  gzwrite(bad, short_line.data(), static_cast<unsigned>(short_line.size()));
+  gzclose(bad);
+  EXPECT_MENTIONS(error_of([&] { load_dataset(DataOptions(c).dir(empty.string())); }), "line 1: 3 values");
 }

@@ -3,6 +3,7 @@
 // exactly the registered names; and the layer policy follows roles, not positions.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 #include <torch/optim/sgd.h>
 #include <unistd.h>
 
@@ -92,6 +93,17 @@ const std::map<std::string, std::function<void(const fs::path&)>>& tiny_files() 
          }
          data::write_cifar10_batch((dir / "test_batch.bin").string(), images, labels);
        }},
+      {"digits",
+       [](const fs::path& dir) {  // 1,501 lines: 1,500 train, 1 test
+         std::string text;
+         for (int i = 0; i < 1501; ++i) {
+           for (int p = 0; p < 64; ++p) text += "3,";
+           text += std::to_string(i % 10) + "\n";
+         }
+         gzFile f = gzopen((dir / "digits.csv.gz").c_str(), "wb");
+         gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+         gzclose(f);
+       }},
       {"synthetic", [](const fs::path&) {}},
   };
   return makers;
@@ -114,7 +126,7 @@ TEST(DatasetRegistry, EveryRegisteredDatasetLoadsAndTheConfigAcceptsIt) {
     EXPECT_EQ(train::config_from_json({{"data", {{"name", info.name}}}}).data.name(), info.name);
     EXPECT_EQ(data::DataOptions().name(info.name).resolved_dir(), info.default_dir);
   }
-  EXPECT_MENTIONS(error_of([] { data::find_dataset("mnist"); }), "fashion-mnist, cifar10, synthetic");
+  EXPECT_MENTIONS(error_of([] { data::find_dataset("mnist"); }), "fashion-mnist, cifar10, digits, synthetic");
 }
 
 namespace {

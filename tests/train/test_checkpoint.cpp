@@ -9,6 +9,7 @@
 
 #include "denseshift/nn/pact.h"
 #include "denseshift/train/checkpoint.h"
+#include "denseshift/train/transfer.h"
 #include "support/error_of.h"
 
 using namespace denseshift;
@@ -61,4 +62,14 @@ TEST(Checkpoint, ASubmoduleWithTensorsMissingFromTheCheckpointIsNamed) {
   EXPECT_MENTIONS(error_of([&] { train::load_checkpoint(dir, config, after, nullptr); }),
                   "act (a submodule) is missing");
   fs::remove_all(dir);
+}
+
+TEST(Transfer, TheNewLayersAreTheClassifierAndTheHeadBlocks) {
+  EXPECT_TRUE(train::is_new_layer("classifier.weight.weight"));
+  EXPECT_TRUE(train::is_new_layer("head1_fc.weight.sign"));
+  EXPECT_TRUE(train::is_new_layer("head12_bn.running_mean"));
+  EXPECT_FALSE(train::is_new_layer("head.weight"));  // a module merely named "head"
+  EXPECT_FALSE(train::is_new_layer("header_fc.weight"));
+  EXPECT_FALSE(train::is_new_layer("stage3_2.conv2.weight.t1"));
+  EXPECT_FALSE(train::is_new_layer("conv1.weight.classifier"));
 }

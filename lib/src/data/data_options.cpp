@@ -20,6 +20,7 @@ void DataOptions::visit_keys(OptionVisitor& v) {
            "hold out the last fraction of the training split; recorded per epoch");
   v.integer("train_subset", train_subset(), 0, kUnboundedCount, "use only the first N training images (0 = all)");
   v.integer("test_subset", test_subset(), 0, kUnboundedCount, "use only the first N test images (0 = all)");
+  v.integer("digits_size", digits_size(), 8, 256, "digits: side in pixels the 8x8 images are upsampled to (bilinear)");
   v.integers("classes", classes(), 0, 999,
              "keep only these classes, relabelled 0, 1, ... in this order ([] = all; before the subsets)");
   v.integer("synthetic_train", synthetic_train(), 1, kUnboundedCount, "synthetic: training images");

@@ -12,6 +12,8 @@ const std::vector<DatasetInfo>& dataset_registry() {
        "/usr/share/datasets/fashion-mnist", true, load_fashion_mnist},
       {"cifar10", "CIFAR-10, 32x32 RGB, 10 classes (binary version: data_batch_1..5.bin, test_batch.bin)",
        "data/cifar10", true, load_cifar10},
+      {"digits", "8x8 handwritten digits, 1,797 images, 10 classes, upsampled to data.digits_size (Debian's python3-sklearn)",
+       "/usr/lib/python3/dist-packages/sklearn/datasets/data", true, load_digits},
       {"synthetic", "class prototypes plus unit Gaussian noise, fixed seed; shape from data.synthetic_*", "", false,
        make_synthetic},
   };

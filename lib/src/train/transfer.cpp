@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 #include <torch/serialize/archive.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 
@@ -25,7 +26,13 @@ void TransferOptions::visit_keys(OptionVisitor& v) {
 }
 
 bool is_new_layer(const std::string& path) {
-  return path.rfind("classifier", 0) == 0 || path.rfind("head", 0) == 0;
+  // The first path component: "classifier", or "head<i>_<part>" (models' head blocks).
+  const std::string first = path.substr(0, path.find('.'));
+  if (first == "classifier") return true;
+  if (first.rfind("head", 0) != 0) return false;
+  size_t i = 4;
+  while (i < first.size() && std::isdigit(static_cast<unsigned char>(first[i]))) ++i;
+  return i > 4 && i < first.size() && first[i] == '_';
 }
 
 namespace {

@@ -31,6 +31,8 @@ struct DataOptions {
   /// Keep only these classes, relabelled 0, 1, ... in this order (empty = all): a class
   /// split for transfer learning (pretrain on some classes, fine-tune on the others).
   TORCH_ARG(std::vector<int64_t>, classes);
+  /// digits only: the side the 8x8 images are upsampled to (8 = as they are).
+  TORCH_ARG(int64_t, digits_size) = 28;
   /// synthetic only: images per split, and their shape and classes.
   TORCH_ARG(int64_t, synthetic_train) = 2048;
   TORCH_ARG(int64_t, synthetic_test) = 512;
