@@ -40,6 +40,17 @@ TEST(SweepSpec, GridIsACartesianProductFirstKeySlowestThenZipGroups) {
   EXPECT_EQ(config["model"]["name"], "lenet");  // the base survives
 }
 
+TEST(SweepSpec, SeedInStringValuesBecomesTheRunsSeed) {
+  // Each seed fine-tunes from the backbone trained with the same seed.
+  const Spec s = parse({{"grid", {{"transfer.init_from", {"runs/bb/seed{seed}", "runs/fp/seed{seed}/x{seed}"}}}},
+                        {"seeds", json::array({0, 7})}});
+  const auto runs = s.runs();
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(s.run_config(runs[1])["transfer"]["init_from"], "runs/bb/seed7");
+  EXPECT_EQ(s.run_config(runs[2])["transfer"]["init_from"], "runs/fp/seed0/x0");
+  EXPECT_EQ(s.cells[0].name, "init_from=runs_bb_seed_seed_");  // the cell keeps the pattern
+}
+
 TEST(SweepSpec, KeysSharingALastComponentAreNamedInFullAndOddCharactersAreReplaced) {
   const Spec s = parse({{"grid", {{"data.name", {"synthetic"}}, {"model.name", {"lenet"}}}}, {"seeds", 1}});
   EXPECT_EQ(s.cells[0].name, "data.name=synthetic,model.name=lenet");

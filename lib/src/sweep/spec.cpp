@@ -210,9 +210,25 @@ std::vector<RunEntry> Spec::runs() const {
   return out;
 }
 
+namespace {
+// Every "{seed}" in the string values of `j` becomes `seed`.
+void substitute_seed(json& j, const std::string& seed) {
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    for (size_t at = s.find("{seed}"); at != std::string::npos; at = s.find("{seed}", at + seed.size())) {
+      s.replace(at, 6, seed);
+    }
+    j = s;
+  } else if (j.is_object() || j.is_array()) {
+    for (auto& item : j) substitute_seed(item, seed);
+  }
+}
+}  // namespace
+
 json Spec::run_config(const RunEntry& run) const {
   json config = apply_assignments(base, cells.at(run.cell).overrides);
   config["train"]["seed"] = run.seed;
+  substitute_seed(config, std::to_string(run.seed));
   return config;
 }
 

@@ -61,6 +61,8 @@ struct Spec {
   /// Every run, cell-major.
   std::vector<RunEntry> runs() const;
   /// The run config of `run`: base, then its cell's overrides, then train.seed.
+  /// The run's config: the base with its cell's overrides, train.seed = the run's seed, and
+  /// "{seed}" in any string value replaced by it (e.g. transfer.init_from: "runs/bb/seed{seed}").
   nlohmann::json run_config(const RunEntry& run) const;
 
   /// The resolved spec as stored in SWEEP_DIR/sweep.json (format_version 1).
