@@ -1,24 +1,47 @@
 """Freezing figure (DenseShift v1 Fig. 3): training loss per epoch (left) and the
 filter-averaged cosine similarity between the initial and current weights of one
-layer per epoch (right), one curve per run.
+layer per epoch (right), one curve per run; runs that differ only in their seed are drawn as
+one curve, their mean, with a band from the lowest to the highest seed.
 
     /usr/bin/python3 -m analysis.freezing_figure RUN_DIR... --out results/freezing [--layer NAME] [--tensor effective]
 
 Runs need record.freezing on."""
 import argparse
+import re
+
+import numpy as np
 
 from .figures import main_wrapper, plt, save
-from .runfile import common_layer, load_runs
+from .runfile import RunFileError, common_layer, load_runs
+
+
+def seed_groups(runs):
+    """{label without the seed: [runs]}, in first-appearance order."""
+    groups = {}
+    for run in runs:
+        groups.setdefault(re.sub(r", seed \d+$", "", run.label), []).append(run)
+    return groups
+
+
+def band(ax, xs, series, label):
+    """One run: its curve. Several: their mean, and a band from their minimum to their maximum."""
+    lengths = {len(s) for s in series}
+    if len(lengths) != 1:
+        raise RunFileError(f"{label}: the seeds' runs have different lengths {sorted(lengths)} (unfinished runs?)")
+    values = np.vstack(series)
+    n = len(series)
+    line, = ax.plot(xs, values.mean(axis=0), marker="o", ms=3, label=label if n == 1 else f"{label} (mean of {n} seeds)")
+    if n > 1:
+        ax.fill_between(xs, values.min(axis=0), values.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
 
 
 def draw(runs, out, layer=None, tensor="effective"):
     layer = common_layer(runs, layer)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for run in runs:
-        epochs = run.read("epochs/epoch")
-        left.plot(epochs, run.read("epochs/train_loss"), marker="o", ms=3, label=run.label)
-        group = f"layers/{layer}/freezing"
-        right.plot(run.read(f"{group}/epoch"), run.read(f"{group}/{tensor}"), marker="o", ms=3, label=run.label)
+    group = f"layers/{layer}/freezing"
+    for label, members in seed_groups(runs).items():
+        band(left, members[0].read("epochs/epoch"), [r.read("epochs/train_loss") for r in members], label)
+        band(right, members[0].read(f"{group}/epoch"), [r.read(f"{group}/{tensor}") for r in members], label)
     left.set(xlabel="epoch", ylabel="training loss", title="training loss")
     right.set(xlabel="epoch", ylabel="filter-averaged cosine similarity")
     right.set_title(f"similarity to initial weights\n{layer} ({tensor})", fontsize=10)

@@ -22,13 +22,13 @@ RECORD = {"traces": True, "trace_samples": 16, "trace_every_steps": 4, "histogra
           "freezing": True, "dynamics": True, "step_loss": True}
 
 
-def train(out, parametrization, bits=3, init="kaiming_normal", epochs=2):
+def train(out, parametrization, bits=3, init="kaiming_normal", epochs=2, seed=0):
     config = {
         "data": {"name": "synthetic", "synthetic_train": 512, "synthetic_test": 128,
                  "synthetic_size": 16, "synthetic_classes": 4},
         "model": {"name": "lenet", "quant": {"parametrization": parametrization, "bits": bits, "init": init}},
         "optim": {"lr": 0.05},
-        "train": {"epochs": epochs, "batch_size": 32, "threads": 1},
+        "train": {"epochs": epochs, "batch_size": 32, "threads": 1, "seed": seed},
         "record": RECORD,
     }
     path = out.parent / f"{out.name}.json"
@@ -45,6 +45,23 @@ def runs(tmp_path_factory):
     methods["kaiming"] = train(base / "kaiming", "sign_scale", bits=2)
     methods["low_variance"] = train(base / "low_variance", "sign_scale", bits=2, init="low_variance")
     return methods
+
+
+def test_freezing_figure_draws_seeds_of_one_method_as_a_mean_and_band(runs, tmp_path):
+    from analysis.runfile import load_runs
+    seed1 = train(tmp_path / "sign_scale_seed1", "sign_scale", seed=1)
+    loaded = load_runs([runs["sign_scale"], seed1, runs["full_precision"]])
+    groups = freezing_figure.seed_groups(loaded)
+    assert [len(g) for g in groups.values()] == [2, 1]  # sign_scale's two seeds, full precision's one
+    assert all("seed" not in label for label in groups)
+    fig, ax = freezing_figure.plt.subplots()
+    series = [r.read("epochs/train_loss") for r in groups[next(iter(groups))]]
+    freezing_figure.band(ax, [1, 2], series, "x")
+    line = ax.get_lines()[0]
+    assert line.get_label() == "x (mean of 2 seeds)"
+    assert line.get_ydata() == pytest.approx((series[0] + series[1]) / 2)
+    assert len(ax.collections) == 1  # the min-max band
+    assert_figure(freezing_figure.main([str(runs["sign_scale"]), str(seed1), "--out", str(tmp_path / "f")]))
 
 
 def assert_figure(paths):
