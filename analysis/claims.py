@@ -228,6 +228,13 @@ def render(spec, summaries, command):
             rows.append((head if j == 0 else ["", ""]) +
                         [f"[{results_link}]({pathlib.PurePosixPath('..') / results_link})",
                          cell_text(result["metric"]), cell_text(ours), v, cell_text(note)])
+    commits, cpus, cpu_hours = set(), set(), 0.0
+    for data in summaries.cache.values():
+        for r in data["runs"]:
+            if r["state"] == "completed":
+                commits.add(r.get("commit", "?"))
+                cpus.add(r.get("cpu", "?"))
+                cpu_hours += (r.get("process_seconds") or 0) * r.get("threads", 1) / 3600
     lines = ["# Paper claims and what the toolkit measured", "",
              f"Made by `{command}` on {datetime.date.today().isoformat()} at commit {git_commit()} from the committed",
              "sweep summaries named in each row (each one's report.md beside it gives the command, the commit the",
@@ -236,7 +243,9 @@ def render(spec, summaries, command):
              "\"does not hold\" that it lies wholly on the other side, \"inconclusive\" that it straddles it.",
              "Everything here is LeNet or ResNet-20 on Fashion-MNIST: a verdict is about this scale, and the",
              "papers' ImageNet numbers are context, not targets.", "",
-             "Verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "",
+             f"Runs behind the verdicts: trained at commit(s) {', '.join(sorted(commits)) or '-'} on "
+             f"{' / '.join(sorted(cpus)) or '-'}, {cpu_hours:.2f} CPU-hours (the summaries' process time × threads).", "",
+             "Verdicts (one per comparison): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "",
              "| claim (paper) | paper's evidence | results | metric | ours: b, a, b − a [95% interval] | verdict | why |",
              "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]

@@ -2,7 +2,8 @@
 # Table 1 analogue (DenseShift v2 Tables 1/2): full precision, DenseShift and S3 at 2-4 bits, 3 seeds;
 # the quantizer baselines' rows are experiments/zero_free/'s dense_shift cells.
 #   lenet     ~1.1 CPU-hours, 2 jobs x 1 thread
-#   resnet20  ~6 CPU-hours on a 2-core EPYC of 250 images/s, 1 job x 2 threads (spans sessions)
+#   resnet20  ~6 CPU-hours on a 2-core EPYC of 250 images/s, 1 job x 2 threads (spans sessions),
+#             then resnet20_quantizers (~5 CPU-hours)
 # (`denseshift sweep run experiments/table1/NAME.sweep.json --out X --dry-run` for this machine.)
 # Resumable; results in results/table1/NAME/. Usage: bash experiments/table1/run.sh [lenet|resnet20|all]
 set -euo pipefail
@@ -15,4 +16,7 @@ fi
 if [ "$which" != lenet ]; then
   SWEEP_ARGS=${SWEEP_ARGS_RESNET:---jobs 1 --threads 2} \
     bash experiments/common/sweep.sh experiments/table1/resnet20.sweep.json --axis model.quant.bits
+  SWEEP_ARGS=${SWEEP_ARGS_RESNET:---jobs 1 --threads 2} \
+    bash experiments/common/sweep.sh experiments/table1/resnet20_quantizers.sweep.json --axis model.quant.bits
 fi
+/usr/bin/python3 -m analysis.table1

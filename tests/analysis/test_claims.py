@@ -115,3 +115,29 @@ def test_the_committed_claims_file_is_valid(tmp_path):
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert out.read_text().count("\n| **") >= 15
+
+
+def test_table1_places_each_cell_and_marks_what_is_not_run(tmp_path):
+    def write(path, runs):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1,
+                                                 "runs": runs}))
+
+    def run(overrides, seed, top1):
+        return {"cell": "c", "overrides": overrides, "seed": seed, "state": "completed", "test_top1": [0.1, top1],
+                "cpu": "CPU-X", "commit": "abc"}
+    ds3 = {"model.quant.parametrization": "sign_scale", "model.quant.space": "dense_shift", "model.quant.bits": 3}
+    write("results/table1/lenet/runs.json", [run(ds3, s, v) for s, v in enumerate([0.90, 0.91, 0.92])])
+    # zero_free: the parametrization is the sweep's, not an override; only dense_shift cells count.
+    write("results/zero_free/lenet_sign_shift/runs.json",
+          [run({"model.quant.space": "dense_shift", "model.quant.bits": 2}, 0, 0.80),
+           run({"model.quant.space": "shift", "model.quant.bits": 2}, 0, 0.10)])
+    out = tmp_path / "t1.md"
+    r = subprocess.run([sys.executable, "-m", "analysis.table1", "--root", str(tmp_path), "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert "| DenseShift: sign_scale, zero-free, low-variance init | 3 | 91.00 ± 1.00 [88.52, 93.48] (n=3) | not yet run | 70.62 |" in text
+    assert "| sign-shift quantizer, zero-free, level_uniform init | 2 | 80.00 (n=1) | not yet run | - |" in text
+    assert "| full precision (Kaiming) | 32 | - | not yet run | 69.6 |" in text
+    assert "CPU-X" in text
