@@ -57,7 +57,8 @@ class KeyDocumenter : public OptionVisitor {
                 const char* doc) override {
     std::string list;
     for (const auto i : value) list += (list.empty() ? "" : ", ") + std::to_string(i);
-    add(key, "list of integers", "[" + list + "]", "integers " + std::to_string(min) + " to " + std::to_string(max), doc);
+    add(key, "list of integers", "[" + list + "]",
+        "integers " + std::to_string(min) + " to " + std::to_string(max), doc);
   }
   void section(const std::string& key, const std::function<void(OptionVisitor&)>& visit,
                const std::function<void()>&, const char*) override {

@@ -50,7 +50,9 @@ Dataset keep_classes(const Dataset& d, const std::vector<int64_t>& classes) {
 }
 
 void check_classes(const std::string& dataset, const std::vector<int64_t>& classes, int64_t num_classes) {
-  if (classes.size() == 1) throw InvalidArgument("config key 'data.classes' keeps 1 class; a classifier needs 2 or more");
+  if (classes.size() == 1) {
+    throw InvalidArgument("config key 'data.classes' keeps 1 class; a classifier needs 2 or more");
+  }
   for (size_t i = 0; i < classes.size(); ++i) {
     if (classes[i] >= num_classes) {
       throw InvalidArgument("config key 'data.classes' names class " + std::to_string(classes[i]) + ", but " + dataset +

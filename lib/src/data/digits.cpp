@@ -83,8 +83,8 @@ Splits load_digits(const DataOptions& options, const std::string& dir) {
   }
   const auto n = static_cast<int64_t>(labels.size());
   if (n <= kTrainLines) {
-    throw InvalidArgument("digits file '" + path + "' holds " + std::to_string(n) + " images; the split needs more than " +
-                          std::to_string(kTrainLines));
+    throw InvalidArgument("digits file '" + path + "' holds " + std::to_string(n) +
+                          " images; the split needs more than " + std::to_string(kTrainLines));
   }
   at::Tensor images = at::from_blob(pixels.data(), {n, 1, 8, 8}, at::kFloat).clone();
   const int64_t size = options.digits_size();

@@ -35,7 +35,8 @@ class LeNet : public Network {
       const std::string name = "head" + std::to_string(i);
       heads_.push_back(register_module(name + "_fc", linear(84, 84, false, spec, LayerRole::hidden)));
       head_bns_.push_back(register_module(name + "_bn", torch::nn::BatchNorm1d(84)));
-      head_acts_.push_back(register_module(name + "_act", activation(spec, i < heads ? LayerRole::hidden : LayerRole::classifier)));
+      const LayerRole feeds = i < heads ? LayerRole::hidden : LayerRole::classifier;
+      head_acts_.push_back(register_module(name + "_act", activation(spec, feeds)));
     }
   }
 

@@ -90,7 +90,8 @@ class ResNet : public Network {
       const std::string name = "head" + std::to_string(i);
       head_convs_.push_back(register_module(name + "_conv", conv(in, in, 3, 1, 1, spec, LayerRole::hidden)));
       head_bns_.push_back(register_module(name + "_bn", batch_norm(in)));
-      head_acts_.push_back(register_module(name + "_act", activation(spec, i < heads ? LayerRole::hidden : LayerRole::classifier)));
+      const LayerRole feeds = i < heads ? LayerRole::hidden : LayerRole::classifier;
+      head_acts_.push_back(register_module(name + "_act", activation(spec, feeds)));
     }
     classifier_ = register_module("classifier", linear(in, spec.num_classes, true, spec, LayerRole::classifier));
   }

@@ -11,7 +11,8 @@ namespace denseshift::nn {
 void ActivationOptions::visit_keys(OptionVisitor& v) {
   v.integer("bits", bits(), 2, 32, "activation bits of the layers feeding quantized layers: 32 = ReLU, 2-8 = PACT");
   v.number("alpha_init", alpha_init(), 0.0, 1e6, "PACT: initial clipping level alpha (> 0)");
-  v.optional_number("alpha_decay", alpha_decay(), 0.0, 1.0, "PACT: weight decay of the alphas; null = optim.weight_decay");
+  v.optional_number("alpha_decay", alpha_decay(), 0.0, 1.0,
+                    "PACT: weight decay of the alphas; null = optim.weight_decay");
 }
 
 void ActivationOptions::validate() const {

@@ -165,7 +165,9 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       run_file.emplace(record::RunFile::create(temporary, resolved, provenance(threads, options.command_line)));
       start.file = &*run_file;
       if (transfer) {
-        const auto set = [&](const char* name, const std::string& value) { run_file->set_attribute("/transfer", name, value); };
+        const auto set = [&](const char* name, const std::string& value) {
+          run_file->set_attribute("/transfer", name, value);
+        };
         set("init_from", transfer->init_from);
         set("backbone_config_hash", transfer->config_hash);
         set("backbone_epochs", std::to_string(transfer->backbone_epochs));

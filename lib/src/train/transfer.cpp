@@ -22,7 +22,8 @@ void TransferOptions::visit_keys(OptionVisitor& v) {
          "a trained run directory whose weights start this run (train/transfer.h: the classifier and head blocks "
          "are new); \"\" = none");
   v.flag("freeze_backbone", freeze_backbone(), "the loaded tensors get no updates");
-  v.number("backbone_lr_scale", backbone_lr_scale(), 0.0, 100.0, "the loaded tensors' learning rate is the schedule's times this");
+  v.number("backbone_lr_scale", backbone_lr_scale(), 0.0, 100.0,
+           "the loaded tensors' learning rate is the schedule's times this");
 }
 
 bool is_new_layer(const std::string& path) {
@@ -115,10 +116,14 @@ struct Walk {
 TransferReport load_backbone(const Config& config, models::Network& model) {
   const std::string& from = config.transfer.init_from();
   const fs::path dir(from);
-  const auto fail = [&](const std::string& what) { throw InvalidArgument("transfer.init_from '" + from + "': " + what); };
+  const auto fail = [&](const std::string& what) {
+    throw InvalidArgument("transfer.init_from '" + from + "': " + what);
+  };
   if (!fs::is_directory(dir)) fail("no such run directory");
   if (!fs::exists(dir / kConfigName)) fail("not a run directory (it has no " + std::string(kConfigName) + ")");
-  if (!fs::exists(dir / kCheckpointName)) fail("has no " + std::string(kCheckpointName) + " (did its first epoch finish?)");
+  if (!fs::exists(dir / kCheckpointName)) {
+    fail("has no " + std::string(kCheckpointName) + " (did its first epoch finish?)");
+  }
   const nlohmann::json stored_json = read_json_file((dir / kConfigName).string(), "backbone config");
   const Config backbone = config_from_json(stored_json);
 
