@@ -36,6 +36,7 @@ int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
+int run_export(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
 int run_sweep_command(const std::vector<std::string>& args);
 

@@ -52,6 +52,7 @@ const std::vector<Command>& commands() {
       {"train", "train a network from a JSON config into a run directory", denseshift::cli::run_train},
       {"eval", "accuracy of a run's checkpoint on its dataset", denseshift::cli::run_eval},
       {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
+      {"export", "write a run's network as a model file of packed power-of-two codes", denseshift::cli::run_export},
       {"sweep", "run a grid of configs x seeds, locally or on Slurm (resumable); its status", denseshift::cli::run_sweep_command},
       {"bench", "benchmarks: training-step time per parametrization; inference kernels", denseshift::cli::run_bench},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},

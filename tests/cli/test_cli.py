@@ -67,7 +67,7 @@ def test_version_names_the_commit():
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
-    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, sweep, bench, list)"),
+    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, export, sweep, bench, list)"),
     (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels, eval)"),
     (["bench", "eval"], "bench eval needs --config FILE"),
     (["bench", "eval", "--config", "c.json", "--batch-sizes", "64,x"], "--batch-sizes: 'x' is not a positive whole number"),
@@ -169,7 +169,7 @@ def test_list_models_and_datasets_come_from_the_registries():
     datasets = run("list", "datasets")
     assert datasets.returncode == 0, datasets.stderr
     rows = [line.split("\t") for line in datasets.stdout.splitlines()]
-    assert [r[0] for r in rows] == ["fashion-mnist", "cifar10", "synthetic"]
+    assert [r[0] for r in rows] == ["fashion-mnist", "cifar10", "digits", "synthetic"]
     assert rows[0][2] == "default folder: /usr/share/datasets/fashion-mnist"
 
 

@@ -1,0 +1,54 @@
+#pragma once
+// The exported model file (docs/model-format.md): a JSON header describing the network and its
+// tensors, the tensors' bytes (packed power-of-two codes for quantized weights, little-endian
+// float32 otherwise), and a CRC-32 of everything before it. Plain C++ (no LibTorch): the
+// inference engine and other readers link only this.
+//
+// Example:
+//   ModelFile m = read_model_file("model.dsm");            // checks magic, version, sizes, CRC
+//   const ModelTensor& w = m.tensor("conv2.weight");
+//   std::vector<int32_t> codes = unpack_codes(w.bytes.data(), w.numel(), w.space->bits());
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "denseshift/core/weight_space.h"
+
+namespace denseshift::deploy {
+
+inline constexpr uint32_t kModelFormatVersion = 1;
+inline constexpr char kModelMagic[8] = {'D', 'S', 'M', 'O', 'D', 'E', 'L', '\0'};
+
+struct ModelTensor {
+  std::string name;             ///< module path, e.g. "conv2.weight", "bn2.scale"
+  std::string encoding;         ///< "float32" or "packed"
+  std::vector<int64_t> shape;
+  std::optional<quant::WeightSpace> space;  ///< packed only: the codes' weight space
+  std::vector<uint8_t> bytes;
+  int64_t numel() const;
+};
+
+struct ModelFile {
+  /// Everything but the tensors: format, model, input, source (docs/model-format.md).
+  nlohmann::json header;
+  std::vector<ModelTensor> tensors;
+  /// The tensor named `name`; throws InvalidArgument naming it when absent.
+  const ModelTensor& tensor(const std::string& name) const;
+};
+
+/// N-bit codes (N = 2..8) as a little-endian bit stream: code i in bits N*i .. N*i+N-1.
+std::vector<uint8_t> pack_codes(const std::vector<int32_t>& codes, int bits);
+std::vector<int32_t> unpack_codes(const uint8_t* bytes, int64_t count, int bits);
+
+/// Writes `model` to `path` atomically (a temporary file renamed into place); returns its size in bytes.
+/// Throws Error on an I/O failure.
+int64_t write_model_file(const std::string& path, const ModelFile& model);
+/// Reads and checks a model file; throws InvalidArgument naming the file and what is wrong (not a model
+/// file, a newer format version, truncated, a checksum mismatch, a tensor out of bounds or of the wrong size).
+ModelFile read_model_file(const std::string& path);
+
+}  // namespace denseshift::deploy

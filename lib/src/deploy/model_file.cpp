@@ -1,0 +1,204 @@
+#include "denseshift/deploy/model_file.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "denseshift/core/error.h"
+
+namespace denseshift::deploy {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr size_t kPrefix = 8 + 4 + 8;  // magic, version, header length
+constexpr uint64_t kMaxHeaderBytes = uint64_t{16} << 20;
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t get_le(const std::string& s, size_t at, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  return v;
+}
+size_t padded(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+uint32_t crc_of(const std::string& s, size_t n) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (size_t done = 0; done < n;) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(n - done, size_t{1} << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(s.data() + done), chunk);
+    done += chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+int64_t expected_bytes(const ModelTensor& t) {
+  if (t.encoding == "float32") return 4 * t.numel();
+  return (t.numel() * t.space->bits() + 7) / 8;
+}
+
+}  // namespace
+
+int64_t ModelTensor::numel() const {
+  int64_t n = 1;
+  for (const int64_t d : shape) n *= d;
+  return n;
+}
+
+const ModelTensor& ModelFile::tensor(const std::string& name) const {
+  for (const auto& t : tensors) {
+    if (t.name == name) return t;
+  }
+  throw InvalidArgument("the model file has no tensor '" + name + "'");
+}
+
+std::vector<uint8_t> pack_codes(const std::vector<int32_t>& codes, int bits) {
+  if (bits < 2 || bits > 8) throw InvalidArgument("pack_codes: bits must be 2 to 8, got " + std::to_string(bits));
+  std::vector<uint8_t> out((codes.size() * static_cast<size_t>(bits) + 7) / 8, 0);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (codes[i] < 0 || codes[i] >= (1 << bits)) {
+      throw InvalidArgument("pack_codes: code " + std::to_string(codes[i]) + " does not fit " + std::to_string(bits) +
+                            " bits");
+    }
+    for (int b = 0; b < bits; ++b) {
+      if ((codes[i] >> b) & 1) {
+        const size_t bit = i * static_cast<size_t>(bits) + static_cast<size_t>(b);
+        out[bit / 8] = static_cast<uint8_t>(out[bit / 8] | (1u << (bit % 8)));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<int32_t> unpack_codes(const uint8_t* bytes, int64_t count, int bits) {
+  std::vector<int32_t> out(static_cast<size_t>(count), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int32_t code = 0;
+    for (int b = 0; b < bits; ++b) {
+      const int64_t bit = i * bits + b;
+      code |= ((bytes[bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    out[static_cast<size_t>(i)] = code;
+  }
+  return out;
+}
+
+int64_t write_model_file(const std::string& path, const ModelFile& model) {
+  json header = model.header;
+  json tensors = json::array();
+  size_t offset = 0;
+  for (const auto& t : model.tensors) {
+    if (static_cast<int64_t>(t.bytes.size()) != expected_bytes(t)) {
+      throw Error("model tensor '" + t.name + "' holds " + std::to_string(t.bytes.size()) + " bytes, its shape needs " +
+                  std::to_string(expected_bytes(t)));
+    }
+    json entry = {{"name", t.name}, {"encoding", t.encoding}, {"shape", t.shape}, {"offset", offset},
+                  {"bytes", t.bytes.size()}};
+    if (t.space) {
+      entry["space"] = {{"kind", quant::to_string(t.space->kind())}, {"bits", t.space->bits()},
+                        {"exponent_offset", t.space->exponent_offset()}};
+    }
+    tensors.push_back(entry);
+    offset += padded(t.bytes.size());
+  }
+  header["format"] = "denseshift-model";
+  header["format_version"] = kModelFormatVersion;
+  header["tensors"] = tensors;
+  const std::string text = header.dump();
+  std::string out(kModelMagic, 8);
+  put_u32(out, kModelFormatVersion);
+  put_u64(out, text.size());
+  out += text;
+  out.resize(padded(out.size()), '\0');
+  for (const auto& t : model.tensors) {
+    out.append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
+    out.resize(padded(out.size()), '\0');
+  }
+  put_u32(out, crc_of(out, out.size()));
+  const fs::path target(path), temporary(path + ".tmp");
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file.write(out.data(), static_cast<std::streamsize>(out.size()));
+    file.close();
+    if (!file) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw Error("cannot write '" + temporary.string() + "' (disk full or not writable?)");
+    }
+  }
+  std::error_code error;
+  fs::rename(temporary, target, error);
+  if (error) {
+    fs::remove(temporary, error);
+    throw Error("cannot move the model file into place at '" + path + "'");
+  }
+  return static_cast<int64_t>(out.size());
+}
+
+ModelFile read_model_file(const std::string& path) {
+  const auto fail = [&](const std::string& what) { throw InvalidArgument("model file '" + path + "': " + what); };
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail("cannot be opened (missing or unreadable)");
+  const std::string s((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (s.size() < kPrefix + 4 || std::memcmp(s.data(), kModelMagic, 8) != 0) fail("not a denseshift model file");
+  const auto version = static_cast<uint32_t>(get_le(s, 8, 4));
+  if (version > kModelFormatVersion) {
+    fail("format version " + std::to_string(version) + " is newer than this build reads (" +
+         std::to_string(kModelFormatVersion) + "): use a newer denseshift");
+  }
+  if (version != kModelFormatVersion) fail("format version " + std::to_string(version) + " is not one this build reads");
+  const uint64_t header_bytes = get_le(s, 12, 8);
+  if (header_bytes > kMaxHeaderBytes || kPrefix + header_bytes + 4 > s.size()) fail("truncated (its header is cut)");
+  const auto stored_crc = static_cast<uint32_t>(get_le(s, s.size() - 4, 4));
+  if (crc_of(s, s.size() - 4) != stored_crc) fail("checksum mismatch: the file is truncated or corrupt");
+  ModelFile m;
+  try {
+    m.header = json::parse(s.substr(kPrefix, header_bytes));
+    const size_t data_start = padded(kPrefix + header_bytes);
+    const size_t data_end = s.size() - 4;
+    for (const auto& entry : m.header.at("tensors")) {
+      ModelTensor t;
+      t.name = entry.at("name").get<std::string>();
+      t.encoding = entry.at("encoding").get<std::string>();
+      t.shape = entry.at("shape").get<std::vector<int64_t>>();
+      if (t.encoding == "packed") {
+        const auto& sp = entry.at("space");
+        t.space = quant::WeightSpace(quant::parse_space_kind(sp.at("kind").get<std::string>()), sp.at("bits").get<int>(),
+                              sp.at("exponent_offset").get<int>());
+      } else if (t.encoding != "float32") {
+        fail("tensor '" + t.name + "' has an unknown encoding '" + t.encoding + "'");
+      }
+      for (const int64_t d : t.shape) {
+        if (d < 0 || d > (int64_t{1} << 32)) fail("tensor '" + t.name + "' has a bad shape");
+      }
+      const auto offset = entry.at("offset").get<uint64_t>();
+      const auto bytes = entry.at("bytes").get<uint64_t>();
+      if (static_cast<int64_t>(bytes) != expected_bytes(t)) {
+        fail("tensor '" + t.name + "' has " + std::to_string(bytes) + " bytes, its shape needs " +
+             std::to_string(expected_bytes(t)));
+      }
+      if (offset > data_end || bytes > data_end - data_start || data_start + offset + bytes > data_end) {
+        fail("tensor '" + t.name + "' lies outside the file (truncated?)");
+      }
+      const auto* begin = reinterpret_cast<const uint8_t*>(s.data() + data_start + offset);
+      t.bytes.assign(begin, begin + bytes);
+      m.tensors.push_back(std::move(t));
+    }
+  } catch (const json::exception& e) {
+    fail(std::string("its header is malformed: ") + e.what());
+  }
+  m.header.erase("tensors");
+  return m;
+}
+
+}  // namespace denseshift::deploy

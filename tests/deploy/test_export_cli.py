@@ -1,0 +1,81 @@
+"""`denseshift export` end to end on a small trained run, read back by analysis.model_file (numpy):
+the decoded weights are the run's (value counts against the run file's histograms), the size is
+reported, and bad input creates nothing."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from analysis.model_file import ModelFileError, read_model  # noqa: E402
+
+BIN = os.environ.get("DENSESHIFT_BIN", str(ROOT / "build" / "cli" / "denseshift"))
+
+CONFIG = {
+    "data": {"name": "synthetic", "synthetic_train": 512, "synthetic_test": 64, "synthetic_size": 16,
+             "synthetic_classes": 4},
+    "model": {"name": "lenet", "quant": {"parametrization": "s3", "space": "shift", "bits": 3}},
+    "train": {"epochs": 1, "batch_size": 64, "threads": 1},
+    "record": {"histograms": True},
+}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("export")
+    (tmp / "c.json").write_text(json.dumps(CONFIG))
+    r = subprocess.run([BIN, "train", "--config", tmp / "c.json", "--out", tmp / "run"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return tmp / "run"
+
+
+def export(*args):
+    return subprocess.run([BIN, "export", *map(str, args)], capture_output=True, text=True)
+
+
+def test_exported_weights_are_the_runs(run, tmp_path):
+    out = tmp_path / "m.dsm"
+    r = export(run, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert f"{out}: {out.stat().st_size} bytes" in r.stdout and "in float32" in r.stdout
+    header, tensors = read_model(out)
+    assert header["model"]["name"] == "lenet" and header["source"]["epochs"] == 1
+    with h5py.File(run / "run.h5", "r") as f:
+        for layer in ("conv2.weight", "fc1.weight", "fc2.weight"):
+            values = f[f"layers/{layer}/histograms/effective_values"][()]
+            counts = f[f"layers/{layer}/histograms/effective"][-1]  # after the last epoch
+            decoded = tensors[layer]
+            assert sorted(set(decoded.ravel())) <= list(values)
+            np.testing.assert_array_equal([np.sum(decoded == v) for v in values], counts, err_msg=layer)
+    assert tensors["conv1.weight"].dtype == np.float32 and tensors["bn2.scale"].shape == (16,)
+
+
+def test_a_damaged_file_is_refused_by_the_python_reader(run, tmp_path):
+    out = tmp_path / "m.dsm"
+    assert export(run, "--out", out).returncode == 0
+    data = bytearray(out.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    out.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum mismatch"):
+        read_model(out)
+
+
+def test_bad_input_exits_2_and_touches_nothing(run, tmp_path):
+    existing = tmp_path / "keep.dsm"
+    existing.write_text("a user's file")
+    r = export(run, "--out", existing)
+    assert r.returncode == 2 and "exists; --force replaces it" in r.stderr
+    assert existing.read_text() == "a user's file"
+    r = export(run, "--out", tmp_path)
+    assert r.returncode == 2 and "is a folder" in r.stderr
+    r = export(tmp_path / "no-run", "--out", tmp_path / "x.dsm")
+    assert r.returncode == 2 and "not a run directory" in r.stderr
+    assert not (tmp_path / "x.dsm").exists()
+    assert export(run, "--out", existing, "--force").returncode == 0
+    read_model(existing)
