@@ -37,6 +37,7 @@ int run_train(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
+int run_infer(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
 int run_sweep_command(const std::vector<std::string>& args);
 

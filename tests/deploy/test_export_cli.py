@@ -79,3 +79,31 @@ def test_bad_input_exits_2_and_touches_nothing(run, tmp_path):
     assert not (tmp_path / "x.dsm").exists()
     assert export(run, "--out", existing, "--force").returncode == 0
     read_model(existing)
+
+
+@pytest.mark.parametrize("model", ["lenet", "resnet20"])
+def test_the_engine_gives_evals_accuracy(tmp_path, model):
+    config = dict(CONFIG, model=dict(CONFIG["model"], name=model), record={})
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    assert subprocess.run([BIN, "train", "--config", tmp_path / "c.json", "--out", tmp_path / "run"],
+                          capture_output=True).returncode == 0
+    assert export(tmp_path / "run", "--out", tmp_path / "m.dsm").returncode == 0
+    evaluated = subprocess.run([BIN, "eval", tmp_path / "run"], capture_output=True, text=True)
+    inferred = subprocess.run([BIN, "infer", tmp_path / "m.dsm", "--batch", "7"], capture_output=True, text=True)
+    assert evaluated.returncode == 0 and inferred.returncode == 0, evaluated.stderr + inferred.stderr
+    top1 = evaluated.stdout.split("top1 ")[1].split("%")[0]
+    assert f"top1 {top1}%" in inferred.stdout
+
+
+def test_infer_refuses_a_damaged_or_newer_model_file(run, tmp_path):
+    out = tmp_path / "m.dsm"
+    assert export(run, "--out", out).returncode == 0
+    data = bytearray(out.read_bytes())
+    newer = bytearray(data)
+    newer[8] = 9
+    (tmp_path / "newer.dsm").write_bytes(bytes(newer))
+    (tmp_path / "cut.dsm").write_bytes(bytes(data[: len(data) // 2]))
+    for name, message in (("newer.dsm", "format version 9 is newer than this build reads"),
+                          ("cut.dsm", "checksum mismatch")):
+        r = subprocess.run([BIN, "infer", tmp_path / name], capture_output=True, text=True)
+        assert r.returncode == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr

@@ -1,0 +1,69 @@
+// denseshift infer MODEL [--split test|train] [--data-dir DIR] [--batch N]
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <ATen/ATen.h>
+
+#include "command.h"
+#include "denseshift/core/error.h"
+#include "denseshift/data/dataset.h"
+#include "denseshift/deploy/engine.h"
+#include "denseshift/train/config.h"
+
+namespace po = boost::program_options;
+
+namespace denseshift::cli {
+
+int run_infer(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift infer");
+  options.add_options()("help,h", "print this help and exit")(
+      "split", po::value<std::string>()->default_value("test"), "test or train split of the model's dataset")(
+      "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir")(
+      "batch", po::value<int64_t>()->default_value(64), "images per engine call");
+  const po::variables_map vm = parse_with_positional(args, options, "model");
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift infer MODEL [options]\n"
+                 "Accuracy of an exported model file (denseshift export) run by the inference engine, which\n"
+                 "needs no LibTorch (LibTorch only reads the dataset here), on a split of its dataset.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("model")) throw InvalidArgument("denseshift infer needs a model file");
+  const std::string split = vm["split"].as<std::string>();
+  if (split != "test" && split != "train") throw_unknown_name("split", split, {"test", "train"});
+  const int64_t batch = vm["batch"].as<int64_t>();
+  if (batch < 1) throw InvalidArgument("--batch must be at least 1, got " + std::to_string(batch));
+  const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
+  const deploy::Engine engine(model);
+  train::Config config = train::config_from_json(model.header.at("config"));
+  if (!vm["data-dir"].as<std::string>().empty()) config.data.dir(vm["data-dir"].as<std::string>());
+  const data::Splits splits = data::load_dataset(config.data);
+  const data::Dataset& d = split == "test" ? splits.test : splits.train;
+  if (d.images.size(1) != engine.channels() || d.images.size(2) != engine.size()) {
+    throw InvalidArgument("the dataset's images do not have the model's input shape");
+  }
+  const at::Tensor images = d.images.contiguous();
+  const auto* labels = d.labels.data_ptr<int64_t>();
+  int64_t correct = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t at = 0; at < d.size(); at += batch) {
+    const int64_t n = std::min(batch, d.size() - at);
+    const std::vector<float> logits = engine.forward(images[at].data_ptr<float>(), n);
+    for (int64_t i = 0; i < n; ++i) {
+      const float* row = logits.data() + i * engine.classes();
+      const int64_t best = std::max_element(row, row + engine.classes()) - row;
+      correct += best == labels[at + i];
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s split of %s, %lld images, inference engine: top1 %.2f%%  (%.0f images/s, 1 thread)\n", split.c_str(),
+              config.data.name().c_str(), static_cast<long long>(d.size()),
+              100.0 * static_cast<double>(correct) / static_cast<double>(d.size()),
+              static_cast<double>(d.size()) / seconds);
+  return kExitOk;
+}
+
+}  // namespace denseshift::cli

@@ -1,0 +1,61 @@
+#pragma once
+// The inference engine: runs an exported model file (deploy/model_file.h) without LibTorch.
+// Plain C++ on the model file's reader. Supports the architectures `lenet` and `resnet20`
+// (with head blocks and PACT activations); others are refused by name.
+//
+// First version (2026-11-24): weights decoded to float32 once at load (a power-of-two code is
+// exact in float32), convolution as im2col and a float GEMM, one thread. Its results differ from
+// LibTorch's evaluation only by float summation order (docs/model-format.md, "Exactness").
+//
+// Example:
+//   Engine engine(read_model_file("m.dsm"));
+//   std::vector<float> logits = engine.forward(images, n);   // images: n x C x H x W, normalized
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "denseshift/deploy/model_file.h"
+
+namespace denseshift::deploy {
+
+/// A dense float tensor, row-major.
+struct Array {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+  int64_t numel() const;
+};
+
+class Engine {
+ public:
+  /// Decodes every tensor; throws InvalidArgument for an unsupported model or a missing tensor.
+  explicit Engine(const ModelFile& model);
+  /// Logits [n, classes] of n images [n, C, H, W] (already normalized as the header's input says).
+  std::vector<float> forward(const float* images, int64_t n) const;
+  /// Normalizes raw pixels in [0, 1] as the run did (input.mean / input.std), in place.
+  void normalize(std::vector<float>& images) const;
+  int64_t classes() const { return classes_; }
+  int64_t channels() const { return channels_; }
+  int64_t size() const { return size_; }
+
+ private:
+  const Array& tensor(const std::string& name) const;
+  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+  Array conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const;
+  Array linear(const Array& x, const std::string& layer) const;
+  void affine(Array& x, const std::string& bn) const;
+  void activation(Array& x, const std::string& name) const;
+  Array lenet(Array x) const;
+  Array resnet(Array x) const;
+  Array heads(Array x, bool conv) const;
+
+  std::string model_;
+  int64_t head_blocks_ = 0;
+  int64_t activation_bits_ = 32;
+  int64_t classes_ = 0, channels_ = 0, size_ = 0;
+  std::vector<float> mean_, std_;
+  std::map<std::string, Array> tensors_;
+};
+
+}  // namespace denseshift::deploy

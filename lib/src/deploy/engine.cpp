@@ -1,0 +1,258 @@
+#include "denseshift/deploy/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "denseshift/core/error.h"
+
+namespace denseshift::deploy {
+
+int64_t Array::numel() const {
+  int64_t n = 1;
+  for (const int64_t d : shape) n *= d;
+  return n;
+}
+
+namespace {
+
+Array decode(const ModelTensor& t) {
+  Array a{t.shape, std::vector<float>(static_cast<size_t>(t.numel()))};
+  if (t.encoding == "float32") {
+    std::memcpy(a.data.data(), t.bytes.data(), t.bytes.size());
+  } else {
+    const auto codes = unpack_codes(t.bytes.data(), t.numel(), t.space->bits());
+    for (size_t i = 0; i < codes.size(); ++i) a.data[i] = static_cast<float>(t.space->decode(codes[i]));
+  }
+  return a;
+}
+
+// C[m, n] = A[m, k] * B[k, n] (row-major), summing over k in increasing order.
+void gemm(const float* a, const float* b, float* c, int64_t m, int64_t k, int64_t n) {
+  std::fill(c, c + m * n, 0.0f);
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * n;
+    for (int64_t p = 0; p < k; ++p) {
+      const float w = a[i * k + p];
+      const float* src = b + p * n;
+      for (int64_t j = 0; j < n; ++j) row[j] += w * src[j];
+    }
+  }
+}
+
+}  // namespace
+
+Engine::Engine(const ModelFile& model) {
+  const auto& header = model.header;
+  try {
+    model_ = header.at("model").at("name").get<std::string>();
+    head_blocks_ = header.at("model").at("head_blocks").get<int64_t>();
+    activation_bits_ = header.at("model").at("activation_bits").get<int64_t>();
+    const auto& input = header.at("input");
+    classes_ = input.at("classes").get<int64_t>();
+    channels_ = input.at("channels").get<int64_t>();
+    size_ = input.at("size").get<int64_t>();
+    if (input.contains("mean")) {
+      mean_ = input.at("mean").get<std::vector<float>>();
+      std_ = input.at("std").get<std::vector<float>>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidArgument(std::string("model file header lacks what the engine needs: ") + e.what());
+  }
+  if (model_ != "lenet" && model_ != "resnet20") {
+    throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + model_ + "'");
+  }
+  for (const auto& t : model.tensors) tensors_.emplace(t.name, decode(t));
+}
+
+const Array& Engine::tensor(const std::string& name) const {
+  const auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw InvalidArgument("the model file has no tensor '" + name + "' (is it a " + model_ + "?)");
+  return it->second;
+}
+
+void Engine::normalize(std::vector<float>& images) const {
+  if (mean_.empty()) return;
+  const int64_t plane = size_ * size_;
+  const int64_t n = static_cast<int64_t>(images.size()) / (channels_ * plane);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t c = 0; c < channels_; ++c) {
+      float* p = images.data() + (i * channels_ + c) * plane;
+      for (int64_t j = 0; j < plane; ++j) p[j] = (p[j] - mean_[c]) / std_[c];
+    }
+  }
+}
+
+Array Engine::conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const {
+  const Array& w = tensor(layer + ".weight");
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  const int64_t co = w.shape[0], kh = w.shape[2], kw = w.shape[3];
+  if (w.shape[1] != c) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " channels");
+  const int64_t ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
+  const int64_t k = c * kh * kw, cols = ho * wo;
+  Array y{{n, co, ho, wo}, std::vector<float>(static_cast<size_t>(n * co * cols))};
+  std::vector<float> patches(static_cast<size_t>(k * cols));
+  for (int64_t i = 0; i < n; ++i) {
+    const float* img = x.data.data() + i * c * h * wd;
+    // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
+    for (int64_t ci = 0; ci < c; ++ci) {
+      for (int64_t u = 0; u < kh; ++u) {
+        for (int64_t v = 0; v < kw; ++v) {
+          float* row = patches.data() + ((ci * kh + u) * kw + v) * cols;
+          for (int64_t oy = 0; oy < ho; ++oy) {
+            const int64_t iy = oy * stride - padding + u;
+            for (int64_t ox = 0; ox < wo; ++ox) {
+              const int64_t ix = ox * stride - padding + v;
+              row[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+    gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
+  }
+  if (has(layer + ".bias")) {
+    const Array& b = tensor(layer + ".bias");
+    for (int64_t i = 0; i < n * co; ++i) {
+      for (int64_t j = 0; j < cols; ++j) y.data[static_cast<size_t>(i * cols + j)] += b.data[static_cast<size_t>(i % co)];
+    }
+  }
+  return y;
+}
+
+Array Engine::linear(const Array& x, const std::string& layer) const {
+  const Array& w = tensor(layer + ".weight");
+  const int64_t n = x.shape[0], in = x.numel() / n, out = w.shape[0];
+  if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
+  Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t o = 0; o < out; ++o) {
+      float s = 0.0f;
+      for (int64_t j = 0; j < in; ++j) s += w.data[static_cast<size_t>(o * in + j)] * x.data[static_cast<size_t>(i * in + j)];
+      y.data[static_cast<size_t>(i * out + o)] = s;
+    }
+  }
+  if (has(layer + ".bias")) {
+    const Array& b = tensor(layer + ".bias");
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t o = 0; o < out; ++o) y.data[static_cast<size_t>(i * out + o)] += b.data[static_cast<size_t>(o)];
+    }
+  }
+  return y;
+}
+
+void Engine::affine(Array& x, const std::string& bn) const {
+  const Array& scale = tensor(bn + ".scale");
+  const Array& bias = tensor(bn + ".bias");
+  const int64_t n = x.shape[0], c = x.shape[1], plane = x.numel() / (n * c);
+  for (int64_t i = 0; i < n * c; ++i) {
+    const float s = scale.data[static_cast<size_t>(i % c)], b = bias.data[static_cast<size_t>(i % c)];
+    float* p = x.data.data() + i * plane;
+    for (int64_t j = 0; j < plane; ++j) p[j] = p[j] * s + b;
+  }
+}
+
+void Engine::activation(Array& x, const std::string& name) const {
+  if (!has(name + ".alpha")) {
+    for (float& v : x.data) v = std::max(v, 0.0f);
+    return;
+  }
+  // PACT (nn/pact.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
+  const float alpha = tensor(name + ".alpha").data[0];
+  const float scale = static_cast<float>((int64_t{1} << activation_bits_) - 1) / alpha;
+  for (float& v : x.data) {
+    const float y = v >= alpha ? alpha : std::max(v, 0.0f);
+    v = std::nearbyint(y * scale) / scale;
+  }
+}
+
+Array Engine::heads(Array x, bool conv_heads) const {
+  // head<i>: conv 3x3 (ResNets) or linear (LeNet), then the folded BatchNorm and the activation.
+  for (int64_t i = 1; i <= head_blocks_; ++i) {
+    const std::string name = "head" + std::to_string(i);
+    x = conv_heads ? conv(x, name + "_conv", 1, 1) : linear(x, name + "_fc");
+    if (!conv_heads) x.shape = {x.shape[0], x.shape[1], 1, 1};
+    affine(x, name + "_bn");
+    activation(x, name + "_act");
+  }
+  return x;
+}
+
+namespace {
+Array max_pool2(const Array& x) {
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], ho = h / 2, wo = w / 2;
+  Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo))};
+  for (int64_t i = 0; i < n * c; ++i) {
+    const float* p = x.data.data() + i * h * w;
+    for (int64_t oy = 0; oy < ho; ++oy) {
+      for (int64_t ox = 0; ox < wo; ++ox) {
+        const float* q = p + 2 * oy * w + 2 * ox;
+        y.data[static_cast<size_t>((i * ho + oy) * wo + ox)] = std::max(std::max(q[0], q[1]), std::max(q[w], q[w + 1]));
+      }
+    }
+  }
+  return y;
+}
+}  // namespace
+
+Array Engine::lenet(Array x) const {
+  x = conv(x, "conv1", 1, 2);
+  affine(x, "bn1");
+  activation(x, "act1");
+  x = max_pool2(x);
+  x = conv(x, "conv2", 1, 0);
+  affine(x, "bn2");
+  activation(x, "act2");
+  x = max_pool2(x);
+  x.shape = {x.shape[0], x.numel() / x.shape[0]};
+  for (const auto& [fc, bn, act] : {std::tuple{"fc1", "bn3", "act3"}, std::tuple{"fc2", "bn4", "act4"}}) {
+    x = linear(x, fc);
+    x.shape = {x.shape[0], x.shape[1], 1, 1};
+    affine(x, bn);
+    activation(x, act);
+    x.shape = {x.shape[0], x.shape[1]};
+  }
+  x = heads(std::move(x), /*conv=*/false);
+  return linear(x, "classifier");
+}
+
+Array Engine::resnet(Array x) const {
+  x = conv(x, "stem", 1, 1);
+  affine(x, "stem_bn");
+  activation(x, "stem_act");
+  for (int s = 1; s <= 3; ++s) {
+    for (int b = 0; b < 3; ++b) {
+      const std::string block = "stage" + std::to_string(s) + "_" + std::to_string(b) + ".";
+      const int64_t stride = (s > 1 && b == 0) ? 2 : 1;
+      Array h = conv(x, block + "conv1", stride, 1);
+      affine(h, block + "bn1");
+      activation(h, block + "act1");
+      h = conv(h, block + "conv2", 1, 1);
+      affine(h, block + "bn2");
+      if (has(block + "shortcut_conv.weight")) {
+        x = conv(x, block + "shortcut_conv", stride, 0);
+        affine(x, block + "shortcut_bn");
+      }
+      for (size_t i = 0; i < h.data.size(); ++i) h.data[i] += x.data[i];
+      activation(h, block + "act_out");
+      x = std::move(h);
+    }
+  }
+  x = heads(std::move(x), /*conv=*/true);
+  // Global average pool.
+  const int64_t n = x.shape[0], c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  Array pooled{{n, c}, std::vector<float>(static_cast<size_t>(n * c))};
+  for (int64_t i = 0; i < n * c; ++i) {
+    float s = 0.0f;
+    for (int64_t j = 0; j < plane; ++j) s += x.data[static_cast<size_t>(i * plane + j)];
+    pooled.data[static_cast<size_t>(i)] = s / static_cast<float>(plane);
+  }
+  return linear(pooled, "classifier");
+}
+
+std::vector<float> Engine::forward(const float* images, int64_t n) const {
+  Array x{{n, channels_, size_, size_}, std::vector<float>(images, images + n * channels_ * size_ * size_)};
+  return (model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x))).data;
+}
+
+}  // namespace denseshift::deploy
