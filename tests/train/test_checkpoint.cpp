@@ -38,26 +38,32 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-}  // namespace
-
-TEST(Checkpoint, AnOlderCheckpointLoadsIntoAModelWithANewTensorFreeSubmodule) {
-  const fs::path dir = fresh_dir("relu");
-  const train::Config config;
+// A checkpoint of a Before network (its weight: `weight`) after 3 epochs, in a fresh folder.
+fs::path saved_before(const std::string& name, const train::Config& config, at::Tensor& weight) {
+  const fs::path dir = fresh_dir(name);
   Before before;
   torch::optim::SGD optimizer(before.parameters(), torch::optim::SGDOptions(0.1));
   train::save_checkpoint(dir, config, before, optimizer, 3);
+  weight = before.weight;
+  return dir;
+}
+
+}  // namespace
+
+TEST(Checkpoint, AnOlderCheckpointLoadsIntoAModelWithANewTensorFreeSubmodule) {
+  const train::Config config;
+  at::Tensor weight;
+  const fs::path dir = saved_before("relu", config, weight);
   After after(32);  // a ReLU: nothing to load
   EXPECT_EQ(train::load_checkpoint(dir, config, after, nullptr), 3);
-  EXPECT_TRUE(at::equal(after.weight, before.weight));
+  EXPECT_TRUE(at::equal(after.weight, weight));
   fs::remove_all(dir);
 }
 
 TEST(Checkpoint, ASubmoduleWithTensorsMissingFromTheCheckpointIsNamed) {
-  const fs::path dir = fresh_dir("pact");
   const train::Config config;
-  Before before;
-  torch::optim::SGD optimizer(before.parameters(), torch::optim::SGDOptions(0.1));
-  train::save_checkpoint(dir, config, before, optimizer, 1);
+  at::Tensor weight;
+  const fs::path dir = saved_before("pact", config, weight);
   After after(4);  // PACT: its alpha must come from the checkpoint
   EXPECT_MENTIONS(error_of([&] { train::load_checkpoint(dir, config, after, nullptr); }),
                   "act (a submodule) is missing");
