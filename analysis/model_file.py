@@ -4,6 +4,9 @@ tensor, packed codes decoded to their float values.
     from analysis.model_file import read_model
     header, tensors = read_model("model.dsm")   # tensors: {name: float32 numpy array}
 
+A weight that reads its input twice over (Theorem-1 conversion, "input_copies": 2) keeps its
+doubled shape; header["input_copies"] maps such tensors' names to their copies.
+
 Raises ModelFileError naming the file for anything that is not a valid version-1 model file.
 """
 import json
@@ -55,6 +58,7 @@ def read_model(path):
     header = json.loads(data[20:20 + header_len])
     start = (20 + header_len + 63) // 64 * 64
     tensors = {}
+    header["input_copies"] = {t["name"]: t["input_copies"] for t in header["tensors"] if t.get("input_copies", 1) != 1}
     for t in header.pop("tensors"):
         raw = data[start + t["offset"]: start + t["offset"] + t["bytes"]]
         count = int(np.prod(t["shape"], dtype=np.int64))

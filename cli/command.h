@@ -38,6 +38,7 @@ int run_eval(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_infer(const std::vector<std::string>& args);
+int run_convert(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
 int run_sweep_command(const std::vector<std::string>& args);
 

@@ -54,6 +54,7 @@ const std::vector<Command>& commands() {
       {"inspect", "a run's summary and the weight values of its quantized layers", denseshift::cli::run_inspect},
       {"export", "write a run's network as a model file of packed power-of-two codes", denseshift::cli::run_export},
       {"infer", "accuracy of a model file run by the inference engine (no LibTorch in its path)", denseshift::cli::run_infer},
+      {"convert", "Theorem 1: a Shift-space model file as an equal zero-free one", denseshift::cli::run_convert},
       {"sweep", "run a grid of configs x seeds, locally or on Slurm (resumable); its status", denseshift::cli::run_sweep_command},
       {"bench", "benchmarks: training-step time per parametrization; inference kernels", denseshift::cli::run_bench},
       {"list", "list parametrizations and weight spaces", denseshift::cli::run_list},

@@ -67,7 +67,7 @@ def test_version_names_the_commit():
      "unknown weight space 'dense' (allowed: dense_shift, shift)"),
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
-    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, export, infer, sweep, bench, list)"),
+    (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, export, infer, convert, sweep, bench, list)"),
     (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels, eval)"),
     (["bench", "eval"], "bench eval needs --config FILE"),
     (["bench", "eval", "--config", "c.json", "--batch-sizes", "64,x"], "--batch-sizes: 'x' is not a positive whole number"),

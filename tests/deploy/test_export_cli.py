@@ -107,3 +107,22 @@ def test_infer_refuses_a_damaged_or_newer_model_file(run, tmp_path):
                           ("cut.dsm", "checksum mismatch")):
         r = subprocess.run([BIN, "infer", tmp_path / name], capture_output=True, text=True)
         assert r.returncode == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+
+
+def test_theorem_1_conversion_keeps_the_accuracy_and_refuses_what_it_cannot_convert(run, tmp_path):
+    shift = tmp_path / "s3.dsm"
+    assert export(run, "--out", shift).returncode == 0
+    converted = subprocess.run([BIN, "convert", shift, "--to", "dense-shift", "--out", tmp_path / "dense.dsm"],
+                               capture_output=True, text=True)
+    assert converted.returncode == 0, converted.stderr
+    assert "layers converted" in converted.stdout and "zero weights split" in converted.stdout
+    header, tensors = read_model(tmp_path / "dense.dsm")
+    assert header["input_copies"] == {"conv2.weight": 2, "fc1.weight": 2, "fc2.weight": 2}
+    assert not np.any(tensors["conv2.weight"] == 0) and tensors["conv2.weight"].shape[1] == 12  # 6 channels, twice
+    top1 = [subprocess.run([BIN, "infer", m], capture_output=True, text=True).stdout.split("top1 ")[1].split("%")[0]
+            for m in (shift, tmp_path / "dense.dsm")]
+    assert top1[0] == top1[1]
+    again = subprocess.run([BIN, "convert", tmp_path / "dense.dsm", "--out", tmp_path / "twice.dsm"],
+                           capture_output=True, text=True)
+    assert again.returncode == 2 and "no Shift-space weights" in again.stderr
+    assert not (tmp_path / "twice.dsm").exists()

@@ -62,7 +62,10 @@ Engine::Engine(const ModelFile& model) {
   if (model_ != "lenet" && model_ != "resnet20") {
     throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + model_ + "'");
   }
-  for (const auto& t : model.tensors) tensors_.emplace(t.name, decode(t));
+  for (const auto& t : model.tensors) {
+    tensors_.emplace(t.name, decode(t));
+    if (t.input_copies != 1) input_copies_[t.name] = t.input_copies;
+  }
 }
 
 const Array& Engine::tensor(const std::string& name) const {
@@ -83,8 +86,34 @@ void Engine::normalize(std::vector<float>& images) const {
   }
 }
 
-Array Engine::conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const {
+namespace {
+// x repeated `copies` times along dim 1 ([n, c, ...] -> [n, copies * c, ...]): each image's block
+// of values, `copies` times over.
+Array repeat_channels(const Array& x, int64_t copies) {
+  Array y = x;
+  y.shape[1] *= copies;
+  const int64_t n = x.shape[0], per_image = x.numel() / n;
+  y.data.resize(static_cast<size_t>(n * per_image * copies));
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t k = 0; k < copies; ++k) {
+      std::copy(x.data.begin() + i * per_image, x.data.begin() + (i + 1) * per_image,
+                y.data.begin() + (i * copies + k) * per_image);
+    }
+  }
+  return y;
+}
+}  // namespace
+
+int64_t Engine::copies_of(const std::string& weight) const {
+  const auto it = input_copies_.find(weight);
+  return it == input_copies_.end() ? 1 : it->second;
+}
+
+Array Engine::conv(const Array& input, const std::string& layer, int64_t stride, int64_t padding) const {
   const Array& w = tensor(layer + ".weight");
+  const int64_t copies = copies_of(layer + ".weight");
+  const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
+  const Array& x = copies > 1 ? repeated : input;
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   const int64_t co = w.shape[0], kh = w.shape[2], kw = w.shape[3];
   if (w.shape[1] != c) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " channels");
@@ -120,8 +149,11 @@ Array Engine::conv(const Array& x, const std::string& layer, int64_t stride, int
   return y;
 }
 
-Array Engine::linear(const Array& x, const std::string& layer) const {
+Array Engine::linear(const Array& input, const std::string& layer) const {
   const Array& w = tensor(layer + ".weight");
+  const int64_t copies = copies_of(layer + ".weight");
+  const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
+  const Array& x = copies > 1 ? repeated : input;
   const int64_t n = x.shape[0], in = x.numel() / n, out = w.shape[0];
   if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};

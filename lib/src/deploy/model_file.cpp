@@ -104,6 +104,7 @@ int64_t write_model_file(const std::string& path, const ModelFile& model) {
     }
     json entry = {{"name", t.name}, {"encoding", t.encoding}, {"shape", t.shape}, {"offset", offset},
                   {"bytes", t.bytes.size()}};
+    if (t.input_copies != 1) entry["input_copies"] = t.input_copies;
     if (t.space) {
       entry["space"] = {{"kind", quant::to_string(t.space->kind())}, {"bits", t.space->bits()},
                         {"exponent_offset", t.space->exponent_offset()}};
@@ -171,6 +172,8 @@ ModelFile read_model_file(const std::string& path) {
       t.name = entry.at("name").get<std::string>();
       t.encoding = entry.at("encoding").get<std::string>();
       t.shape = entry.at("shape").get<std::vector<int64_t>>();
+      t.input_copies = entry.value("input_copies", int64_t{1});
+      if (t.input_copies < 1 || t.input_copies > 2) fail("tensor '" + t.name + "' has a bad input_copies");
       if (t.encoding == "packed") {
         const auto& sp = entry.at("space");
         t.space = quant::WeightSpace(quant::parse_space_kind(sp.at("kind").get<std::string>()), sp.at("bits").get<int>(),

@@ -42,6 +42,7 @@ class Engine {
  private:
   const Array& tensor(const std::string& name) const;
   bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+  int64_t copies_of(const std::string& weight) const;
   Array conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const;
   Array linear(const Array& x, const std::string& layer) const;
   void affine(Array& x, const std::string& bn) const;
@@ -56,6 +57,7 @@ class Engine {
   int64_t classes_ = 0, channels_ = 0, size_ = 0;
   std::vector<float> mean_, std_;
   std::map<std::string, Array> tensors_;
+  std::map<std::string, int64_t> input_copies_;  ///< per weight tensor, where not 1
 };
 
 }  // namespace denseshift::deploy
