@@ -22,7 +22,8 @@ int run_infer(const std::vector<std::string>& args) {
   options.add_options()("help,h", "print this help and exit")(
       "split", po::value<std::string>()->default_value("test"), "test or train split of the model's dataset")(
       "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir")(
-      "batch", po::value<int64_t>()->default_value(64), "images per engine call");
+      "batch", po::value<int64_t>()->default_value(64), "images per engine call")(
+      "threads", po::value<int>()->default_value(1), "engine threads (each takes a share of a batch)");
   const po::variables_map vm = parse_with_positional(args, options, "model");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift infer MODEL [options]\n"
@@ -35,6 +36,8 @@ int run_infer(const std::vector<std::string>& args) {
   const std::string split = vm["split"].as<std::string>();
   if (split != "test" && split != "train") throw_unknown_name("split", split, {"test", "train"});
   const int64_t batch = vm["batch"].as<int64_t>();
+  const int threads = vm["threads"].as<int>();
+  if (threads < 1 || threads > 1024) throw InvalidArgument("--threads must be 1 to 1024, got " + std::to_string(threads));
   if (batch < 1) throw InvalidArgument("--batch must be at least 1, got " + std::to_string(batch));
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
   const deploy::Engine engine(model);
@@ -51,7 +54,7 @@ int run_infer(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   for (int64_t at = 0; at < d.size(); at += batch) {
     const int64_t n = std::min(batch, d.size() - at);
-    const std::vector<float> logits = engine.forward(images[at].data_ptr<float>(), n);
+    const std::vector<float> logits = engine.forward(images[at].data_ptr<float>(), n, threads);
     for (int64_t i = 0; i < n; ++i) {
       const float* row = logits.data() + i * engine.classes();
       const int64_t best = std::max_element(row, row + engine.classes()) - row;
@@ -59,10 +62,10 @@ int run_infer(const std::vector<std::string>& args) {
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s split of %s, %lld images, inference engine: top1 %.2f%%  (%.0f images/s, 1 thread)\n", split.c_str(),
+  std::printf("%s split of %s, %lld images, inference engine: top1 %.2f%%  (%.0f images/s, %d thread(s))\n", split.c_str(),
               config.data.name().c_str(), static_cast<long long>(d.size()),
               100.0 * static_cast<double>(correct) / static_cast<double>(d.size()),
-              static_cast<double>(d.size()) / seconds);
+              static_cast<double>(d.size()) / seconds, threads);
   return kExitOk;
 }
 

@@ -50,6 +50,8 @@ Compared compare(const std::string& model, int64_t head_blocks, int64_t activati
   const deploy::Engine engine(deploy::export_run(run, "nowhere"));
   const at::Tensor c = x.contiguous();
   const std::vector<float> logits = engine.forward(c.data_ptr<float>(), c.size(0));
+  // Split over threads, each image's logits are the same to the bit.
+  EXPECT_EQ(engine.forward(c.data_ptr<float>(), c.size(0), 3), logits);
   const at::Tensor got = at::from_blob(const_cast<float*>(logits.data()), expected.sizes(), at::kFloat).clone();
   Compared r;
   r.n = x.size(0);

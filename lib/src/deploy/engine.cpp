@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "denseshift/core/error.h"
 
@@ -282,9 +283,26 @@ Array Engine::resnet(Array x) const {
   return linear(pooled, "classifier");
 }
 
-std::vector<float> Engine::forward(const float* images, int64_t n) const {
-  Array x{{n, channels_, size_, size_}, std::vector<float>(images, images + n * channels_ * size_ * size_)};
-  return (model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x))).data;
+std::vector<float> Engine::forward(const float* images, int64_t n, int threads) const {
+  const int64_t per_image = channels_ * size_ * size_;
+  const auto run = [&](int64_t first, int64_t count) {
+    Array x{{count, channels_, size_, size_},
+            std::vector<float>(images + first * per_image, images + (first + count) * per_image)};
+    return (model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x))).data;
+  };
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, n));
+  if (parts == 1) return run(0, n);
+  std::vector<float> logits(static_cast<size_t>(n * classes_));
+  std::vector<std::thread> pool;
+  for (int64_t p = 0; p < parts; ++p) {
+    const int64_t first = n * p / parts, count = n * (p + 1) / parts - first;
+    pool.emplace_back([&, first, count] {
+      const std::vector<float> part = run(first, count);
+      std::copy(part.begin(), part.end(), logits.begin() + first * classes_);
+    });
+  }
+  for (auto& t : pool) t.join();
+  return logits;
 }
 
 }  // namespace denseshift::deploy

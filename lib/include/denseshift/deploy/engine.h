@@ -4,7 +4,7 @@
 // (with head blocks and PACT activations); others are refused by name.
 //
 // First version (2026-11-24): weights decoded to float32 once at load (a power-of-two code is
-// exact in float32), convolution as im2col and a float GEMM, one thread. Its results differ from
+// exact in float32), convolution as im2col and a float GEMM; a batch split over threads. Its results differ from
 // LibTorch's evaluation only by float summation order (docs/model-format.md, "Exactness").
 //
 // Example:
@@ -31,8 +31,9 @@ class Engine {
  public:
   /// Decodes every tensor; throws InvalidArgument for an unsupported model or a missing tensor.
   explicit Engine(const ModelFile& model);
-  /// Logits [n, classes] of n images [n, C, H, W] (already normalized as the header's input says).
-  std::vector<float> forward(const float* images, int64_t n) const;
+  /// Logits [n, classes] of n images [n, C, H, W] (already normalized as the header's input says),
+  /// the images split over `threads` threads (each image's result does not depend on the split).
+  std::vector<float> forward(const float* images, int64_t n, int threads = 1) const;
   /// Normalizes raw pixels in [0, 1] as the run did (input.mean / input.std), in place.
   void normalize(std::vector<float>& images) const;
   int64_t classes() const { return classes_; }
