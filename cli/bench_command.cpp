@@ -7,6 +7,8 @@
 #include <ATen/Parallel.h>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +24,8 @@
 #include "denseshift/train/cost.h"
 #include "denseshift/data/dataset.h"
 #include "denseshift/train/trainer.h"
+#include "denseshift/deploy/engine.h"
+#include "denseshift/deploy/export.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
 #include "denseshift/version.h"
@@ -166,6 +170,87 @@ int bench_eval(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int bench_infer(const std::vector<std::string>& args) {
+  po::options_description options("Options of denseshift bench infer");
+  options.add_options()("help,h", "print this help and exit")(
+      "batch-sizes", po::value<std::string>()->default_value("1,8,64"), "images per forward call")(
+      "images", po::value<int64_t>()->default_value(512), "test images per batch size and round")(
+      "rounds", po::value<int64_t>()->default_value(3), "timed rounds (interleaved; one untimed first)")(
+      "threads", po::value<int64_t>()->default_value(1), "threads of both: LibTorch's and the engine's")(
+      "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir");
+  const po::variables_map vm = parse_with_positional(args, options, "run");
+  if (vm.count("help")) {
+    std::cout << "Usage: denseshift bench infer RUN_DIR [options]\n"
+                 "The run's network exported (in memory) and run by the inference engine, against LibTorch's\n"
+                 "evaluation of the same checkpoint, same threads: median time per image at each batch size,\n"
+                 "rounds interleaved; and the model file's size against float32.\n\n"
+              << options;
+    return kExitOk;
+  }
+  if (!vm.count("run")) throw InvalidArgument("bench infer needs a run directory");
+  const auto sizes =
+      parse_positive_list("batch-sizes", vm["batch-sizes"].as<std::string>(), "a positive whole number", "1,8");
+  const int64_t images = vm["images"].as<int64_t>(), rounds = vm["rounds"].as<int64_t>();
+  const int64_t threads = vm["threads"].as<int64_t>();
+  if (images < 1 || rounds < 1 || threads < 1) {
+    throw InvalidArgument("--images, --rounds and --threads must be at least 1");
+  }
+  train::configure_threads(threads);
+  const std::string run_dir = vm["run"].as<std::string>();
+  train::RestoredRun run = train::restore_run(run_dir, vm["data-dir"].as<std::string>());
+  run.model->eval();
+  const deploy::ModelFile model = deploy::export_run(run, run_dir);
+  const deploy::Engine engine(model);
+  int64_t file_bytes = 0;
+  for (const auto& t : model.tensors) file_bytes += static_cast<int64_t>(t.bytes.size());
+  const at::Tensor x = run.splits.test.images.slice(0, 0, std::min(images, run.splits.test.size())).contiguous();
+  const int64_t n = x.size(0);
+  using Clock = std::chrono::steady_clock;
+  // seconds[size][0 = LibTorch, 1 = engine][round]
+  std::vector<std::array<std::vector<double>, 2>> seconds(sizes.size());
+  for (int64_t round = 0; round <= rounds; ++round) {
+    for (size_t s = 0; s < sizes.size(); ++s) {
+      for (int which = 0; which < 2; ++which) {
+        const auto start = Clock::now();
+        for (int64_t at = 0; at < n; at += sizes[s]) {
+          const int64_t count = std::min(sizes[s], n - at);
+          if (which == 0) {
+            at::NoGradGuard no_grad;
+            (void)run.model->forward(x.slice(0, at, at + count));
+          } else {
+            (void)engine.forward(x[at].data_ptr<float>(), count, static_cast<int>(threads));
+          }
+        }
+        if (round > 0) seconds[s][which].push_back(std::chrono::duration<double>(Clock::now() - start).count());
+      }
+    }
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::string command = "denseshift bench infer";
+  for (const auto& a : args) command += " " + a;
+  std::printf("Inference, %s (%s) on %s, %lld thread(s), %lld images, median of %lld rounds "
+              "(denseshift %s, commit %s, %s)\n\n",
+              run.config.model.name().c_str(), run.config.model.quant().parametrization().c_str(),
+              run.splits.name.c_str(), static_cast<long long>(threads), static_cast<long long>(n),
+              static_cast<long long>(rounds), kVersion, kGitCommit, utc_now("%Y-%m-%d").c_str());
+  std::printf("Command: `%s` on %s\n\n", command.c_str(), cpu_description().c_str());
+  std::printf("| batch | LibTorch ms/image | engine ms/image | engine / LibTorch time |\n|---:|---:|---:|---:|\n");
+  for (size_t s = 0; s < sizes.size(); ++s) {
+    const double torch_s = median(seconds[s][0]) / static_cast<double>(n);
+    const double engine_s = median(seconds[s][1]) / static_cast<double>(n);
+    std::printf("| %lld | %.4f | %.4f | %.2f |\n", static_cast<long long>(sizes[s]), 1000 * torch_s, 1000 * engine_s,
+                engine_s / torch_s);
+  }
+  const auto float32 = model.header.at("float32_bytes").get<int64_t>();
+  std::printf("\nWeights: %lld bytes in the model file's tensors against %lld as float32 (%.2fx smaller).\n",
+              static_cast<long long>(file_bytes), static_cast<long long>(float32),
+              static_cast<double>(float32) / static_cast<double>(file_bytes));
+  return kExitOk;
+}
+
 int bench_kernels(const std::vector<std::string>& args) {
   kernels::KernelBenchmarkOptions o;
   std::string threads = "1,2", json_path;
@@ -235,13 +320,15 @@ int run_bench(const std::vector<std::string>& args) {
     std::cout << "Usage: denseshift bench train [options]     training-step time per parametrization\n"
                  "       denseshift bench kernels [options]   power-of-two inference kernels against their baselines\n"
                  "       denseshift bench eval --config FILE  evaluation speed at several batch sizes\n"
-                 "See denseshift bench train|kernels|eval --help.\n";
+                 "       denseshift bench infer RUN_DIR       the inference engine against LibTorch on a run's network\n"
+                 "See denseshift bench train|kernels|eval|infer --help.\n";
     return args.empty() ? kExitBadInput : kExitOk;
   }
   if (args[0] == "train") return bench_train(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args[0] == "kernels") return bench_kernels(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args[0] == "eval") return bench_eval(std::vector<std::string>(args.begin() + 1, args.end()));
-  throw_unknown_name("benchmark", args[0], {"train", "kernels", "eval"});
+  if (args[0] == "infer") return bench_infer(std::vector<std::string>(args.begin() + 1, args.end()));
+  throw_unknown_name("benchmark", args[0], {"train", "kernels", "eval", "infer"});
 }
 
 }  // namespace denseshift::cli

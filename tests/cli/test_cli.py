@@ -68,7 +68,7 @@ def test_version_names_the_commit():
     (["list", "parametrisations"],
      "unknown list 'parametrisations' (allowed: parametrizations, weight-spaces, models, datasets, config, kernels)"),
     (["trian"], "unknown command 'trian' (allowed: train, eval, inspect, export, infer, convert, sweep, bench, list)"),
-    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels, eval)"),
+    (["bench", "kernel"], "unknown benchmark 'kernel' (allowed: train, kernels, eval, infer)"),
     (["bench", "eval"], "bench eval needs --config FILE"),
     (["bench", "eval", "--config", "c.json", "--batch-sizes", "64,x"], "--batch-sizes: 'x' is not a positive whole number"),
     (["bench", "kernels", "--threads", "0"], "--threads: '0' is not a thread count"),

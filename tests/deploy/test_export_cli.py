@@ -126,3 +126,13 @@ def test_theorem_1_conversion_keeps_the_accuracy_and_refuses_what_it_cannot_conv
                            capture_output=True, text=True)
     assert again.returncode == 2 and "no Shift-space weights" in again.stderr
     assert not (tmp_path / "twice.dsm").exists()
+
+
+def test_bench_infer_times_both_at_every_batch_size(run):
+    r = subprocess.run([BIN, "bench", "infer", run, "--images", "16", "--rounds", "1", "--batch-sizes", "1,4"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split("|")[1].strip() for row in rows] == ["1", "4"]
+    assert all(float(row.split("|")[2]) > 0 and float(row.split("|")[3]) > 0 for row in rows)
+    assert "smaller" in r.stdout and "Command: `denseshift bench infer" in r.stdout
