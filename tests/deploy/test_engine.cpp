@@ -48,6 +48,7 @@ Compared compare(const std::string& model, int64_t head_blocks, int64_t activati
     return run.model->forward(x).contiguous();
   }();
   const deploy::Engine engine(deploy::export_run(run, "nowhere"));
+  EXPECT_EQ(engine.packed_layers(), model == "lenet" ? 3 + head_blocks : 20 + head_blocks);  // 18 block convs + 2 shortcuts
   const at::Tensor c = x.contiguous();
   const std::vector<float> logits = engine.forward(c.data_ptr<float>(), c.size(0));
   // Split over threads, each image's logits are the same to the bit.

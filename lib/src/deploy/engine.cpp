@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "denseshift/core/error.h"
+#include "denseshift/kernels/kernels.h"
 
 namespace denseshift::deploy {
 
@@ -64,8 +65,12 @@ Engine::Engine(const ModelFile& model) {
     throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + model_ + "'");
   }
   for (const auto& t : model.tensors) {
-    tensors_.emplace(t.name, decode(t));
+    const Array& a = tensors_.emplace(t.name, decode(t)).first->second;
     if (t.input_copies != 1) input_copies_[t.name] = t.input_copies;
+    if (t.encoding == "packed" && t.space->bits() <= 4 && t.shape.size() >= 2) {
+      const auto rows = static_cast<size_t>(t.shape[0]);
+      packed_.emplace(t.name, kernels::WeightMatrix::packed(*t.space, rows, a.data.size() / rows, a.data.data()));
+    }
   }
 }
 
@@ -122,6 +127,8 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
   const int64_t k = c * kh * kw, cols = ho * wo;
   Array y{{n, co, ho, wo}, std::vector<float>(static_cast<size_t>(n * co * cols))};
   std::vector<float> patches(static_cast<size_t>(k * cols));
+  const auto packed = packed_.find(layer + ".weight");
+  std::vector<float> column(static_cast<size_t>(k)), out(static_cast<size_t>(co));
   for (int64_t i = 0; i < n; ++i) {
     const float* img = x.data.data() + i * c * h * wd;
     // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
@@ -139,7 +146,18 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
         }
       }
     }
-    gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
+    float* yi = y.data.data() + i * co * cols;
+    if (packed == packed_.end()) {
+      gemm(w.data.data(), patches.data(), yi, co, k, cols);
+      continue;
+    }
+    // The packed kernels: one GEMV per output pixel, on that pixel's column of patches.
+    const kernels::GemvKernel& kernel = kernels::gemv_kernel_for(packed->second.format());
+    for (int64_t p = 0; p < cols; ++p) {
+      for (int64_t r = 0; r < k; ++r) column[static_cast<size_t>(r)] = patches[static_cast<size_t>(r * cols + p)];
+      kernels::gemv(kernel, packed->second, column.data(), out.data());
+      for (int64_t o = 0; o < co; ++o) yi[o * cols + p] = out[static_cast<size_t>(o)];
+    }
   }
   if (has(layer + ".bias")) {
     const Array& b = tensor(layer + ".bias");
@@ -158,7 +176,12 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
   const int64_t n = x.shape[0], in = x.numel() / n, out = w.shape[0];
   if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
-  for (int64_t i = 0; i < n; ++i) {
+  const auto packed = packed_.find(layer + ".weight");
+  for (int64_t i = 0; packed != packed_.end() && i < n; ++i) {  // the packed kernels: a GEMV per image
+    kernels::gemv(kernels::gemv_kernel_for(packed->second.format()), packed->second, x.data.data() + i * in,
+                  y.data.data() + i * out);
+  }
+  for (int64_t i = 0; packed == packed_.end() && i < n; ++i) {
     for (int64_t o = 0; o < out; ++o) {
       float s = 0.0f;
       for (int64_t j = 0; j < in; ++j) s += w.data[static_cast<size_t>(o * in + j)] * x.data[static_cast<size_t>(i * in + j)];

@@ -3,8 +3,10 @@
 // Plain C++ on the model file's reader. Supports the architectures `lenet` and `resnet20`
 // (with head blocks and PACT activations); others are refused by name.
 //
-// First version (2026-11-24): weights decoded to float32 once at load (a power-of-two code is
-// exact in float32), convolution as im2col and a float GEMM; a batch split over threads. Its results differ from
+// First version (2026-11-24): quantized weights of 2 to 4 bits stay packed codes and run through
+// the packed GEMV kernels of lib/kernels (kernels/weight_matrix.h: one GEMV per image for a linear
+// layer, per output pixel of an im2col for a convolution); the other layers (full precision,
+// 5-bit) in float32 with a plain GEMM. A batch is split over threads. Its results differ from
 // LibTorch's evaluation only by float summation order (docs/model-format.md, "Exactness").
 //
 // Example:
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "denseshift/deploy/model_file.h"
+#include "denseshift/kernels/weight_matrix.h"
 
 namespace denseshift::deploy {
 
@@ -37,6 +40,8 @@ class Engine {
   /// Normalizes raw pixels in [0, 1] as the run did (input.mean / input.std), in place.
   void normalize(std::vector<float>& images) const;
   int64_t classes() const { return classes_; }
+  /// Layers run by the packed GEMV kernels (quantized, 2 to 4 bits).
+  int64_t packed_layers() const { return static_cast<int64_t>(packed_.size()); }
   int64_t channels() const { return channels_; }
   int64_t size() const { return size_; }
 
@@ -59,6 +64,8 @@ class Engine {
   std::vector<float> mean_, std_;
   std::map<std::string, Array> tensors_;
   std::map<std::string, int64_t> input_copies_;  ///< per weight tensor, where not 1
+  /// Quantized 2- to 4-bit weights as the packed GEMV kernels take them, by tensor name.
+  std::map<std::string, kernels::WeightMatrix> packed_;
 };
 
 }  // namespace denseshift::deploy
