@@ -32,6 +32,10 @@ boost::program_options::variables_map parse_with_positional(const std::vector<st
                                                             const boost::program_options::options_description& options,
                                                             const std::vector<std::string>& positional_names);
 
+/// The --out of a command that writes one file (export, convert): refuses a folder, and an
+/// existing file unless `force`; returns the path.
+std::string output_file(const boost::program_options::variables_map& vm, const std::string& command);
+
 int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);

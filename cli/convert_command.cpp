@@ -31,13 +31,8 @@ int run_convert(const std::vector<std::string>& args) {
   }
   if (!vm.count("model")) throw InvalidArgument("denseshift convert needs a model file (from denseshift export)");
   if (vm["to"].as<std::string>() != "dense-shift") throw_unknown_name("--to", vm["to"].as<std::string>(), {"dense-shift"});
-  if (!vm.count("out")) throw InvalidArgument("denseshift convert needs --out MODEL2");
-  const std::string out = vm["out"].as<std::string>();
+  const std::string out = output_file(vm, "convert");
   std::error_code error;
-  if (fs::is_directory(out, error)) throw InvalidArgument("--out '" + out + "' is a folder; give a file name");
-  if (fs::exists(out, error) && !vm["force"].as<bool>()) {
-    throw InvalidArgument("--out '" + out + "' exists; --force replaces it");
-  }
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
   deploy::ConversionReport r;
   const deploy::ModelFile converted = deploy::convert_to_dense_shift(model, &r);

@@ -32,13 +32,8 @@ int run_export(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (!vm.count("run")) throw InvalidArgument("denseshift export needs a run directory");
-  if (!vm.count("out")) throw InvalidArgument("denseshift export needs --out MODEL");
-  const std::string out = vm["out"].as<std::string>();
+  const std::string out = output_file(vm, "export");
   std::error_code error;
-  if (fs::is_directory(out, error)) throw InvalidArgument("--out '" + out + "' is a folder; give a file name");
-  if (fs::exists(out, error) && !vm["force"].as<bool>()) {
-    throw InvalidArgument("--out '" + out + "' exists; --force replaces it");
-  }
   const std::string run_dir = vm["run"].as<std::string>();
   train::RestoredRun run = [&] {
     ReadWatchdog deadline("run '" + run_dir + "'", 300);

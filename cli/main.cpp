@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <new>
 #include <string>
@@ -41,6 +42,19 @@ po::variables_map parse_with_positional(const std::vector<std::string>& args, co
 po::variables_map parse_with_positional(const std::vector<std::string>& args, const po::options_description& options,
                                         const std::string& positional_name) {
   return parse_with_positional(args, options, std::vector<std::string>{positional_name});
+}
+
+std::string output_file(const po::variables_map& vm, const std::string& command) {
+  if (!vm.count("out")) throw denseshift::InvalidArgument("denseshift " + command + " needs --out FILE");
+  const std::string out = vm["out"].as<std::string>();
+  std::error_code error;
+  if (std::filesystem::is_directory(out, error)) {
+    throw denseshift::InvalidArgument("--out '" + out + "' is a folder; give a file name");
+  }
+  if (std::filesystem::exists(out, error) && !vm["force"].as<bool>()) {
+    throw denseshift::InvalidArgument("--out '" + out + "' exists; --force replaces it");
+  }
+  return out;
 }
 
 }  // namespace denseshift::cli
