@@ -111,6 +111,8 @@ Splits load_dataset(const DataOptions& c) {
     const at::Tensor std = s.train.images.std({0, 2, 3}, /*unbiased=*/false, /*keepdim=*/true);
     for (Dataset* d : {&s.train, &s.test}) d->images = (d->images - mean) / std;
     if (s.validation) s.validation->images = (s.validation->images - mean) / std;
+    s.mean = mean.flatten();
+    s.std = std.flatten();
   }
   return s;
 }

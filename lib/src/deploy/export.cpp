@@ -6,7 +6,6 @@
 #include <filesystem>
 
 #include "denseshift/core/error.h"
-#include "denseshift/data/registry.h"
 #include "denseshift/nn/pact.h"
 #include "denseshift/nn/shift_layer.h"
 
@@ -80,15 +79,11 @@ ModelFile export_run(train::RestoredRun& run, const std::string& run_dir) {
       float32_bytes += 4;
     }
   }
-  // Input normalization: the training split's per-channel statistics, as the dataset applied them.
-  data::DataOptions raw = run.config.data;
-  raw.normalize(false);
+  // Input normalization: the per-channel statistics the dataset applied (data::Splits).
   json input = {{"channels", run.splits.channels()}, {"size", run.splits.image_size()},
                 {"classes", run.splits.num_classes()}, {"dataset", run.config.data.name()}};
-  if (run.config.data.normalize() && data::find_dataset(run.config.data.name()).normalizable) {
-    const data::Splits plain = data::load_dataset(raw);
-    const at::Tensor mean = plain.train.images.mean({0, 2, 3});
-    const at::Tensor std = plain.train.images.std({0, 2, 3}, /*unbiased=*/false);
+  if (run.splits.mean.defined()) {
+    const at::Tensor mean = run.splits.mean.contiguous(), std = run.splits.std.contiguous();
     input["mean"] = std::vector<float>(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
     input["std"] = std::vector<float>(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
   }

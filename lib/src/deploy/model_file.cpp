@@ -3,15 +3,14 @@
 #include <zlib.h>
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 
 #include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 
 namespace denseshift::deploy {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -126,23 +125,7 @@ int64_t write_model_file(const std::string& path, const ModelFile& model) {
     out.resize(padded(out.size()), '\0');
   }
   put_u32(out, crc_of(out, out.size()));
-  const fs::path target(path), temporary(path + ".tmp");
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file.write(out.data(), static_cast<std::streamsize>(out.size()));
-    file.close();
-    if (!file) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw Error("cannot write '" + temporary.string() + "' (disk full or not writable?)");
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, target, error);
-  if (error) {
-    fs::remove(temporary, error);
-    throw Error("cannot move the model file into place at '" + path + "'");
-  }
+  write_file_atomically(path, out);  // core/system.h: path.tmp, fsync, rename; removed on failure
   return static_cast<int64_t>(out.size());
 }
 

@@ -26,6 +26,9 @@ struct Splits {
   Dataset train;
   Dataset test;
   std::optional<Dataset> validation;
+  /// Per-channel statistics the images were normalized with ((x - mean) / std, pixels in [0, 1]);
+  /// undefined when they were not (data.normalize off, or a dataset that is not normalized).
+  at::Tensor mean, std;
   int64_t channels() const { return train.images.size(1); }
   int64_t image_size() const { return train.images.size(2); }
   int64_t num_classes() const { return train.num_classes; }

@@ -47,8 +47,8 @@ struct ModelFile {
 std::vector<uint8_t> pack_codes(const std::vector<int32_t>& codes, int bits);
 std::vector<int32_t> unpack_codes(const uint8_t* bytes, int64_t count, int bits);
 
-/// Writes `model` to `path` atomically (a temporary file renamed into place); returns its size in bytes.
-/// Throws Error on an I/O failure.
+/// Writes `model` to `path` atomically (write_file_atomically: path.tmp, fsync, rename); returns its
+/// size in bytes. Throws Error on an I/O failure, leaving no temporary file.
 int64_t write_model_file(const std::string& path, const ModelFile& model);
 /// Reads and checks a model file; throws InvalidArgument naming the file and what is wrong (not a model
 /// file, a newer format version, truncated, a checksum mismatch, a tensor out of bounds or of the wrong size).
