@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <random>
 #include <string>
 #include <vector>
@@ -110,4 +111,62 @@ TEST(Gemv, RefusesAMatrixOfAnotherFormatAndBadThreadCounts) {
   EXPECT_THROW(dk::gemv(dk::gemv_kernel_for(dk::WeightFormat::code8), w, x.data(), y.data(), 0),
                denseshift::InvalidArgument);
   EXPECT_NO_THROW(dk::gemv(dk::gemv_kernel_for(dk::WeightFormat::code8), w, x.data(), y.data(), 2));
+}
+
+TEST(Gemm, EveryKernelEqualsTheScalarGemvOfEachColumnBitForBit) {
+  const auto& list = dk::kernel_list();
+  ASSERT_FALSE(list.gemm.empty());
+  const std::vector<size_t> row_counts = {1, 3, 4, 5, 9};
+  const std::vector<size_t> col_counts = {1, 17, 63, 64, 65, 80, 129, 300};
+  for (const auto& k : list.gemm) {
+    if (!dk::isa_supported(k.isa)) continue;
+    const auto& gemv_scalar = *dk::find_kernel(list.gemv, std::string("f32-gemv-") + dk::to_string(k.format),
+                                               dk::Isa::scalar);
+    for (SpaceKind kind : {SpaceKind::dense_shift, SpaceKind::shift}) {
+      for (size_t rows : row_counts) {
+        for (size_t cols : col_counts) {
+          const auto w = make_matrix(k.format, rows, cols, static_cast<unsigned>(rows * 7 + cols), kind);
+          for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9}) {
+            // Columns of x one padded row apart plus 16 floats of slack, so ldx > padded_cols is covered;
+            // y columns rows + 2 apart, the gaps checked to stay untouched.
+            const size_t ldx = w.padded_cols() + 16, ldy = rows + 2;
+            std::vector<float> x(n * ldx, 0.0f);
+            for (size_t j = 0; j < n; ++j) {
+              const auto column = make_x(cols, static_cast<unsigned>(cols * 31 + j));
+              std::copy(column.begin(), column.end(), x.begin() + static_cast<std::ptrdiff_t>(j * ldx));
+            }
+            for (int threads : {1, 2, 3}) {
+              std::vector<float> y(n * ldy, -7.0f);
+              dk::gemm(k, w, x.data(), ldx, n, y.data(), ldy, threads);
+              for (size_t j = 0; j < n; ++j) {
+                std::vector<float> want(rows);
+                dk::gemv(gemv_scalar, w, x.data() + j * ldx, want.data(), 1);
+                for (size_t r = 0; r < rows; ++r) {
+                  ASSERT_EQ(dk::testing::bits_of(y[j * ldy + r]), dk::testing::bits_of(want[r]))
+                      << k.name << " " << dk::to_string(k.isa) << " " << rows << "x" << cols << " n " << n
+                      << " threads " << threads << " column " << j << " row " << r;
+                }
+                ASSERT_EQ(y[j * ldy + rows], -7.0f) << k.name << ": wrote past the rows of column " << j;
+                ASSERT_EQ(y[j * ldy + rows + 1], -7.0f) << k.name << ": wrote past the rows of column " << j;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Gemm, RefusesAnotherFormatOverlappingColumnsAndBadThreadCounts) {
+  const auto w = make_matrix(dk::WeightFormat::packed2, 6, 100, 1, SpaceKind::dense_shift);
+  std::vector<float> x(3 * w.padded_cols(), 0.5f), y(3 * 6);
+  const auto& list = dk::kernel_list();
+  EXPECT_THROW(dk::gemm(*dk::find_kernel(list.gemm, "f32-gemm-packed3", dk::Isa::scalar), w, x.data(),
+                        w.padded_cols(), 3, y.data(), 6),
+               denseshift::InvalidArgument);
+  const auto& k = dk::gemm_kernel_for(dk::WeightFormat::packed2);
+  EXPECT_THROW(dk::gemm(k, w, x.data(), w.cols(), 3, y.data(), 6), denseshift::InvalidArgument);  // ldx < padded
+  EXPECT_THROW(dk::gemm(k, w, x.data(), w.padded_cols(), 3, y.data(), 5), denseshift::InvalidArgument);
+  EXPECT_THROW(dk::gemm(k, w, x.data(), w.padded_cols(), 3, y.data(), 6, 0), denseshift::InvalidArgument);
+  EXPECT_NO_THROW(dk::gemm(k, w, x.data(), w.padded_cols(), 3, y.data(), 6, 2));
 }

@@ -1,5 +1,5 @@
-// The GEMV driver: pads x to the matrix's padded width when needed and splits rows
-// over a persistent thread pool (workers spin briefly between calls, then sleep, so
+// The GEMV and GEMM drivers: GEMV pads x to the matrix's padded width when needed (GEMM
+// takes columns padded by the caller); both split rows over a persistent thread pool (workers spin briefly between calls, then sleep, so
 // back-to-back calls pay no thread start-up and idle workers do not hold a core).
 #include <algorithm>
 #include <atomic>
@@ -112,6 +112,32 @@ void gemv(const GemvKernel& kernel, const WeightMatrix& w, const float* x, float
     const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
     const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
     if (begin < end) kernel.fn(w, xp, y, begin, end);
+  });
+}
+
+void gemm(const GemmKernel& kernel, const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy,
+          int threads) {
+  if (kernel.format != w.format()) {
+    throw InvalidArgument(std::string("gemm: kernel ") + kernel.name + " does not take " + to_string(w.format()) +
+                          " weights");
+  }
+  if (threads < 1) throw InvalidArgument("gemm: threads must be at least 1");
+  if (n > 1 && ldx < w.padded_cols()) {
+    throw InvalidArgument("gemm: columns of x are " + std::to_string(ldx) + " apart, less than the matrix's " +
+                          std::to_string(w.padded_cols()) + " padded columns");
+  }
+  if (n > 1 && ldy < w.rows()) throw InvalidArgument("gemm: columns of y overlap (ldy < rows)");
+  const size_t rows = w.rows();
+  const int tasks = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (rows + 3) / 4));
+  if (tasks <= 1) {
+    kernel.fn(w, x, ldx, n, y, ldy, 0, rows);
+    return;
+  }
+  const size_t blocks = (rows + 3) / 4;
+  ThreadPool::instance().run(tasks, [&](int t) {
+    const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
+    const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
+    if (begin < end) kernel.fn(w, x, ldx, n, y, ldy, begin, end);
   });
 }
 

@@ -17,7 +17,9 @@
   int32_t i8_dot_dense_##isa(const int8_t* x, const uint8_t* code, size_t n);                                  \
   void gemv_f32_##isa(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);     \
   void gemv_code8_##isa(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);   \
-  void gemv_packed_##isa(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);
+  void gemv_packed_##isa(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);     \
+  void gemm_packed_##isa(const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy,     \
+                         size_t row_begin, size_t row_end);
 
 namespace denseshift::kernels::impl {
 DENSESHIFT_DECLARE_KERNELS(scalar)

@@ -20,7 +20,10 @@ using quant::SpaceKind;
   list.gemv.push_back({{"f32-gemv-code8", "code8", ISA, impl::gemv_code8_##isa_name}, WeightFormat::code8});      \
   list.gemv.push_back({{"f32-gemv-packed2", "packed2", ISA, impl::gemv_packed_##isa_name}, WeightFormat::packed2}); \
   list.gemv.push_back({{"f32-gemv-packed3", "packed3", ISA, impl::gemv_packed_##isa_name}, WeightFormat::packed3}); \
-  list.gemv.push_back({{"f32-gemv-packed4", "packed4", ISA, impl::gemv_packed_##isa_name}, WeightFormat::packed4});
+  list.gemv.push_back({{"f32-gemv-packed4", "packed4", ISA, impl::gemv_packed_##isa_name}, WeightFormat::packed4}); \
+  list.gemm.push_back({{"f32-gemm-packed2", "packed2", ISA, impl::gemm_packed_##isa_name}, WeightFormat::packed2}); \
+  list.gemm.push_back({{"f32-gemm-packed3", "packed3", ISA, impl::gemm_packed_##isa_name}, WeightFormat::packed3}); \
+  list.gemm.push_back({{"f32-gemm-packed4", "packed4", ISA, impl::gemm_packed_##isa_name}, WeightFormat::packed4});
 
 KernelList make_list() {
   KernelList list;
@@ -46,6 +49,10 @@ const KernelList& kernel_list() {
 
 const GemvKernel& gemv_kernel_for(WeightFormat format) {
   return select_kernel(kernel_list().gemv, std::string("f32-gemv-") + to_string(format));
+}
+
+const GemmKernel& gemm_kernel_for(WeightFormat format) {
+  return select_kernel(kernel_list().gemm, std::string("f32-gemm-") + to_string(format));
 }
 
 }  // namespace denseshift::kernels

@@ -35,6 +35,11 @@ using DotI8Fn = int32_t (*)(const int8_t* x, const uint8_t* code, size_t n);
 // y[r] = row r of w times x, for r in [row_begin, row_end); x holds w.padded_cols()
 // values, zeros past w.cols().
 using GemvFn = void (*)(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end);
+// Y = W X for n columns: column j of X is x + j * ldx (w.padded_cols() values, zeros
+// past w.cols()), column j of Y is y + j * ldy (rows [row_begin, row_end) written).
+// Every output is bit-exact the GEMV of its column (the same canonical order).
+using GemmFn = void (*)(const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy,
+                        size_t row_begin, size_t row_end);
 
 template <class Fn>
 struct Kernel {
@@ -56,6 +61,9 @@ struct DotI8Kernel : Kernel<DotI8Fn> {
 struct GemvKernel : Kernel<GemvFn> {
   WeightFormat format;
 };
+struct GemmKernel : Kernel<GemmFn> {
+  WeightFormat format;  // packed2, packed3 or packed4
+};
 
 struct KernelList {
   std::vector<Kernel<VmulF32Fn>> f32_vmul;
@@ -64,6 +72,7 @@ struct KernelList {
   std::vector<DotF16Kernel> f16_dot;
   std::vector<DotI8Kernel> i8_dot;
   std::vector<GemvKernel> gemv;
+  std::vector<GemmKernel> gemm;
 };
 
 /// Every kernel compiled in, scalar ones included, whether or not this CPU runs them
@@ -109,5 +118,14 @@ const GemvKernel& gemv_kernel_for(WeightFormat format);
 /// y = W x with `threads` threads (rows split between them; the result does not
 /// depend on the thread count). x has w.cols() values. Uses a persistent thread pool.
 void gemv(const GemvKernel& kernel, const WeightMatrix& w, const float* x, float* y, int threads = 1);
+
+/// The GEMM kernel (packed formats only) for a matrix's format on the preferred ISA.
+const GemmKernel& gemm_kernel_for(WeightFormat format);
+
+/// Y = W X for n columns (GemmFn's layout; ldx >= w.padded_cols() and the padding of
+/// each column zero, ldy >= w.rows()), rows split over `threads` threads as gemv does.
+/// Each column's result is bit-exact the gemv of that column.
+void gemm(const GemmKernel& kernel, const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy,
+          int threads = 1);
 
 }  // namespace denseshift::kernels
