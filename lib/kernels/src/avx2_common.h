@@ -61,6 +61,15 @@ inline float finish_dot(const __m256 (&acc)[4], size_t i, size_t n, Tail tail) {
   return reduce_partials<kDotPartials>(s);
 }
 
+/// reduce_partials<16> of the partials acc0 (0..7) and acc1 (8..15), in vector steps that do
+/// the same additions in the same order (+8, +4, +2, +1), so the result is bit-identical.
+inline float reduce16(__m256 acc0, __m256 acc1) {
+  const __m256 s8 = _mm256_add_ps(acc0, acc1);                                              // s[i] += s[i+8]
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));  // += s[i+4]
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));                                 // += s[i+2]
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));                               // += s[i+1]
+}
+
 inline __m256i load_u8x8(const uint8_t* p) {
   return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }

@@ -52,12 +52,7 @@ inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float*
       }
     }
   }
-  for (int b = 0; b < B; ++b) {
-    alignas(32) float s[kGemvPartials];
-    _mm256_store_ps(s, acc[b][0]);
-    _mm256_store_ps(s + 8, acc[b][1]);
-    y[b * ldy + r] = reduce_partials<kGemvPartials>(s);
-  }
+  for (int b = 0; b < B; ++b) y[b * ldy + r] = avx2::reduce16(acc[b][0], acc[b][1]);
 }
 
 template <int kBits, int B>

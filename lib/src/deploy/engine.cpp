@@ -126,37 +126,57 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
   const int64_t ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
   const int64_t k = c * kh * kw, cols = ho * wo;
   Array y{{n, co, ho, wo}, std::vector<float>(static_cast<size_t>(n * co * cols))};
-  std::vector<float> patches(static_cast<size_t>(k * cols));
   const auto packed = packed_.find(layer + ".weight");
-  std::vector<float> column(static_cast<size_t>(k)), out(static_cast<size_t>(co));
-  for (int64_t i = 0; i < n; ++i) {
-    const float* img = x.data.data() + i * c * h * wd;
-    // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
-    for (int64_t ci = 0; ci < c; ++ci) {
-      for (int64_t u = 0; u < kh; ++u) {
-        for (int64_t v = 0; v < kw; ++v) {
-          float* row = patches.data() + ((ci * kh + u) * kw + v) * cols;
-          for (int64_t oy = 0; oy < ho; ++oy) {
-            const int64_t iy = oy * stride - padding + u;
-            for (int64_t ox = 0; ox < wo; ++ox) {
-              const int64_t ix = ox * stride - padding + v;
-              row[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
+  if (packed == packed_.end()) {
+    std::vector<float> patches(static_cast<size_t>(k * cols));
+    for (int64_t i = 0; i < n; ++i) {
+      const float* img = x.data.data() + i * c * h * wd;
+      // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
+      for (int64_t ci = 0; ci < c; ++ci) {
+        for (int64_t u = 0; u < kh; ++u) {
+          for (int64_t v = 0; v < kw; ++v) {
+            float* row = patches.data() + ((ci * kh + u) * kw + v) * cols;
+            for (int64_t oy = 0; oy < ho; ++oy) {
+              const int64_t iy = oy * stride - padding + u;
+              for (int64_t ox = 0; ox < wo; ++ox) {
+                const int64_t ix = ox * stride - padding + v;
+                row[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
+              }
             }
           }
         }
       }
+      gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
     }
-    float* yi = y.data.data() + i * co * cols;
-    if (packed == packed_.end()) {
-      gemm(w.data.data(), patches.data(), yi, co, k, cols);
-      continue;
-    }
-    // The packed kernels: one GEMV per output pixel, on that pixel's column of patches.
-    const kernels::GemvKernel& kernel = kernels::gemv_kernel_for(packed->second.format());
-    for (int64_t p = 0; p < cols; ++p) {
-      for (int64_t r = 0; r < k; ++r) column[static_cast<size_t>(r)] = patches[static_cast<size_t>(r * cols + p)];
-      kernels::gemv(kernel, packed->second, column.data(), out.data());
-      for (int64_t o = 0; o < co; ++o) yi[o * cols + p] = out[static_cast<size_t>(o)];
+  } else {
+    // The packed GEMM: one column per output pixel (that pixel's patch, (ci, u, v) order, zero-padded to
+    // the matrix's padded width), every column's result bit-exact the packed GEMV of that patch.
+    const kernels::WeightMatrix& matrix = packed->second;
+    const kernels::GemmKernel& kernel = kernels::gemm_kernel_for(matrix.format());
+    const size_t ldx = matrix.padded_cols();
+    std::vector<float> patches(static_cast<size_t>(cols) * ldx, 0.0f), out(static_cast<size_t>(cols * co));
+    for (int64_t i = 0; i < n; ++i) {
+      const float* img = x.data.data() + i * c * h * wd;
+      for (int64_t oy = 0; oy < ho; ++oy) {
+        for (int64_t ox = 0; ox < wo; ++ox) {
+          float* patch = patches.data() + static_cast<size_t>(oy * wo + ox) * ldx;
+          for (int64_t ci = 0; ci < c; ++ci) {
+            for (int64_t u = 0; u < kh; ++u) {
+              const int64_t iy = oy * stride - padding + u;
+              for (int64_t v = 0; v < kw; ++v) {
+                const int64_t ix = ox * stride - padding + v;
+                *patch++ = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
+              }
+            }
+          }
+        }
+      }
+      kernels::gemm(kernel, matrix, patches.data(), ldx, static_cast<size_t>(cols), out.data(),
+                    static_cast<size_t>(co));
+      float* yi = y.data.data() + i * co * cols;
+      for (int64_t p = 0; p < cols; ++p) {
+        for (int64_t o = 0; o < co; ++o) yi[o * cols + p] = out[static_cast<size_t>(p * co + o)];
+      }
     }
   }
   if (has(layer + ".bias")) {
@@ -177,9 +197,14 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
   if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
   const auto packed = packed_.find(layer + ".weight");
-  for (int64_t i = 0; packed != packed_.end() && i < n; ++i) {  // the packed kernels: a GEMV per image
-    kernels::gemv(kernels::gemv_kernel_for(packed->second.format()), packed->second, x.data.data() + i * in,
-                  y.data.data() + i * out);
+  if (packed != packed_.end()) {  // the packed GEMM, one column per image (zero-padded to the padded width)
+    const size_t ldx = packed->second.padded_cols();
+    std::vector<float> columns(static_cast<size_t>(n) * ldx, 0.0f);
+    for (int64_t i = 0; i < n; ++i) {
+      std::copy(x.data.begin() + i * in, x.data.begin() + (i + 1) * in, columns.begin() + static_cast<int64_t>(ldx) * i);
+    }
+    kernels::gemm(kernels::gemm_kernel_for(packed->second.format()), packed->second, columns.data(), ldx,
+                  static_cast<size_t>(n), y.data.data(), static_cast<size_t>(out));
   }
   for (int64_t i = 0; packed == packed_.end() && i < n; ++i) {
     for (int64_t o = 0; o < out; ++o) {

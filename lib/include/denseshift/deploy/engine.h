@@ -3,10 +3,11 @@
 // Plain C++ on the model file's reader. Supports the architectures `lenet` and `resnet20`
 // (with head blocks and PACT activations); others are refused by name.
 //
-// First version (2026-11-24): quantized weights of 2 to 4 bits stay packed codes and run through
-// the packed GEMV kernels of lib/kernels (kernels/weight_matrix.h: one GEMV per image for a linear
-// layer, per output pixel of an im2col for a convolution); the other layers (full precision,
-// 5-bit) in float32 with a plain GEMM. A batch is split over threads. Its results differ from
+// Quantized weights of 2 to 4 bits stay packed codes and run through the packed GEMM kernel of
+// lib/kernels (kernels.h, f32-gemm-packedN: a column per image for a linear layer, per output pixel
+// of an im2col for a convolution; each column bit-exact the packed GEMV of that column, which the
+// first version, of 2026-11-24, called once per column); the other layers (full precision, 5-bit)
+// in float32 with a plain GEMM. A batch is split over threads. Its results differ from
 // LibTorch's evaluation only by float summation order (docs/model-format.md, "Exactness").
 //
 // Example:
@@ -40,7 +41,7 @@ class Engine {
   /// Normalizes raw pixels in [0, 1] as the run did (input.mean / input.std), in place.
   void normalize(std::vector<float>& images) const;
   int64_t classes() const { return classes_; }
-  /// Layers run by the packed GEMV kernels (quantized, 2 to 4 bits).
+  /// Layers run by the packed GEMM kernels (quantized, 2 to 4 bits).
   int64_t packed_layers() const { return static_cast<int64_t>(packed_.size()); }
   int64_t channels() const { return channels_; }
   int64_t size() const { return size_; }
@@ -64,7 +65,7 @@ class Engine {
   std::vector<float> mean_, std_;
   std::map<std::string, Array> tensors_;
   std::map<std::string, int64_t> input_copies_;  ///< per weight tensor, where not 1
-  /// Quantized 2- to 4-bit weights as the packed GEMV kernels take them, by tensor name.
+  /// Quantized 2- to 4-bit weights as the packed kernels take them, by tensor name.
   std::map<std::string, kernels::WeightMatrix> packed_;
 };
 
