@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <malloc.h>
 #include <sstream>
 
 #include "command.h"
@@ -170,6 +173,42 @@ int bench_eval(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+namespace {
+
+// A "Vm..." field of /proc/self/status in bytes; -1 when it cannot be read.
+int64_t proc_status_bytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;  // "...: N kB"
+  }
+  return -1;
+}
+
+// Peak resident memory that fn adds above what is resident before it: free heap returned to the
+// system first (malloc_trim), the kernel's peak counter reset (/proc/self/clear_refs, "5"), fn run,
+// then the peak (VmHWM) less the resident size before. -1 where /proc does not allow it.
+int64_t peak_added_bytes(const std::function<void()>& fn) {
+  malloc_trim(0);
+  {
+    std::ofstream reset("/proc/self/clear_refs");
+    if (!(reset << "5" << std::flush)) return -1;
+  }
+  const int64_t before = proc_status_bytes("VmRSS");
+  fn();
+  const int64_t peak = proc_status_bytes("VmHWM");
+  return before < 0 || peak < 0 ? -1 : std::max<int64_t>(0, peak - before);
+}
+
+std::string mib(int64_t bytes) {
+  if (bytes < 0) return "not measured";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+}  // namespace
+
 int bench_infer(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift bench infer");
   options.add_options()("help,h", "print this help and exit")(
@@ -177,13 +216,15 @@ int bench_infer(const std::vector<std::string>& args) {
       "images", po::value<int64_t>()->default_value(512), "test images per batch size and round")(
       "rounds", po::value<int64_t>()->default_value(3), "timed rounds (interleaved; one untimed first)")(
       "threads", po::value<int64_t>()->default_value(1), "threads of both: LibTorch's and the engine's")(
+      "float", po::bool_switch(), "PACT models: the engine in float32 only (no INT8 shift MAC)")(
       "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir");
   const po::variables_map vm = parse_with_positional(args, options, "run");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift bench infer RUN_DIR [options]\n"
                  "The run's network exported (in memory) and run by the inference engine, against LibTorch's\n"
                  "evaluation of the same checkpoint, same threads: median time per image at each batch size,\n"
-                 "rounds interleaved; and the model file's size against float32.\n\n"
+                 "rounds interleaved; the model file's size against float32; and the peak memory each adds\n"
+                 "while running one batch of the largest size (Linux /proc: VmHWM reset, less VmRSS before).\n\n"
               << options;
     return kExitOk;
   }
@@ -200,7 +241,7 @@ int bench_infer(const std::vector<std::string>& args) {
   train::RestoredRun run = train::restore_run(run_dir, vm["data-dir"].as<std::string>());
   run.model->eval();
   const deploy::ModelFile model = deploy::export_run(run, run_dir);
-  const deploy::Engine engine(model);
+  const deploy::Engine engine(model, deploy::EngineOptions{!vm["float"].as<bool>()});
   int64_t file_bytes = 0;
   for (const auto& t : model.tensors) file_bytes += static_cast<int64_t>(t.bytes.size());
   const at::Tensor x = run.splits.test.images.slice(0, 0, std::min(images, run.splits.test.size())).contiguous();
@@ -248,6 +289,19 @@ int bench_infer(const std::vector<std::string>& args) {
   std::printf("\nWeights: %lld bytes in the model file's tensors against %lld as float32 (%.2fx smaller).\n",
               static_cast<long long>(file_bytes), static_cast<long long>(float32),
               static_cast<double>(float32) / static_cast<double>(file_bytes));
+  // Peak memory of one batch of the largest size, each implementation on its own.
+  const int64_t largest = std::min(n, *std::max_element(sizes.begin(), sizes.end()));
+  const int64_t torch_peak = peak_added_bytes([&] {
+    at::NoGradGuard no_grad;
+    (void)run.model->forward(x.slice(0, 0, largest));
+  });
+  const int64_t engine_peak =
+      peak_added_bytes([&] { (void)engine.forward(x.data_ptr<float>(), largest, static_cast<int>(threads)); });
+  std::printf("Engine: %lld of %lld quantized layers on the INT8 shift MAC; weights held in memory %lld bytes.\n",
+              static_cast<long long>(engine.int8_layers()), static_cast<long long>(engine.packed_layers()),
+              static_cast<long long>(engine.weight_bytes()));
+  std::printf("Peak memory added by one batch of %lld: LibTorch %s, engine %s.\n", static_cast<long long>(largest),
+              mib(torch_peak).c_str(), mib(engine_peak).c_str());
   return kExitOk;
 }
 

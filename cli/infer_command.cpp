@@ -23,7 +23,8 @@ int run_infer(const std::vector<std::string>& args) {
       "split", po::value<std::string>()->default_value("test"), "test or train split of the model's dataset")(
       "data-dir", po::value<std::string>()->default_value(""), "read the dataset from here instead of data.dir")(
       "batch", po::value<int64_t>()->default_value(64), "images per engine call")(
-      "threads", po::value<int>()->default_value(1), "engine threads (each takes a share of a batch)");
+      "threads", po::value<int>()->default_value(1), "engine threads (each takes a share of a batch)")(
+      "float", po::bool_switch(), "PACT models: float32 only, not the INT8 shift MAC for layers fed by PACT");
   const po::variables_map vm = parse_with_positional(args, options, "model");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift infer MODEL [options]\n"
@@ -40,7 +41,7 @@ int run_infer(const std::vector<std::string>& args) {
   if (threads < 1 || threads > 1024) throw InvalidArgument("--threads must be 1 to 1024, got " + std::to_string(threads));
   if (batch < 1) throw InvalidArgument("--batch must be at least 1, got " + std::to_string(batch));
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
-  const deploy::Engine engine(model);
+  const deploy::Engine engine(model, deploy::EngineOptions{!vm["float"].as<bool>()});
   train::Config config = train::config_from_json(model.header.at("config"));
   if (!vm["data-dir"].as<std::string>().empty()) config.data.dir(vm["data-dir"].as<std::string>());
   const data::Splits splits = data::load_dataset(config.data);
@@ -62,10 +63,13 @@ int run_infer(const std::vector<std::string>& args) {
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s split of %s, %lld images, inference engine: top1 %.2f%%  (%.0f images/s, %d thread(s))\n", split.c_str(),
-              config.data.name().c_str(), static_cast<long long>(d.size()),
+  const std::string path = engine.int8_layers() > 0
+                               ? ", " + std::to_string(engine.int8_layers()) + " layer(s) on the INT8 shift MAC"
+                               : "";
+  std::printf("%s split of %s, %lld images, inference engine: top1 %.2f%%  (%.0f images/s, %d thread(s)%s)\n",
+              split.c_str(), config.data.name().c_str(), static_cast<long long>(d.size()),
               100.0 * static_cast<double>(correct) / static_cast<double>(d.size()),
-              static_cast<double>(d.size()) / seconds, threads);
+              static_cast<double>(d.size()) / seconds, threads, path.c_str());
   return kExitOk;
 }
 

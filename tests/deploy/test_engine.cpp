@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <torch/nn/modules/batchnorm.h>
 
+#include <iostream>
+
 #include "denseshift/deploy/engine.h"
 #include "denseshift/deploy/export.h"
 #include "support/error_of.h"
@@ -16,9 +18,11 @@ struct Compared {
   double max_abs_diff = 0, max_abs_logit = 0;
   int64_t images_off = 0;  // images with any logit off by more than 1e-4 of the logits' scale
   int64_t same_class = 0, n = 0;
+  int64_t int8_layers = 0;
 };
 
-Compared compare(const std::string& model, int64_t head_blocks, int64_t activation_bits) {
+Compared compare(const std::string& model, int64_t head_blocks, int64_t activation_bits,
+                 deploy::EngineOptions options = {}) {
   train::RestoredRun run;
   run.config = train::config_from_json(
       {{"data", {{"name", "synthetic"}, {"synthetic_size", 16}, {"synthetic_train", 64}, {"synthetic_test", 32}}},
@@ -47,7 +51,7 @@ Compared compare(const std::string& model, int64_t head_blocks, int64_t activati
     at::NoGradGuard no_grad;
     return run.model->forward(x).contiguous();
   }();
-  const deploy::Engine engine(deploy::export_run(run, "nowhere"));
+  const deploy::Engine engine(deploy::export_run(run, "nowhere"), options);
   EXPECT_EQ(engine.packed_layers(), model == "lenet" ? 3 + head_blocks : 20 + head_blocks);  // 18 block convs + 2 shortcuts
   const at::Tensor c = x.contiguous();
   const std::vector<float> logits = engine.forward(c.data_ptr<float>(), c.size(0));
@@ -55,6 +59,7 @@ Compared compare(const std::string& model, int64_t head_blocks, int64_t activati
   EXPECT_EQ(engine.forward(c.data_ptr<float>(), c.size(0), 3), logits);
   const at::Tensor got = at::from_blob(const_cast<float*>(logits.data()), expected.sizes(), at::kFloat).clone();
   Compared r;
+  r.int8_layers = engine.int8_layers();
   r.n = x.size(0);
   r.max_abs_diff = (got - expected).abs().max().item<double>();
   r.max_abs_logit = expected.abs().max().item<double>();
@@ -78,13 +83,30 @@ TEST(Engine, MatchesLibTorchOnLeNetAndResNet20) {
 
 TEST(Engine, MatchesLibTorchWithPactActivations) {
   for (const std::string model : {"lenet", "resnet20"}) {
-    const Compared r = compare(model, 0, 4);
-    // A pre-activation within float rounding of a grid boundary may land on the neighbouring level
-    // in one implementation: one step (alpha / 15) off, which the later layers carry to the logits.
-    // Rare: most images agree to float rounding, and the class of nearly all.
-    EXPECT_LE(r.images_off, r.n / 8) << model << ": max diff " << r.max_abs_diff << " of " << r.max_abs_logit;
-    EXPECT_GE(r.same_class, r.n - 1) << model;
+    for (const bool int8 : {true, false}) {
+      const Compared r = compare(model, 0, 4, deploy::EngineOptions{int8});
+      // INT8 shift MAC: every quantized layer but the first, whose input is the image (LeNet: conv2,
+      // fc1, fc2; ResNet-20: 18 block convs and 2 shortcuts); float32: none.
+      EXPECT_EQ(r.int8_layers, int8 ? (model == "lenet" ? 3 : 20) : 0) << model;
+      std::cout << model << (int8 ? " INT8" : " float32") << ": " << r.images_off << " of " << r.n
+                << " images off by more than 1e-4 of the logits' scale, max diff " << r.max_abs_diff << " of "
+                << r.max_abs_logit << ", same class " << r.same_class << "\n";
+      // A pre-activation within float rounding of a grid boundary may land on the neighbouring level
+      // in one implementation: one step (alpha / 15) off, which the later layers carry to the logits.
+      // Rare: most images agree to float rounding, and the class of nearly all.
+      EXPECT_LE(r.images_off, r.n / 8) << model << " int8 " << int8 << ": max diff " << r.max_abs_diff << " of "
+                                       << r.max_abs_logit;
+      EXPECT_GE(r.same_class, r.n - 1) << model << " int8 " << int8;
+    }
   }
+}
+
+TEST(Engine, EightBitActivationsStayOnTheFloatPath) {
+  // Levels 0 .. 255 do not fit int8: no INT8 layers, and the float path still matches.
+  const Compared r = compare("lenet", 0, 8);
+  EXPECT_EQ(r.int8_layers, 0);
+  EXPECT_LE(r.images_off, r.n / 8);
+  EXPECT_GE(r.same_class, r.n - 1);
 }
 
 TEST(Engine, RefusesAModelItCannotRun) {

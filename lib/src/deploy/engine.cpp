@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "denseshift/core/error.h"
+#include "denseshift/kernels/codes.h"
 #include "denseshift/kernels/kernels.h"
 
 namespace denseshift::deploy {
@@ -44,7 +45,7 @@ void gemm(const float* a, const float* b, float* c, int64_t m, int64_t k, int64_
 
 }  // namespace
 
-Engine::Engine(const ModelFile& model) {
+Engine::Engine(const ModelFile& model, EngineOptions options) {
   const auto& header = model.header;
   try {
     model_ = header.at("model").at("name").get<std::string>();
@@ -65,12 +66,24 @@ Engine::Engine(const ModelFile& model) {
     throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + model_ + "'");
   }
   for (const auto& t : model.tensors) {
-    const Array& a = tensors_.emplace(t.name, decode(t)).first->second;
+    Array& a = tensors_.emplace(t.name, decode(t)).first->second;
     if (t.input_copies != 1) input_copies_[t.name] = t.input_copies;
     if (t.encoding == "packed" && t.space->bits() <= 4 && t.shape.size() >= 2) {
       const auto rows = static_cast<size_t>(t.shape[0]);
       packed_.emplace(t.name, kernels::WeightMatrix::packed(*t.space, rows, a.data.size() / rows, a.data.data()));
     }
+    if (options.int8 && activation_bits_ <= 7 && t.encoding == "packed" && t.shape.size() >= 2) {
+      Int8Layer layer;
+      layer.rows = t.shape[0];
+      layer.cols = static_cast<int64_t>(a.data.size()) / layer.rows;
+      layer.scale = std::ldexp(1.0f, t.space->exponent_offset());
+      layer.has_zero = t.space->has_zero();
+      layer.codes.resize(a.data.size());
+      for (size_t i = 0; i < a.data.size(); ++i) layer.codes[i] = kernels::i8_code_from_space(*t.space, a.data[i]);
+      int8_.emplace(t.name, std::move(layer));
+    }
+    // A packed layer never reads its weights as floats again: keep only the shape.
+    if (packed_.count(t.name) != 0) std::vector<float>().swap(a.data);
   }
 }
 
@@ -115,6 +128,41 @@ int64_t Engine::copies_of(const std::string& weight) const {
   return it == input_copies_.end() ? 1 : it->second;
 }
 
+int64_t Engine::weight_bytes() const {
+  size_t bytes = 0;
+  for (const auto& [name, a] : tensors_) bytes += a.data.size() * sizeof(float);
+  for (const auto& [name, m] : packed_) bytes += m.bytes();
+  for (const auto& [name, layer] : int8_) bytes += layer.codes.size();
+  return static_cast<int64_t>(bytes);
+}
+
+const Engine::Int8Layer* Engine::int8_for(const Array& x, const std::string& weight) const {
+  if (x.step <= 0.0f) return nullptr;
+  const auto it = int8_.find(weight);
+  return it == int8_.end() ? nullptr : &it->second;
+}
+
+namespace {
+// The PACT level of each value (x = q * step, q = 0 .. 127) as int8.
+inline int8_t level_of(float v, float inv_step) { return static_cast<int8_t>(std::nearbyint(v * inv_step)); }
+
+// y[p * ldy + o] = step * 2^offset * (sum_j q[p, j] * code weight[o, j]) for `columns` columns of int8
+// levels (each `layer.cols` long): the INT8 shift MAC, exact in int32.
+void int8_matmul(const kernels::DotI8Kernel& dot, const int8_t* q, int64_t columns, const std::vector<uint8_t>& codes,
+                 int64_t rows, int64_t cols, float factor, float* y, int64_t ldy) {
+  for (int64_t p = 0; p < columns; ++p) {
+    for (int64_t o = 0; o < rows; ++o) {
+      const int32_t s = dot.fn(q + p * cols, codes.data() + o * cols, static_cast<size_t>(cols));
+      y[p * ldy + o] = static_cast<float>(s) * factor;
+    }
+  }
+}
+
+const kernels::DotI8Kernel& int8_kernel(bool has_zero) {
+  return kernels::select_kernel(kernels::kernel_list().i8_dot, has_zero ? "i8-dot-shift" : "i8-dot-dense");
+}
+}  // namespace
+
 Array Engine::conv(const Array& input, const std::string& layer, int64_t stride, int64_t padding) const {
   const Array& w = tensor(layer + ".weight");
   const int64_t copies = copies_of(layer + ".weight");
@@ -147,6 +195,35 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
         }
       }
       gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
+    }
+  } else if (const Int8Layer* i8 = int8_for(x, layer + ".weight")) {
+    // The INT8 shift MAC: each output pixel's patch of PACT levels against each row of codes.
+    const float inv_step = 1.0f / x.step, factor = x.step * i8->scale;
+    std::vector<int8_t> patches(static_cast<size_t>(cols * k));
+    std::vector<float> out(static_cast<size_t>(cols * co));
+    const kernels::DotI8Kernel& dot = int8_kernel(i8->has_zero);
+    for (int64_t i = 0; i < n; ++i) {
+      const float* img = x.data.data() + i * c * h * wd;
+      int8_t* patch = patches.data();
+      for (int64_t oy = 0; oy < ho; ++oy) {
+        for (int64_t ox = 0; ox < wo; ++ox) {
+          for (int64_t ci = 0; ci < c; ++ci) {
+            for (int64_t u = 0; u < kh; ++u) {
+              const int64_t iy = oy * stride - padding + u;
+              for (int64_t v = 0; v < kw; ++v) {
+                const int64_t ix = ox * stride - padding + v;
+                *patch++ = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? level_of(img[(ci * h + iy) * wd + ix], inv_step)
+                                                                     : int8_t{0};
+              }
+            }
+          }
+        }
+      }
+      int8_matmul(dot, patches.data(), cols, i8->codes, co, k, factor, out.data(), co);
+      float* yi = y.data.data() + i * co * cols;
+      for (int64_t p = 0; p < cols; ++p) {
+        for (int64_t o = 0; o < co; ++o) yi[o * cols + p] = out[static_cast<size_t>(p * co + o)];
+      }
     }
   } else {
     // The packed GEMM: one column per output pixel (that pixel's patch, (ci, u, v) order, zero-padded to
@@ -197,7 +274,12 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
   if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
   const auto packed = packed_.find(layer + ".weight");
-  if (packed != packed_.end()) {  // the packed GEMM, one column per image (zero-padded to the padded width)
+  if (const Int8Layer* i8 = int8_for(x, layer + ".weight")) {  // the INT8 shift MAC, a column per image
+    const float inv_step = 1.0f / x.step;
+    std::vector<int8_t> q(static_cast<size_t>(n * in));
+    for (size_t j = 0; j < q.size(); ++j) q[j] = level_of(x.data[j], inv_step);
+    int8_matmul(int8_kernel(i8->has_zero), q.data(), n, i8->codes, out, in, x.step * i8->scale, y.data.data(), out);
+  } else if (packed != packed_.end()) {  // the packed GEMM, one column per image (zero-padded to the padded width)
     const size_t ldx = packed->second.padded_cols();
     std::vector<float> columns(static_cast<size_t>(n) * ldx, 0.0f);
     for (int64_t i = 0; i < n; ++i) {
@@ -206,7 +288,7 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
     kernels::gemm(kernels::gemm_kernel_for(packed->second.format()), packed->second, columns.data(), ldx,
                   static_cast<size_t>(n), y.data.data(), static_cast<size_t>(out));
   }
-  for (int64_t i = 0; packed == packed_.end() && i < n; ++i) {
+  for (int64_t i = 0; packed == packed_.end() && !int8_for(x, layer + ".weight") && i < n; ++i) {
     for (int64_t o = 0; o < out; ++o) {
       float s = 0.0f;
       for (int64_t j = 0; j < in; ++j) s += w.data[static_cast<size_t>(o * in + j)] * x.data[static_cast<size_t>(i * in + j)];
@@ -236,6 +318,7 @@ void Engine::affine(Array& x, const std::string& bn) const {
 void Engine::activation(Array& x, const std::string& name) const {
   if (!has(name + ".alpha")) {
     for (float& v : x.data) v = std::max(v, 0.0f);
+    x.step = 0.0f;
     return;
   }
   // PACT (nn/pact.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
@@ -245,6 +328,8 @@ void Engine::activation(Array& x, const std::string& name) const {
     const float y = v >= alpha ? alpha : std::max(v, 0.0f);
     v = std::nearbyint(y * scale) / scale;
   }
+  // Levels 0 .. 2^k - 1 fit int8 up to 7 bits: the INT8 path may take them.
+  x.step = activation_bits_ <= 7 ? alpha / static_cast<float>((int64_t{1} << activation_bits_) - 1) : 0.0f;
 }
 
 Array Engine::heads(Array x, bool conv_heads) const {
@@ -262,7 +347,7 @@ Array Engine::heads(Array x, bool conv_heads) const {
 namespace {
 Array max_pool2(const Array& x) {
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], ho = h / 2, wo = w / 2;
-  Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo))};
+  Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo)), x.step};  // a max of levels
   for (int64_t i = 0; i < n * c; ++i) {
     const float* p = x.data.data() + i * h * w;
     for (int64_t oy = 0; oy < ho; ++oy) {

@@ -7,7 +7,13 @@
 // lib/kernels (kernels.h, f32-gemm-packedN: a column per image for a linear layer, per output pixel
 // of an im2col for a convolution; each column bit-exact the packed GEMV of that column, which the
 // first version, of 2026-11-24, called once per column); the other layers (full precision, 5-bit)
-// in float32 with a plain GEMM. A batch is split over threads. Its results differ from
+// in float32 with a plain GEMM. A batch is split over threads.
+//
+// PACT models (activation bits 2 to 7): a quantized layer whose input is a PACT activation runs on
+// the INT8 shift MAC instead (kernels.h, i8-dot-shift / i8-dot-dense): the activation levels
+// q = 0 .. 2^k - 1 are int8, each weight an INT8-kernel code (codes.h: a shift of q, no multiply),
+// the sum exact in int32, then one float multiply by alpha / (2^k - 1) * 2^offset. Off with
+// EngineOptions::int8 = false (then float32 as above); 8-bit activations (levels to 255) stay float. Its results differ from
 // LibTorch's evaluation only by float summation order (docs/model-format.md, "Exactness").
 //
 // Example:
@@ -28,13 +34,21 @@ namespace denseshift::deploy {
 struct Array {
   std::vector<int64_t> shape;
   std::vector<float> data;
+  /// > 0: every value is a level q * step (q = 0 .. 127) of a PACT activation, which the INT8 path
+  /// takes as q; 0: no such grid.
+  float step = 0.0f;
   int64_t numel() const;
+};
+
+struct EngineOptions {
+  /// Quantized layers fed by PACT activations of 2 to 7 bits on the INT8 shift MAC.
+  bool int8 = true;
 };
 
 class Engine {
  public:
   /// Decodes every tensor; throws InvalidArgument for an unsupported model or a missing tensor.
-  explicit Engine(const ModelFile& model);
+  explicit Engine(const ModelFile& model, EngineOptions options = {});
   /// Logits [n, classes] of n images [n, C, H, W] (already normalized as the header's input says),
   /// the images split over `threads` threads (each image's result does not depend on the split).
   std::vector<float> forward(const float* images, int64_t n, int threads = 1) const;
@@ -43,7 +57,13 @@ class Engine {
   int64_t classes() const { return classes_; }
   /// Layers run by the packed GEMM kernels (quantized, 2 to 4 bits).
   int64_t packed_layers() const { return static_cast<int64_t>(packed_.size()); }
+  /// Quantized layers given INT8 codes: with PACT activations of 2 to 7 bits and EngineOptions::int8,
+  /// every quantized layer (each fed by a PACT activation runs on the INT8 shift MAC); else 0.
+  int64_t int8_layers() const { return static_cast<int64_t>(int8_.size()); }
   int64_t channels() const { return channels_; }
+  /// Bytes the engine holds for weights: float tensors (full-precision and 5-bit layers, BatchNorm,
+  /// biases), packed matrices (with their row padding) and INT8 codes.
+  int64_t weight_bytes() const;
   int64_t size() const { return size_; }
 
  private:
@@ -67,6 +87,17 @@ class Engine {
   std::map<std::string, int64_t> input_copies_;  ///< per weight tensor, where not 1
   /// Quantized 2- to 4-bit weights as the packed kernels take them, by tensor name.
   std::map<std::string, kernels::WeightMatrix> packed_;
+  /// Quantized weights as INT8-kernel codes, row-major [rows, cols], and what they multiply by.
+  struct Int8Layer {
+    std::vector<uint8_t> codes;
+    int64_t rows = 0, cols = 0;
+    float scale = 1.0f;  ///< 2^offset of the weight space
+    bool has_zero = false;
+  };
+  std::map<std::string, Int8Layer> int8_;
+  /// The INT8 path for `weight` applied to x, or nullptr when x is not on a PACT grid or the layer
+  /// has no codes.
+  const Int8Layer* int8_for(const Array& x, const std::string& weight) const;
 };
 
 }  // namespace denseshift::deploy
