@@ -3,7 +3,8 @@
 # its checkpoint evaluated by LibTorch (denseshift eval) and its model file run by the inference
 # engine (denseshift infer); S3 models also converted by Theorem 1 (denseshift convert) and run.
 # Writes results/deploy.md. The runs are existing run directories (arguments: LABEL=RUN_DIR ...);
-# without arguments, the seed-0 runs of the committed sweeps that exist under runs/.
+# without arguments, the seed-0 runs of the committed sweeps and the parity study, and the two
+# ResNet-20 runs of experiments/deploy/train.sh (run that first).
 # Usage: bash experiments/deploy/run.sh [LABEL=RUN_DIR ...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,8 +17,8 @@ if [ ${#pairs[@]} -eq 0 ]; then
          "LeNet DenseShift 3-bit=$t1/bits=3,init=low_variance,parametrization=sign_scale,space=dense_shift/seed0"
          "LeNet S3 3-bit=$t1/bits=3,init=kaiming_normal,parametrization=s3,space=shift/seed0"
          "ResNet-20 DenseShift 3-bit=runs/parity/denseshift/sign_scale-seed0"
-         "ResNet-20 DenseShift 2-bit=runs/paper/table1/resnet20/runs/bits=2,init=low_variance,parametrization=sign_scale,space=dense_shift/seed0"
-         "ResNet-20 S3 3-bit=runs/paper/table1/resnet20/runs/bits=3,init=kaiming_normal,parametrization=s3,space=shift/seed0")
+         "ResNet-20 DenseShift 2-bit=runs/deploy/resnet20_ds2"
+         "ResNet-20 S3 3-bit=runs/deploy/resnet20_s3_3")
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
