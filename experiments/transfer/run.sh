@@ -11,3 +11,4 @@ if [ "${RUNS_DIR:-runs/paper}" != runs/paper ]; then
 fi
 bash experiments/common/sweep.sh experiments/transfer/backbone.sweep.json
 bash experiments/common/sweep.sh experiments/transfer/finetune.sweep.json
+/usr/bin/python3 -m analysis.transfer_table

@@ -141,3 +141,26 @@ def test_table1_places_each_cell_and_marks_what_is_not_run(tmp_path):
     assert "| sign-shift quantizer, zero-free, level_uniform init | 2 | 80.00 (n=1) | not yet run | - |" in text
     assert "| full precision (Kaiming) | 32 | - | not yet run | 69.6 |" in text
     assert "CPU-X" in text
+
+
+def test_transfer_table_flags_diverged_runs_seed_by_seed(tmp_path):
+    def run(init, seed, loss, top1=(0.90, 0.95)):
+        return {"cell": f"init={init}", "seed": seed, "state": "completed", "commit": "c", "cpu": "cpu",
+                "overrides": {"model.quant.init": init, "model.quant.parametrization": "sign_scale",
+                              "transfer.init_from": "runs/b/init=low_variance,parametrization=sign_scale/seed{seed}"},
+                "test_top1": list(top1), "train_loss": loss}
+    runs = [run("low_variance", 0, [0.5, 0.1]), run("low_variance", 1, [0.5, 0.2]),
+            run("kaiming_normal", 0, [0.5, 0.9], (0.5, 0.1)), run("kaiming_normal", 1, [0.5, None], (0.5, 0.1))]
+    path = tmp_path / "results/transfer/finetune/runs.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1, "runs": runs}))
+    out = tmp_path / "t.md"
+    r = subprocess.run([sys.executable, "-m", "analysis.transfer_table", "--root", str(tmp_path), "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| DenseShift 3-bit | sign_scale |")]
+    seeds = {(row.split(" | ")[2], row.split(" | ")[3]): row for row in rows if row.split(" | ")[3].isdigit()}
+    assert seeds[("kaiming_normal", "0")].endswith("| **yes** |")  # loss rose
+    assert seeds[("kaiming_normal", "1")].endswith("| **yes** |")  # loss not finite
+    assert seeds[("low_variance", "0")].endswith("| no |")
+    assert "| DenseShift 3-bit | sign_scale | low_variance | 95.00 ± 0.00 |" in out.read_text()
