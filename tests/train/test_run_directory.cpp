@@ -42,6 +42,16 @@ TEST(RunDirectory, CreatesMissingParentsAndAbandonRemovesOnlyWhatItMade) {
   EXPECT_TRUE(fs::exists(f.path));
 }
 
+TEST(RunDirectory, KnowsItsOwnTemporariesAndNothingLikeThem) {
+  for (const char* name : {"run.h5", "run.h5.tmp", "checkpoint.pt.tmp", "checkpoint.pt.tmp.4242.0",
+                           "config.json.tmp.17.3", "run.lock"}) {
+    EXPECT_TRUE(denseshift::train::is_run_entry(name)) << name;
+  }
+  for (const char* name : {"notes.txt", "checkpoint.ptx", "run.h5.tmpx", "config.json.bak"}) {
+    EXPECT_FALSE(denseshift::train::is_run_entry(name)) << name;
+  }
+}
+
 TEST(RunDirectory, AbandonKeepsFilesThatAreNotTheToolkits) {
   Folder f;
   const fs::path out = f.path / "run";

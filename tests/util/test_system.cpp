@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
@@ -21,7 +23,22 @@ TEST(WriteTextAtomically, WritesTheWholeTextAndLeavesNoTemporary) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), "{\"a\": 2}\n");
-  EXPECT_FALSE(fs::exists(dir / "out.json.tmp"));
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(dir)) entries.push_back(e.path().filename().string());
+  EXPECT_EQ(entries, std::vector<std::string>{"out.json"});  // no temporary left
+  fs::remove_all(dir);
+}
+
+TEST(WriteTextAtomically, LeavesAUsersOwnDotTmpFileAlone) {
+  const fs::path dir = fs::temp_directory_path() / "denseshift_test_system_tmp";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "model.dsm.tmp") << "the user's notes"; }
+  denseshift::write_file_atomically(dir / "model.dsm", "bytes");
+  std::ifstream in(dir / "model.dsm.tmp");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "the user's notes");
   fs::remove_all(dir);
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -54,17 +55,24 @@ std::string hostname() {
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
+  // The temporary is a new file of our own (O_EXCL, a name with this process's id and a counter):
+  // never a file that already exists, such as a user's own PATH.tmp.
+  static std::atomic<unsigned> counter{0};
+  std::filesystem::path tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && (errno != EEXIST || attempt >= 100)) {
+      const int code = errno;
+      throw Error("cannot write '" + tmp.string() + "': " + std::strerror(code));
+    }
+  }
   const auto fail = [&](const std::string& what, int code) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
     throw Error("cannot " + what + " '" + tmp.string() + "': " + std::strerror(code));
   };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    const int code = errno;
-    throw Error("cannot write '" + tmp.string() + "': " + std::strerror(code));
-  }
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -19,7 +19,9 @@ namespace fs = std::filesystem;
 
 bool is_run_entry(const std::string& name) {
   for (const char* base : {kRunFileName, kCheckpointName, kConfigName}) {
-    if (name == base || name == std::string(base) + kTemporarySuffix) return true;
+    const std::string temporary = std::string(base) + kTemporarySuffix;
+    // base.tmp (the run file's) or base.tmp.PID.N (core's write_file_atomically, left by a kill)
+    if (name == base || name == temporary || name.rfind(temporary + ".", 0) == 0) return true;
   }
   return name == kLockName;
 }

@@ -17,8 +17,9 @@ std::string utc_now(const char* format);
 /// This machine's host name ("" if unknown).
 std::string hostname();
 
-/// Writes `text` to `path` through `path.tmp` and a rename, so a reader sees the old
-/// file or the whole new one; on failure the temporary file is removed and Error thrown.
+/// Writes `text` to `path` through a new temporary `path.tmp.PID.N` (created with O_EXCL, so
+/// never an existing file) and a rename, so a reader sees the old file or the whole new one;
+/// on failure the temporary file is removed and Error thrown.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);
 /// The same for any bytes, with an fsync before the rename; a full disk or any other
 /// write error is an Error naming the file and the reason (e.g. "No space left on device").
