@@ -16,6 +16,7 @@ if [ ${#pairs[@]} -eq 0 ]; then
   pairs=("LeNet DenseShift 2-bit=$t1/bits=2,init=low_variance,parametrization=sign_scale,space=dense_shift/seed0"
          "LeNet DenseShift 3-bit=$t1/bits=3,init=low_variance,parametrization=sign_scale,space=dense_shift/seed0"
          "LeNet S3 3-bit=$t1/bits=3,init=kaiming_normal,parametrization=s3,space=shift/seed0"
+         "LeNet DenseShift 3-bit, 4-bit PACT activations (INT8 shift MAC)=runs/paper/pact/lenet/runs/model.activation.bits=4,model.quant.bits=3/seed0"
          "ResNet-20 DenseShift 3-bit=runs/parity/denseshift/sign_scale-seed0"
          "ResNet-20 DenseShift 2-bit=runs/deploy/resnet20_ds2"
          "ResNet-20 S3 3-bit=runs/deploy/resnet20_s3_3")
