@@ -29,6 +29,7 @@ import re
 import subprocess
 
 from .figures import main_wrapper
+from .files import write_whole
 from .runfile import RunFileError
 from .stats import mean_interval, welch
 
@@ -263,9 +264,7 @@ def main(argv=None):
     text = render(spec, Summaries(args.root), command)
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(out)
+    write_whole(out, text)
     return [out]
 
 

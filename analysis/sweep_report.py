@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from .figures import main_wrapper
+from .files import write_whole
 from .runfile import Run, RunFileError
 from .stats import mean_interval
 
@@ -183,13 +184,6 @@ def main(argv=None):
     write_whole(summary, json.dumps(runs_summary(folder, spec, table), indent=1) + "\n")
     write_whole(report, "\n".join(lines))
     return [report, summary] + written
-
-
-def write_whole(path, text):
-    """Writes `path` via a temporary file and a rename: the old file or the new one, never half."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 SUMMARY_SERIES = ("test_top1", "test_loss", "train_loss")

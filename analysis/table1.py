@@ -15,6 +15,7 @@ import pathlib
 
 from .claims import git_commit
 from .figures import main_wrapper
+from .files import write_whole
 from .stats import mean_interval
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -101,9 +102,7 @@ def main(argv=None):
     lines += ["", "Verdicts on the claims these numbers test: [results/claims.md](../claims.md).", ""]
     out = ROOT / args.out if not pathlib.Path(args.out).is_absolute() else pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(out)
+    write_whole(out, "\n".join(lines))
     return [out]
 
 

@@ -13,6 +13,7 @@ import pathlib
 
 from .claims import git_commit
 from .figures import main_wrapper
+from .files import write_whole
 from .stats import mean_interval
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -76,7 +77,8 @@ def main(argv=None):
              "LeNet backbones trained on Fashion-MNIST classes 0-4 (experiments/transfer/backbone.sweep.json), "
              "fine-tuned on classes 5-9 with a new classifier and new head layers initialised as the row says "
              "(experiments/transfer/finetune.sweep.json); a sign_scale fine-tune of a full-precision backbone "
-             "projects its weights into the weight space (the parametrization's assign). Diverged: a non-finite training loss, or the last "
+             "projects its weights into the weight space (the parametrization's assign). Diverged: a non-finite "
+             "training loss, or the last "
              "epoch's above the first's. Verdict on the claim: [results/claims.md](../claims.md) (lvr-transfer).",
              "", "## Final test top-1 (%) per cell: mean ± std, 95% interval, n", "",
              "| backbone | fine-tune | new layers' init | top-1 | 95% interval | n |", "|---|---|---|---:|---|---:|"]
@@ -89,9 +91,7 @@ def main(argv=None):
     out = pathlib.Path(args.out)
     out = out if out.is_absolute() else ROOT / out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(out)
+    write_whole(out, "\n".join(lines))
     return [out]
 
 

@@ -164,3 +164,13 @@ def test_transfer_table_flags_diverged_runs_seed_by_seed(tmp_path):
     assert seeds[("kaiming_normal", "1")].endswith("| **yes** |")  # loss not finite
     assert seeds[("low_variance", "0")].endswith("| no |")
     assert "| DenseShift 3-bit | sign_scale | low_variance | 95.00 ± 0.00 |" in out.read_text()
+
+
+def test_write_whole_leaves_a_users_tmp_file_and_no_temporary(tmp_path):
+    from analysis.files import write_whole
+    (tmp_path / "claims.md.tmp").write_text("the user's own")
+    write_whole(tmp_path / "claims.md", "new")
+    write_whole(tmp_path / "claims.md", "newer")
+    assert (tmp_path / "claims.md").read_text() == "newer"
+    assert (tmp_path / "claims.md.tmp").read_text() == "the user's own"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.md", "claims.md.tmp"]

@@ -70,6 +70,37 @@ inline float reduce16(__m256 acc0, __m256 acc1) {
   return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));                               // += s[i+1]
 }
 
+/// Lookup tables of packed codes for vpermps (which reads only the low 3 bits of each index):
+/// 8 entries (a 2-bit table stored twice), and the upper 8 entries for 4-bit codes.
+struct PackedLuts {
+  __m256 low, high;
+};
+
+template <int kBits>
+inline PackedLuts packed_luts(const float* t) {
+  PackedLuts lut;
+  if constexpr (kBits == 2) {
+    lut.low = _mm256_setr_ps(t[0], t[1], t[2], t[3], t[0], t[1], t[2], t[3]);
+  } else {
+    lut.low = _mm256_loadu_ps(t);
+  }
+  lut.high = _mm256_loadu_ps(t + 8);
+  return lut;
+}
+
+/// The values of the N-bit codes in the low bits of each lane of idx (higher bits ignored, except
+/// that 4-bit codes read their bit 3 to pick the upper table).
+template <int kBits>
+inline __m256 decode_packed(__m256i idx, const PackedLuts& lut) {
+  if constexpr (kBits == 4) {
+    const __m256 lo = _mm256_permutevar8x32_ps(lut.low, idx);
+    const __m256 hi = _mm256_permutevar8x32_ps(lut.high, idx);
+    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
+  } else {
+    return _mm256_permutevar8x32_ps(lut.low, idx);
+  }
+}
+
 inline __m256i load_u8x8(const uint8_t* p) {
   return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }

@@ -16,24 +16,9 @@ namespace {
 
 constexpr size_t kColumnBlock = 4;
 
-struct Luts {
-  __m256 low, high;
-};
-
-template <int kBits>
-inline __m256 decode_packed(__m256i idx, const Luts& lut) {
-  if constexpr (kBits == 4) {
-    const __m256 lo = _mm256_permutevar8x32_ps(lut.low, idx);
-    const __m256 hi = _mm256_permutevar8x32_ps(lut.high, idx);
-    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
-  } else {
-    return _mm256_permutevar8x32_ps(lut.low, idx);
-  }
-}
-
 template <int kBits, int B>
 inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float* y, size_t ldy, size_t r,
-                       const Luts& lut) {
+                       const avx2::PackedLuts& lut) {
   constexpr int kSteps = 32 / kBits;
   constexpr int kGroupCols = 8 * kSteps;
   __m256 acc[B][2];
@@ -45,7 +30,7 @@ inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float*
     const float* xg = x + g * kGroupCols;
 #pragma GCC unroll 16
     for (int t = 0; t < kSteps; ++t) {
-      const __m256 wv = decode_packed<kBits>(words, lut);
+      const __m256 wv = avx2::decode_packed<kBits>(words, lut);
       words = _mm256_srli_epi32(words, kBits);
       for (int b = 0; b < B; ++b) {
         acc[b][t % 2] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xg + b * ldx + 8 * t), acc[b][t % 2]);
@@ -57,21 +42,14 @@ inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float*
 
 template <int kBits, int B>
 void column_block(const WeightMatrix& w, const float* x, size_t ldx, float* y, size_t ldy, size_t row_begin,
-                  size_t row_end, const Luts& lut) {
+                  size_t row_end, const avx2::PackedLuts& lut) {
   for (size_t r = row_begin; r < row_end; ++r) packed_row<kBits, B>(w, x, ldx, y, ldy, r, lut);
 }
 
 template <int kBits>
 void packed_gemm(const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy, size_t row_begin,
                  size_t row_end) {
-  const float* t = w.lut();
-  Luts lut;
-  if constexpr (kBits == 2) {
-    lut.low = _mm256_setr_ps(t[0], t[1], t[2], t[3], t[0], t[1], t[2], t[3]);
-  } else {
-    lut.low = _mm256_loadu_ps(t);
-  }
-  lut.high = _mm256_loadu_ps(t + 8);
+  const avx2::PackedLuts lut = avx2::packed_luts<kBits>(w.lut());
   size_t j = 0;
   for (; j + kColumnBlock <= n; j += kColumnBlock) {
     column_block<kBits, kColumnBlock>(w, x + j * ldx, ldx, y + j * ldy, ldy, row_begin, row_end, lut);

@@ -13,11 +13,6 @@ namespace {
 
 constexpr size_t kColumnBlock = 4;
 
-inline float32x4_t lookup(const uint8x16x4_t& table, uint32x4_t code) {
-  const uint32x4_t bytes = vmlaq_n_u32(vdupq_n_u32(0x03020100u), code, 0x04040404u);
-  return vreinterpretq_f32_u8(vqtbl4q_u8(table, vreinterpretq_u8_u32(bytes)));
-}
-
 template <int kBits, int B>
 inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float* y, size_t ldy, size_t r,
                        const uint8x16x4_t& table) {
@@ -35,7 +30,8 @@ inline void packed_row(const WeightMatrix& w, const float* x, size_t ldx, float*
     uint32x4_t lo = vld1q_u32(words), hi = vld1q_u32(words + 4);
     const float* xg = x + g * kGroupCols;
     for (int t = 0; t < kSteps; ++t) {
-      const float32x4_t w0 = lookup(table, vandq_u32(lo, mask)), w1 = lookup(table, vandq_u32(hi, mask));
+      const float32x4_t w0 = neon::lookup_packed(table, vandq_u32(lo, mask));
+      const float32x4_t w1 = neon::lookup_packed(table, vandq_u32(hi, mask));
       lo = vshrq_n_u32(lo, kBits);
       hi = vshrq_n_u32(hi, kBits);
       const int q = 2 * (t % 2);

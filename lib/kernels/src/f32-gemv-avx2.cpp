@@ -60,24 +60,9 @@ void dense_gemv(const WeightMatrix& w, const float* x, float* y, size_t row_begi
   for (; r < row_end; ++r) dense_block<1, kBytesPerCol>(w, x, y, r, w.row_bytes(), load);
 }
 
-/// Lookup tables for vpermps: 8 entries (2-bit stored twice), and the upper 8 for 4-bit.
-struct Luts {
-  __m256 low, high;
-};
-
-template <int kBits>
-inline __m256 decode_packed(__m256i idx, const Luts& lut) {
-  if constexpr (kBits == 4) {
-    const __m256 lo = _mm256_permutevar8x32_ps(lut.low, idx);
-    const __m256 hi = _mm256_permutevar8x32_ps(lut.high, idx);
-    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)));
-  } else {
-    return _mm256_permutevar8x32_ps(lut.low, idx);
-  }
-}
-
 template <int kBits, int R>
-inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t r, size_t next_block, const Luts& lut) {
+inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t r, size_t next_block,
+                         const avx2::PackedLuts& lut) {
   constexpr int kSteps = 32 / kBits;  // codes a word: 16, 10, 8
   constexpr int kGroupCols = 8 * kSteps;
   __m256 acc[R][2];
@@ -96,7 +81,7 @@ inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t
     for (int t = 0; t < kSteps; ++t) {
       const __m256 xv = _mm256_loadu_ps(xg + 8 * t);
       for (int k = 0; k < R; ++k) {
-        acc[k][t % 2] = _mm256_fmadd_ps(decode_packed<kBits>(words[k], lut), xv, acc[k][t % 2]);
+        acc[k][t % 2] = _mm256_fmadd_ps(avx2::decode_packed<kBits>(words[k], lut), xv, acc[k][t % 2]);
         words[k] = _mm256_srli_epi32(words[k], kBits);
       }
     }
@@ -106,14 +91,7 @@ inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t
 
 template <int kBits>
 void packed_gemv(const WeightMatrix& w, const float* x, float* y, size_t row_begin, size_t row_end) {
-  const float* t = w.lut();
-  Luts lut;
-  if constexpr (kBits == 2) {
-    lut.low = _mm256_setr_ps(t[0], t[1], t[2], t[3], t[0], t[1], t[2], t[3]);
-  } else {
-    lut.low = _mm256_loadu_ps(t);
-  }
-  lut.high = _mm256_loadu_ps(t + 8);
+  const avx2::PackedLuts lut = avx2::packed_luts<kBits>(w.lut());
   size_t r = row_begin;
   for (; r + 4 <= row_end; r += 4) packed_block<kBits, 4>(w, x, y, r, kAheadBlocks * 4 * w.row_bytes(), lut);
   for (; r < row_end; ++r) packed_block<kBits, 1>(w, x, y, r, w.row_bytes(), lut);

@@ -48,11 +48,6 @@ void dense_gemv(const WeightMatrix& w, const float* x, float* y, size_t row_begi
   for (; r < row_end; ++r) dense_block<1>(w, x, y, r, load);
 }
 
-inline float32x4_t lookup(const uint8x16x4_t& table, uint32x4_t code) {
-  const uint32x4_t bytes = vmlaq_n_u32(vdupq_n_u32(0x03020100u), code, 0x04040404u);
-  return vreinterpretq_f32_u8(vqtbl4q_u8(table, vreinterpretq_u8_u32(bytes)));
-}
-
 template <int kBits, int R>
 inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t r, const uint8x16x4_t& table) {
   constexpr int kSteps = 32 / kBits;
@@ -77,8 +72,8 @@ inline void packed_block(const WeightMatrix& w, const float* x, float* y, size_t
       const float32x4_t x0 = vld1q_f32(xg + 8 * t), x1 = vld1q_f32(xg + 8 * t + 4);
       const int q = 2 * (t % 2);
       for (int k = 0; k < R; ++k) {
-        acc[k][q] = vfmaq_f32(acc[k][q], lookup(table, vandq_u32(lo[k], mask)), x0);
-        acc[k][q + 1] = vfmaq_f32(acc[k][q + 1], lookup(table, vandq_u32(hi[k], mask)), x1);
+        acc[k][q] = vfmaq_f32(acc[k][q], neon::lookup_packed(table, vandq_u32(lo[k], mask)), x0);
+        acc[k][q + 1] = vfmaq_f32(acc[k][q + 1], neon::lookup_packed(table, vandq_u32(hi[k], mask)), x1);
         lo[k] = vshrq_n_u32(lo[k], kBits);
         hi[k] = vshrq_n_u32(hi[k], kBits);
       }

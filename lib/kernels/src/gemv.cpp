@@ -1,6 +1,7 @@
-// The GEMV and GEMM drivers: GEMV pads x to the matrix's padded width when needed (GEMM
-// takes columns padded by the caller); both split rows over a persistent thread pool (workers spin briefly between calls, then sleep, so
-// back-to-back calls pay no thread start-up and idle workers do not hold a core).
+// The GEMV and GEMM drivers: GEMV pads x to the matrix's padded width when needed (GEMM takes
+// columns padded by the caller); both split rows over a persistent thread pool (workers spin
+// briefly between calls, then sleep, so back-to-back calls pay no thread start-up and idle workers
+// do not hold a core).
 #include <algorithm>
 #include <atomic>
 #include <chrono>

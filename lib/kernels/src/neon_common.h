@@ -58,6 +58,13 @@ inline float finish_dot(const float32x4_t (&acc)[8], size_t i, size_t n, Tail ta
   return reduce_partials<kDotPartials>(s);
 }
 
+/// Table lookup of 4 packed codes (one a lane) in a 16-entry float table held as 64 bytes: each
+/// lane's code c becomes the byte indices 4c .. 4c+3 for tbl.
+inline float32x4_t lookup_packed(const uint8x16x4_t& table, uint32x4_t code) {
+  const uint32x4_t bytes = vmlaq_n_u32(vdupq_n_u32(0x03020100u), code, 0x04040404u);
+  return vreinterpretq_f32_u8(vqtbl4q_u8(table, vreinterpretq_u8_u32(bytes)));
+}
+
 /// 8 bytes widened to two vectors of 4 x 32 bits.
 inline void load_u8x8(const uint8_t* p, uint32x4_t& low, uint32x4_t& high) {
   const uint16x8_t w = vmovl_u8(vld1_u8(p));

@@ -283,7 +283,8 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
     const size_t ldx = packed->second.padded_cols();
     std::vector<float> columns(static_cast<size_t>(n) * ldx, 0.0f);
     for (int64_t i = 0; i < n; ++i) {
-      std::copy(x.data.begin() + i * in, x.data.begin() + (i + 1) * in, columns.begin() + static_cast<int64_t>(ldx) * i);
+      std::copy(x.data.begin() + i * in, x.data.begin() + (i + 1) * in,
+                columns.begin() + static_cast<int64_t>(ldx) * i);
     }
     kernels::gemm(kernels::gemm_kernel_for(packed->second.format()), packed->second, columns.data(), ldx,
                   static_cast<size_t>(n), y.data.data(), static_cast<size_t>(out));
