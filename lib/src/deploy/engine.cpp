@@ -175,28 +175,7 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
   const int64_t k = c * kh * kw, cols = ho * wo;
   Array y{{n, co, ho, wo}, std::vector<float>(static_cast<size_t>(n * co * cols))};
   const auto packed = packed_.find(layer + ".weight");
-  if (packed == packed_.end()) {
-    std::vector<float> patches(static_cast<size_t>(k * cols));
-    for (int64_t i = 0; i < n; ++i) {
-      const float* img = x.data.data() + i * c * h * wd;
-      // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
-      for (int64_t ci = 0; ci < c; ++ci) {
-        for (int64_t u = 0; u < kh; ++u) {
-          for (int64_t v = 0; v < kw; ++v) {
-            float* row = patches.data() + ((ci * kh + u) * kw + v) * cols;
-            for (int64_t oy = 0; oy < ho; ++oy) {
-              const int64_t iy = oy * stride - padding + u;
-              for (int64_t ox = 0; ox < wo; ++ox) {
-                const int64_t ix = ox * stride - padding + v;
-                row[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
-              }
-            }
-          }
-        }
-      }
-      gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
-    }
-  } else if (const Int8Layer* i8 = int8_for(x, layer + ".weight")) {
+  if (const Int8Layer* i8 = int8_for(x, layer + ".weight")) {
     // The INT8 shift MAC: each output pixel's patch of PACT levels against each row of codes.
     const float inv_step = 1.0f / x.step, factor = x.step * i8->scale;
     std::vector<int8_t> patches(static_cast<size_t>(cols * k));
@@ -224,6 +203,27 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
       for (int64_t p = 0; p < cols; ++p) {
         for (int64_t o = 0; o < co; ++o) yi[o * cols + p] = out[static_cast<size_t>(p * co + o)];
       }
+    }
+  } else if (packed == packed_.end()) {
+    std::vector<float> patches(static_cast<size_t>(k * cols));
+    for (int64_t i = 0; i < n; ++i) {
+      const float* img = x.data.data() + i * c * h * wd;
+      // im2col: row (ci, u, v), column (oy, ox); zero outside the image.
+      for (int64_t ci = 0; ci < c; ++ci) {
+        for (int64_t u = 0; u < kh; ++u) {
+          for (int64_t v = 0; v < kw; ++v) {
+            float* row = patches.data() + ((ci * kh + u) * kw + v) * cols;
+            for (int64_t oy = 0; oy < ho; ++oy) {
+              const int64_t iy = oy * stride - padding + u;
+              for (int64_t ox = 0; ox < wo; ++ox) {
+                const int64_t ix = ox * stride - padding + v;
+                row[oy * wo + ox] = (iy >= 0 && iy < h && ix >= 0 && ix < wd) ? img[(ci * h + iy) * wd + ix] : 0.0f;
+              }
+            }
+          }
+        }
+      }
+      gemm(w.data.data(), patches.data(), y.data.data() + i * co * cols, co, k, cols);
     }
   } else {
     // The packed GEMM: one column per output pixel (that pixel's patch, (ci, u, v) order, zero-padded to
