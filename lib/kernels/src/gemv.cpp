@@ -86,6 +86,23 @@ class ThreadPool {
   bool stop_ = false;
 };
 
+// fn(begin, end) over [0, rows) on up to `threads` threads: ranges in multiples of 4 rows (the SIMD
+// kernels' block), as even as possible; on the calling thread alone when one range is enough.
+template <class Fn>
+void split_rows(size_t rows, int threads, const Fn& fn) {
+  const int tasks = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (rows + 3) / 4));
+  if (tasks <= 1) {
+    fn(size_t{0}, rows);
+    return;
+  }
+  const size_t blocks = (rows + 3) / 4;
+  ThreadPool::instance().run(tasks, [&](int t) {
+    const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
+    const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
+    if (begin < end) fn(begin, end);
+  });
+}
+
 }  // namespace
 
 void gemv(const GemvKernel& kernel, const WeightMatrix& w, const float* x, float* y, int threads) {
@@ -101,19 +118,7 @@ void gemv(const GemvKernel& kernel, const WeightMatrix& w, const float* x, float
     std::copy(x, x + w.cols(), padded.begin());
     xp = padded.data();
   }
-  const size_t rows = w.rows();
-  const int tasks = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (rows + 3) / 4));
-  if (tasks <= 1) {
-    kernel.fn(w, xp, y, 0, rows);
-    return;
-  }
-  // Row ranges in multiples of 4 rows (the SIMD kernels' block), as even as possible.
-  const size_t blocks = (rows + 3) / 4;
-  ThreadPool::instance().run(tasks, [&](int t) {
-    const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
-    const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
-    if (begin < end) kernel.fn(w, xp, y, begin, end);
-  });
+  split_rows(w.rows(), threads, [&](size_t begin, size_t end) { kernel.fn(w, xp, y, begin, end); });
 }
 
 void gemm(const GemmKernel& kernel, const WeightMatrix& w, const float* x, size_t ldx, size_t n, float* y, size_t ldy,
@@ -128,18 +133,7 @@ void gemm(const GemmKernel& kernel, const WeightMatrix& w, const float* x, size_
                           std::to_string(w.padded_cols()) + " padded columns");
   }
   if (n > 1 && ldy < w.rows()) throw InvalidArgument("gemm: columns of y overlap (ldy < rows)");
-  const size_t rows = w.rows();
-  const int tasks = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), (rows + 3) / 4));
-  if (tasks <= 1) {
-    kernel.fn(w, x, ldx, n, y, ldy, 0, rows);
-    return;
-  }
-  const size_t blocks = (rows + 3) / 4;
-  ThreadPool::instance().run(tasks, [&](int t) {
-    const size_t begin = std::min(rows, blocks * static_cast<size_t>(t) / static_cast<size_t>(tasks) * 4);
-    const size_t end = std::min(rows, blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(tasks) * 4);
-    if (begin < end) kernel.fn(w, x, ldx, n, y, ldy, begin, end);
-  });
+  split_rows(w.rows(), threads, [&](size_t begin, size_t end) { kernel.fn(w, x, ldx, n, y, ldy, begin, end); });
 }
 
 }  // namespace denseshift::kernels
