@@ -1,11 +1,14 @@
 """Shared figure plumbing: headless matplotlib, provenance on the figure, PNG + PDF."""
 import datetime
+import io
 import pathlib
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from .files import write_whole  # noqa: E402
 
 
 def provenance(runs):
@@ -17,15 +20,22 @@ def provenance(runs):
 
 
 def save(fig, runs, out_base):
-    """Writes OUT_BASE.png and OUT_BASE.pdf with the provenance line at the bottom; returns the paths."""
+    """Writes OUT_BASE.png and OUT_BASE.pdf with the provenance line at the bottom; returns the paths.
+    Each file is written whole (rendered in memory, then a temporary and a rename), and the PDF carries
+    no creation time, so drawing the same data on the same day gives the same bytes."""
     out_base = pathlib.Path(out_base)
     out_base.parent.mkdir(parents=True, exist_ok=True)
     fig.text(0.01, 0.005, provenance(runs), fontsize=6, color="0.35", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     paths = [out_base.with_suffix(".png"), out_base.with_suffix(".pdf")]
-    for p in paths:
-        fig.savefig(p, dpi=150)
-    plt.close(fig)
+    try:
+        for p in paths:
+            buffer = io.BytesIO()
+            metadata = {"CreationDate": None} if p.suffix == ".pdf" else None
+            fig.savefig(buffer, format=p.suffix[1:], dpi=150, metadata=metadata)
+            write_whole(p, buffer.getvalue())
+    finally:
+        plt.close(fig)
     return paths
 
 

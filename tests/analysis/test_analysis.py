@@ -205,3 +205,25 @@ def test_phase_plane_keeps_only_records_where_s2_reaches_the_weight():
     mask = optimization_space_figure.gradient_reaches_s2([t3, t4])
     assert mask.tolist() == [[True, False], [False, True]]
     assert optimization_space_figure.gradient_reaches_s2([]) is None
+
+
+def test_figures_are_written_whole_and_reproducibly(tmp_path):
+    """figures.save renders in memory and renames into place: no temporary is left, a user's own
+    OUT.pdf.tmp survives, and the same figure drawn twice gives the same PDF bytes (no creation time)."""
+    import types
+
+    from analysis import figures
+
+    run = types.SimpleNamespace(environment={"git_commit": "abc"}, path=tmp_path / "r" / "run.h5")
+    (tmp_path / "fig.pdf.tmp").write_text("mine")
+
+    def draw():
+        fig, ax = figures.plt.subplots()
+        ax.plot([0, 1, 2], [1, 0, 2])
+        return [p.read_bytes() for p in figures.save(fig, [run], tmp_path / "fig")]
+
+    first, second = draw(), draw()
+    assert first == second and first[1].startswith(b"%PDF") and first[0].startswith(b"\x89PNG")
+    assert b"/CreationDate" not in first[1]
+    assert (tmp_path / "fig.pdf.tmp").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.pdf", "fig.pdf.tmp", "fig.png"]
