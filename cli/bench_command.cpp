@@ -313,19 +313,21 @@ int bench_infer(const std::vector<std::string>& args) {
 
 int bench_kernels(const std::vector<std::string>& args) {
   kernels::KernelBenchmarkOptions o;
-  std::string threads = "1,2", json_path;
+  std::string threads = "1,2", gemm_columns = "2,4,8", json_path;
   size_t gemv_size = o.gemv_rows;
   po::options_description options("Options of denseshift bench kernels");
   options.add_options()("help,h", "print this help and exit")(
       "dot-size", po::value<size_t>(&o.dot_size)->default_value(o.dot_size), "elements of the dot products")(
-      "gemv-size", po::value<size_t>(&gemv_size)->default_value(gemv_size), "GEMV rows = columns")(
-      "threads", po::value<std::string>(&threads)->default_value(threads), "GEMV thread counts, comma-separated")(
+      "gemv-size", po::value<size_t>(&gemv_size)->default_value(gemv_size), "GEMV and GEMM matrix rows = columns")(
+      "gemm-columns", po::value<std::string>(&gemm_columns)->default_value(gemm_columns),
+      "GEMM rows: columns of X (a small batch), comma-separated, each at least 2")(
+      "threads", po::value<std::string>(&threads)->default_value(threads), "GEMV and GEMM thread counts, comma-separated")(
       "repetitions", po::value<int>(&o.repetitions)->default_value(o.repetitions), "rounds over all rows, round-robin (medians are reported)")(
-      "min-time", po::value<double>(&o.min_time_s)->default_value(o.min_time_s), "minimum seconds a repetition runs")(
+      "min-time", po::value<double>(&o.min_time_s)->default_value(o.min_time_s, "0.05"), "minimum seconds a repetition runs")(
       "filter", po::value<std::string>(&o.filter), "only rows whose \"kernel ISA\" contains this text")(
       "no-scalar-gemv", po::bool_switch(), "leave out the slow scalar GEMV rows")(
       "cold-mib", po::value<size_t>()->default_value(0),
-      "MiB a cold GEMV rotates through; the stream-read buffer is twice this (0: 4x the last-level cache)")(
+      "MiB a cold GEMV or GEMM rotates through; the stream-read buffer is twice this (0: 4x the last-level cache)")(
       "json", po::value<std::string>(&json_path), "also write the rows to this JSON file");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -333,14 +335,19 @@ int bench_kernels(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout << "Usage: denseshift bench kernels [options]\n"
                  "Times the power-of-two kernels against their baselines (FMA dot, Shift MAC with its zero\n"
-                 "branch, OpenBLAS sgemv with weights hot in cache and cold) and prints a Markdown table;\n"
-                 "ratios are speed-ups over the baseline row measured in the same run.\n\n"
+                 "branch, OpenBLAS sgemv and sgemm with weights hot in cache and cold) and prints a Markdown\n"
+                 "table; ratios are speed-ups over the baseline row measured in the same run.\n\n"
               << options;
     return kExitOk;
   }
   o.threads.clear();
   for (int64_t t : parse_positive_list("threads", threads, "a thread count", "1,2")) {
     o.threads.push_back(static_cast<int>(t));
+  }
+  o.gemm_columns.clear();
+  for (int64_t n : parse_positive_list("gemm-columns", gemm_columns, "a column count", "2,4,8")) {
+    if (n < 2) throw InvalidArgument("--gemm-columns: '1' is the GEMV; give column counts of at least 2 (e.g. 2,4,8)");
+    o.gemm_columns.push_back(static_cast<size_t>(n));
   }
   o.gemv_rows = o.gemv_cols = gemv_size;
   o.scalar_gemv = !vm["no-scalar-gemv"].as<bool>();
@@ -361,10 +368,13 @@ int bench_kernels(const std::vector<std::string>& args) {
   std::printf("%s\n", kernels::MarkdownReporter().report(result).c_str());
   std::printf("Every row timed in each of %d rounds (each at least %.2f s), the rows round-robin; median us: the median "
               "over the rounds. x baseline: the median over the rounds of the baseline row's time over this row's (same "
-              "ISA, threads and cache state); > 1 is faster. Cold GEMV rotates through copies of the matrix "
+              "ISA, threads and cache state); > 1 is faster. A GEMM row of size RxC n=N multiplies the RxC matrix by N columns "
+              "(a batch of N); it reads the weights once a call. Cold GEMV and GEMM rotate through copies of the matrix "
               "covering at least %zu MiB (the last-level cache is %zu MiB); hot reuses one copy. weight GB/s: the "
               "matrix's bytes a call over the median; of stream read: that over the streaming read bandwidth at the "
-              "same thread count, measured in this run.\n",
+              "same thread count, measured in this run. G MAC/s: float multiply-adds (rows x columns x n) a second; of "
+              "FMA peak: that over the fma peak row (independent chains of vector FMAs) at the same thread count: the "
+              "compute bound of a kernel that does one multiply-add a weight and column.\n",
               o.repetitions, o.min_time_s, result.cold_set_bytes >> 20, result.last_level_cache_bytes >> 20);
   if (!json_path.empty()) {
     write_text_atomically(json_path, kernels::JsonReporter().report(result));

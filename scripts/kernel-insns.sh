@@ -28,7 +28,7 @@ count() {  # kernel isa size calls -> guest instructions
 declare -A per_call
 rows=()
 while read -r kernel isa family baseline; do
-  case "$family" in *-gemv) size=$gemv_size ;; *) size=$dot_size ;; esac
+  case "$family" in *-gemv | *-gemm) size=$gemv_size ;; *) size=$dot_size ;; esac
   one=$(count "$kernel" "$isa" "$size" 1)
   three=$(count "$kernel" "$isa" "$size" 3)
   per_call["$kernel $isa"]=$(( (three - one) / 2 ))
@@ -49,7 +49,11 @@ for row in "${rows[@]}"; do
   n=${per_call["$kernel $isa"]}
   elements=$size
   label=$size
-  case "$family" in *-gemv) elements=$(( size * size )); label="${size}x${size}" ;; esac
+  case "$family" in
+    *-gemv) elements=$(( size * size )); label="${size}x${size}" ;;
+    # a GEMM call multiplies the matrix by 5 columns (GemmInputs::kColumns, src/kernel_families.cpp)
+    *-gemm) elements=$(( size * size * 5 )); label="${size}x${size} n=5" ;;
+  esac
   ratio="-"
   if [ -n "$base" ]; then
     ratio=$(awk -v b="${per_call["$base $isa"]}" -v t="$n" 'BEGIN { printf "%.2fx", b / t }')

@@ -101,7 +101,8 @@ def test_list_kernels_names_every_kernel_with_its_isa():
     names = {(r[0], r[1]) for r in rows}
     for name in ["f32-vmul-pow2", "f16-vmul-pow2", "f32-dot-fma", "f32-dot-pow2", "f16-dot-fma",
                  "f16-dot-pow2", "i8-dot-shift", "i8-dot-dense", "f32-gemv-f32", "f32-gemv-code8",
-                 "f32-gemv-packed2", "f32-gemv-packed3", "f32-gemv-packed4"]:
+                 "f32-gemv-packed2", "f32-gemv-packed3", "f32-gemv-packed4", "f32-gemm-packed2",
+                 "f32-gemm-packed3", "f32-gemm-packed4"]:
         assert (name, "scalar") in names
     supported = [r for r in rows if len(r) == 2]
     assert len(supported) >= 13
@@ -132,6 +133,33 @@ def test_bench_kernels_prints_a_table_and_writes_the_same_rows_as_json(tmp_path)
     assert {r["threads"] for r in by_kernel["stream read"]} == {1, 2}
     assert all(r["baseline"] == "i8-dot-shift" for r in by_kernel["i8-dot-dense"])
     assert "70x70" in result.stdout and "Command: `denseshift bench kernels" in result.stdout
+    # GEMM rows: every packed format against OpenBLAS sgemm for 2, 4 and 8 columns (the default).
+    for kernel in ["f32-gemm-packed2", "f32-gemm-packed3", "f32-gemm-packed4"]:
+        rows_of = by_kernel[kernel]
+        assert {(r["size"], r["threads"], r["cache"]) for r in rows_of} == {
+            (f"70x70 n={n}", t, c) for n in (2, 4, 8) for t in (1, 2) for c in ("hot", "cold")}
+        assert all(r["baseline"] == "sgemm (OpenBLAS)" and r["speedup"] > 0 for r in rows_of)
+        for r in rows_of:  # multiply-adds: rows x columns x n, and their share of the FMA peak
+            n = int(r["size"].split("n=")[1])
+            assert r["macs"] == 70 * 70 * n and r["fma_fraction"] > 0, r
+    assert {r["size"] for r in by_kernel["sgemm (OpenBLAS)"]} == {"70x70 n=2", "70x70 n=4", "70x70 n=8"}
+    assert {r["threads"] for r in by_kernel["fma peak"]} == {1, 2}
+    assert all(r["gmacs_per_s"] > 0 and r["fma_fraction"] == 0 for r in by_kernel["fma peak"])
+    assert all(r["stream_fraction"] == 0 for r in by_kernel["stream read"])
+    assert header.endswith("| G MAC/s | of FMA peak |")
+
+
+def test_bench_kernels_gemm_columns_and_filter():
+    result = run("bench", "kernels", "--filter", "gemm-packed3", "--gemm-columns", "3", "--threads", "1",
+                 "--repetitions", "1", "--min-time", "0.001", "--cold-mib", "4", "--gemv-size", "64")
+    assert result.returncode == 0, result.stderr
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in result.stdout.splitlines()
+            if line.startswith("| ") and "---" not in line and "kernel" not in line]
+    kernels = {r[0] for r in rows}
+    assert kernels == {"f32-gemm-packed3", "sgemm (OpenBLAS)", "stream read", "fma peak"}, kernels
+    assert {r[3] for r in rows if r[0] != "stream read" and r[0] != "fma peak"} == {"64x64 n=3"}
+    bad = run("bench", "kernels", "--gemm-columns", "4,1")
+    assert bad.returncode != 0 and "--gemm-columns: '1' is the GEMV" in bad.stderr
 
 
 def test_bench_eval_times_every_batch_size_and_names_the_fastest(tmp_path):

@@ -229,7 +229,7 @@ TEST(DotI8, ScalarMatchesAnInt64ReferenceAndSimdMatchesScalar) {
 TEST(KernelFamilies, CoverTheListAndEveryKernelMatchesItsScalarReference) {
   const auto& list = dk::kernel_list();
   const size_t listed = list.f32_vmul.size() + list.f16_vmul.size() + list.f32_dot.size() + list.f16_dot.size() +
-                        list.i8_dot.size() + list.gemv.size();
+                        list.i8_dot.size() + list.gemv.size() + list.gemm.size();
   size_t in_families = 0;
   int compared = 0;
   for (const auto& family : dk::kernel_families()) {

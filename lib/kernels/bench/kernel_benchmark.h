@@ -14,6 +14,7 @@ struct KernelBenchmarkOptions {
   size_t gemv_rows = 4096;      // GEMV is rows x cols
   size_t gemv_cols = 4096;
   std::vector<int> threads = {1, 2};
+  std::vector<size_t> gemm_columns = {2, 4, 8};  // GEMM rows: columns (a small batch) of X, each >= 2
   double min_time_s = 0.05;     // Google Benchmark's minimum time a repetition
   int repetitions = 5;          // rounds over all rows, round-robin; the table gives medians
   bool scalar_gemv = true;      // include the (slow) scalar GEMV rows (1 thread, hot)
@@ -23,18 +24,22 @@ struct KernelBenchmarkOptions {
 };
 
 struct KernelBenchmarkRow {
-  std::string kernel;    // e.g. "f32-dot-pow2", "f32-gemv-packed2", "sgemv (OpenBLAS)", "stream read"
+  std::string kernel;    // e.g. "f32-dot-pow2", "f32-gemv-packed2", "sgemv (OpenBLAS)", "sgemm (OpenBLAS)",
+                         // "stream read", "fma peak"
   std::string variant;   // e.g. "pow2", "packed2"
   std::string isa;       // scalar, avx2, neon, openblas
-  std::string size;      // "4096" or "4096x4096"
+  std::string size;      // "4096", "4096x4096" (GEMV) or "4096x4096 n=4" (GEMM of 4 columns)
   int threads = 1;
   std::string cache;     // "hot", "cold" or "" (dots)
   double median_ns = 0;  // per call
   std::string baseline;  // the row this one is compared with
   double speedup = 0;    // median over rounds of baseline time / this time (> 1: faster); 0 for baselines
-  double bytes = 0;      // weight bytes read a call (GEMV, stream)
+  double bytes = 0;      // weight bytes read a call (GEMV, GEMM, stream)
   double gb_per_s = 0;   // bytes / median
   double stream_fraction = 0;  // gb_per_s / the streaming read bandwidth at the same thread count
+  double macs = 0;       // float multiply-adds a call (GEMV, GEMM, the FMA peak; 0 elsewhere)
+  double gmacs_per_s = 0;      // macs / median
+  double fma_fraction = 0;     // gmacs_per_s / the FMA peak at the same thread count, measured in this run
 };
 
 struct KernelBenchmarkResult {

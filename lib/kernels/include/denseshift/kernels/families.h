@@ -47,7 +47,7 @@ struct KernelFamily {
   const char* summary;
   /// Every kernel of the family compiled in, all ISAs, in list order.
   std::vector<KernelRef> kernels;
-  /// Inputs of `size` elements (a GEMV: size x size) for `k`, drawn from `seed`: normal
+  /// Inputs of `size` elements (a GEMV or GEMM: a size x size matrix) for `k`, drawn from `seed`: normal
   /// activations, weights spread over the kernel's weight values.
   std::unique_ptr<KernelInputs> (*make_inputs)(const KernelRef& k, size_t size, unsigned seed);
   /// Calls `k` once on `inputs` (the result stays in them: output_bits()). Nothing else:
