@@ -89,10 +89,12 @@ int bench_train(const std::vector<std::string>& args) {
   if (o.with_recording) {
     double sign_scale_ms = 0;
     for (const auto& r : rows) sign_scale_ms = r.parametrization == "sign_scale" ? r.median_step_ms : sign_scale_ms;
-    std::printf("\nRecording (traces every 20 steps, per-step loss, all layers): %.1f%% of the sign_scale step time "
-                "(total time over the rounds, so the periodic traces count); one end-of-epoch record (histograms, freezing, WSVR/WLVR) takes %.0f ms, "
-                "%.2f%% of a %lld-step epoch.\n",
-                100 * (result.recording_ratio_to_sign_scale - 1), result.epoch_record_ms,
+    std::printf("\nRecording (traces every 20 steps, per-step loss, all layers): %+.1f%% of the sign_scale step time "
+                "(total time over the rounds, so the periodic traces count; 95%% bootstrap interval over the rounds "
+                "[%+.1f%%, %+.1f%%]: an interval that holds 0 means no cost above this run's noise); one end-of-epoch "
+                "record (histograms, freezing, WSVR/WLVR) takes %.0f ms, %.2f%% of a %lld-step epoch.\n",
+                100 * (result.recording_ratio_to_sign_scale - 1), 100 * (result.recording_ratio_low - 1),
+                100 * (result.recording_ratio_high - 1), result.epoch_record_ms,
                 100 * result.epoch_record_ms / (static_cast<double>(o.steps_per_epoch) * sign_scale_ms),
                 static_cast<long long>(o.steps_per_epoch));
   }

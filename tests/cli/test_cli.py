@@ -227,3 +227,21 @@ def test_docs_config_tables_are_the_generated_ones():
     result = subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "generate_config_docs.py"), BIN, "--check"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bench_train_times_every_parametrization_and_the_recording_with_an_interval():
+    result = run("bench", "train", "--model", "lenet", "--image-size", "16", "--channels", "1", "--batch-size", "8",
+                 "--rounds", "4", "--warmup", "1", "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in result.stdout.splitlines()
+            if line.startswith("| ") and "parametrization" not in line]
+    names = [r[0] for r in rows]
+    assert names[0] == "full_precision" and float(rows[0][4]) == 1.0
+    assert {"symmetric_pot", "sign_shift", "sign_scale", "s3", "sign_scale + record"} <= set(names)
+    for r in rows:  # images/s = batch / median step (the step printed to 0.1 ms)
+        assert abs(8000 / float(r[2]) - float(r[3])) <= 8000 * 0.05 / float(r[2]) ** 2 + 1
+    line = next(l for l in result.stdout.splitlines() if l.startswith("Recording"))
+    overhead = float(line.split(": ")[1].split("%")[0])
+    low, high = (float(v.rstrip("%")) for v in line.split("interval over the rounds [")[1].split("]")[0].split(", "))
+    assert low <= overhead <= high
+    assert "1x16x16 inputs" in result.stdout

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <random>
 #include <unistd.h>
 
 #include "denseshift/models/model.h"
@@ -52,6 +53,37 @@ Variant make_variant(const StepBenchmarkOptions& o, const std::string& label, co
   v.optimizer = std::make_unique<torch::optim::SGD>(v.model->parameters(),
                                                     torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(1e-4));
   return v;
+}
+
+// sum(a) / sum(b) over the rounds, and its 95% interval over `resamples` bootstrap resamples of the
+// rounds (paired: a resample takes round r's a and b together). Fixed seed: the same steps give the
+// same interval.
+struct TotalRatio {
+  double ratio = 0, low = 0, high = 0;
+};
+
+TotalRatio total_ratio(const std::vector<double>& a, const std::vector<double>& b, int resamples = 2000) {
+  auto ratio_of = [&](const std::vector<size_t>& rounds) {
+    double sa = 0, sb = 0;
+    for (size_t r : rounds) sa += a[r], sb += b[r];
+    return sa / sb;
+  };
+  std::vector<size_t> all(a.size());
+  for (size_t r = 0; r < all.size(); ++r) all[r] = r;
+  TotalRatio out;
+  out.ratio = ratio_of(all);
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<size_t> pick(0, a.size() - 1);
+  std::vector<double> ratios;
+  std::vector<size_t> rounds(a.size());
+  for (int i = 0; i < resamples; ++i) {
+    for (auto& r : rounds) r = pick(rng);
+    ratios.push_back(ratio_of(rounds));
+  }
+  std::sort(ratios.begin(), ratios.end());
+  out.low = ratios[static_cast<size_t>(0.025 * (resamples - 1))];
+  out.high = ratios[static_cast<size_t>(0.975 * (resamples - 1))];
+  return out;
 }
 
 }  // namespace
@@ -112,9 +144,10 @@ StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
     const auto sign_scale = std::find_if(variants.begin(), variants.end(),
                                          [](const Variant& v) { return v.row.parametrization == "sign_scale"; });
     // Totals, not medians: a trace every 20 steps is a periodic cost a median would hide.
-    double recorded_total = 0, plain_total = 0;
-    for (int64_t r = 0; r < o.rounds; ++r) recorded_total += recorded.step_ms[r], plain_total += sign_scale->step_ms[r];
-    result.recording_ratio_to_sign_scale = recorded_total / plain_total;
+    const TotalRatio ratio = total_ratio(recorded.step_ms, sign_scale->step_ms);
+    result.recording_ratio_to_sign_scale = ratio.ratio;
+    result.recording_ratio_low = ratio.low;
+    result.recording_ratio_high = ratio.high;
     const auto start = std::chrono::steady_clock::now();
     recorded.recorder->after_epoch(1);
     result.epoch_record_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

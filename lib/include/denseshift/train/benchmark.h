@@ -37,6 +37,9 @@ struct StepBenchmark {
   std::vector<StepBenchmarkRow> rows;
   /// Recording row: its total step time over all rounds / plain sign_scale's (periodic costs included).
   double recording_ratio_to_sign_scale = 0;
+  /// Its noise: the 2.5th and 97.5th percentiles of the same ratio over bootstrap resamples of the
+  /// rounds (each resample draws rounds with replacement, keeping a round's two steps together).
+  double recording_ratio_low = 0, recording_ratio_high = 0;
   /// Time of one end-of-epoch record (histograms, freezing, WSVR/WLVR) of the whole model.
   double epoch_record_ms = 0;
 };
