@@ -2,6 +2,7 @@
 """Tabulates the parity study: the reference's result JSONs and the toolkit's run files.
 
 Usage: /usr/bin/python3 experiments/parity/summarize.py RAW_DIR --out results/parity/README.md
+                                                         [--epoch-time-out results/epoch-time.md]
 RAW_DIR (results/parity/raw) holds reference/METHOD-seedS.json (reference.py) and
 denseshift/METHOD-seedS/{run.h5,config.json} (`denseshift train` runs), as run.sh copies them
 there, and timing/ with the same layout from timing.sh.
@@ -10,7 +11,6 @@ there, and timing/ with the same layout from timing.sh.
 import argparse
 import datetime
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from analysis.files import write_whole  # noqa: E402
 from analysis.runfile import Run  # noqa: E402
 from analysis.stats import welch  # noqa: E402
 
@@ -46,7 +47,7 @@ def toolkit_result(run):
     return dict(method=config["model"]["quant"]["parametrization"], seed=config["train"]["seed"],
                 top1=list(e["test_top1"]), train_loss=float(e["train_loss"][-1]), train_s=train_s,
                 eval_s=[t - s for t, s in zip(e["epoch_time_s"], train_s)], steps=steps,
-                threads=config["train"]["threads"],
+                threads=config["train"]["threads"], channels_last=bool(config["train"].get("channels_last", False)),
                 version=f"denseshift {env.get('denseshift_version', '?')} (LibTorch {env.get('libtorch_version', '?')})",
                 cpu=env.get("cpu"))
 
@@ -68,8 +69,11 @@ def toolkit_runs(folder):
     return out
 
 
+TOOLKIT_TIMINGS = ("denseshift", "denseshift, channels-last")
+
+
 def timing_lines(folder):
-    """The quiet epoch-time measurements of timing.sh, if present."""
+    """The quiet epoch-time measurements of timing.sh, if present: a Markdown section."""
     base = Path(folder, "timing")
     if not base.is_dir():
         return ["", "## Epoch time", "", "Not measured yet: `bash experiments/parity/timing.sh` on a quiet machine.", ""]
@@ -80,31 +84,44 @@ def timing_lines(folder):
     for run in sorted(base.glob("denseshift/*-round*")):
         r = toolkit_result(run)
         if r:
-            rows.setdefault((r["method"], "denseshift"), []).append(r)
+            rows.setdefault((r["method"], TOOLKIT_TIMINGS[r["channels_last"]]), []).append(r)
     lines = ["", "## Epoch time, measured on a quiet machine", "",
-             "By `bash experiments/parity/timing.sh` (both implementations interleaved, nothing else running):",
+             "By `bash experiments/parity/timing.sh` (the implementations interleaved, nothing else running):",
              "one epoch of the first 100 × 128 training images, then the 10,000 test images in batches of 128;",
-             "a full epoch's training time is scaled to 468 steps. The accuracy runs above overlapped other",
-             "work on the machine, so their own times are not used here.", "",
+             "a full epoch's training time is scaled to 468 steps. \"channels-last\" is the toolkit with",
+             "`train.channels_last=true` (convolutions in channels-last order; off by default, see",
+             "results/channels-last.md); the reference runs in PyTorch's default layout. The accuracy runs above",
+             "overlapped other work on the machine, so their own times are not used here.", "",
              "| method | implementation | rounds | train images/s (each round) | train s per full epoch (median) | eval s (median) | epoch s (train + eval) |",
              "|---|---|---:|---|---:|---:|---:|"]
     epoch = {}
     for method, label in METHODS.items():
-        for name in ("PyTorch reference", "denseshift"):
+        for name in ("PyTorch reference",) + TOOLKIT_TIMINGS:
             runs = rows.get((method, name), [])
             if not runs:
                 continue
             rates = [r["steps"] * 128 / r["train_s"][0] for r in runs]
             train = statistics.median((60000 // 128) * 128 / x for x in rates)
             ev = statistics.median(r["eval_s"][0] for r in runs)
-            epoch[(method, name)] = train + ev
+            epoch[(method, name)] = (train, ev)
             lines.append(f"| {label} | {name} | {len(runs)} | {', '.join(f'{x:.0f}' for x in rates)} | "
                          f"{train:.1f} | {ev:.1f} | {train + ev:.1f} |")
     for method, label in METHODS.items():
-        a, b = epoch.get((method, "PyTorch reference")), epoch.get((method, "denseshift"))
-        if a and b:
-            lines.append(f"\n{label}: the reference's epoch takes {a / b:.2f}× the toolkit's.")
+        ref = epoch.get((method, "PyTorch reference"))
+        for name in TOOLKIT_TIMINGS:
+            tk = epoch.get((method, name))
+            if ref and tk:
+                lines.append(f"\n{label}, {name}: the reference's epoch takes {sum(ref) / sum(tk):.2f}× the toolkit's "
+                             f"(training {ref[0] / tk[0]:.2f}×, evaluation {ref[1] / tk[1]:.2f}×).")
     return lines + [""]
+
+
+def _timing_runs(folder):
+    """Every timing run (both implementations), for their version strings."""
+    base = Path(folder, "timing")
+    runs = [reference_result(p) for p in sorted(base.glob("reference/*-round*.json"))]
+    runs += [r for r in (toolkit_result(d) for d in sorted(base.glob("denseshift/*-round*"))) if r]
+    return runs
 
 
 def pct(x):
@@ -115,6 +132,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("runs")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--epoch-time-out", help="also write the epoch-time section alone, with its provenance, here")
     args = ap.parse_args(argv)
 
     ref, tk = reference_runs(args.runs), toolkit_runs(args.runs)
@@ -171,10 +189,17 @@ def main(argv=None):
     lines += ["", "Versions: " + "; ".join(versions) + ".", ""]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text("\n".join(lines))
-    os.replace(tmp, out)
+    write_whole(out, "\n".join(lines))
     print("\n".join(lines))
+    if args.epoch_time_out:
+        timing = timing_lines(args.runs)
+        versions = sorted({r["version"] for r in _timing_runs(args.runs)})
+        text = ["# Epoch time: `denseshift train` against the plain PyTorch implementation (issue 15, target 1)", "",
+                f"Made by `bash experiments/parity/timing.sh` (commit {commit}, {datetime.date.today().isoformat()}, "
+                f"on {cpu}; the table by `experiments/parity/summarize.py`, the same section as in "
+                "results/parity/README.md). Recipe: ResNet-20 on Fashion-MNIST, batch 128, 2 threads "
+                "(experiments/parity/README.md)."] + timing + ["Versions: " + "; ".join(versions) + ".", ""]
+        write_whole(args.epoch_time_out, "\n".join(text))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Epoch time of the parity recipe, measured on a quiet machine: both implementations, full
-# precision and DenseShift 3-bit, back to back and interleaved, ROUNDS times (default 2).
+# Epoch time of the parity recipe, measured on a quiet machine: both implementations (the toolkit
+# also with train.channels_last), full precision and DenseShift 3-bit, back to back and
+# interleaved, ROUNDS times (default 2).
 # Each measurement trains one epoch on the first STEPS x 128 training images (default 100
 # steps) and evaluates the whole test split in batches of 128; run.sh's accuracy runs do not
-# need a quiet machine, these do (nothing else may run meanwhile). About 10 minutes on a 2-core
+# need a quiet machine, these do (nothing else may run meanwhile). About 14 minutes on a 2-core
 # machine that trains ResNet-20 at ~240 images/s. The results go to results/parity/raw/timing/
 # (replacing an earlier measurement), then summarize.py adds the table.
 # Usage: bash experiments/parity/timing.sh [RUNS_DIR]   (default runs/parity)
@@ -38,6 +39,10 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
     echo "== timing denseshift $name"
     "$bin" train --config "experiments/parity/${config_of[$method]}.json" --set train.epochs=1 \
       --set data.train_subset="$images" --threads "$threads" --out "$out.tmp/denseshift/$name" | tail -1
+    echo "== timing denseshift, channels-last convolutions, $name"
+    "$bin" train --config "experiments/parity/${config_of[$method]}.json" --set train.epochs=1 \
+      --set data.train_subset="$images" --set train.channels_last=true --threads "$threads" \
+      --out "$out.tmp/denseshift/$method-channels_last-round$round" | tail -1
   done
 done
 rm -rf "$out"
@@ -53,4 +58,5 @@ for d in "$out"/denseshift/*/; do
 done
 rm -rf "$raw"
 mv "$raw.tmp" "$raw"
-$python experiments/parity/summarize.py results/parity/raw --out results/parity/README.md
+$python experiments/parity/summarize.py results/parity/raw --out results/parity/README.md \
+  --epoch-time-out results/epoch-time.md
