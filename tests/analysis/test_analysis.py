@@ -227,3 +227,23 @@ def test_figures_are_written_whole_and_reproducibly(tmp_path):
     assert b"/CreationDate" not in first[1]
     assert (tmp_path / "fig.pdf.tmp").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.pdf", "fig.pdf.tmp", "fig.png"]
+
+
+def test_kernel_bounds_sets_each_packed_row_against_the_fma_ceiling():
+    from analysis import kernel_bounds
+
+    def row(kernel, variant, size, threads, gb=0.0, gmacs=0.0, isa="avx2"):
+        return {"kernel": kernel, "variant": variant, "isa": isa, "size": size, "threads": threads, "cache": "cold",
+                "gb_per_s": gb, "gmacs_per_s": gmacs, "stream_fraction": gb / 20.0, "fma_fraction": gmacs / 16.0}
+
+    doc = {"rows": [row("stream read", "sum", "64 MiB", 1, gb=20.0), row("fma peak", "fma", "10 chains", 1, gmacs=16.0),
+                    row("f32-gemv-packed2", "packed2", "8x8", 1, gb=2.0, gmacs=8.0),
+                    row("f32-gemm-packed4", "packed4", "8x8 n=4", 1, gb=1.0, gmacs=8.0),
+                    row("f32-gemv-packed2", "packed2", "8x8", 1, gb=0.1, isa="scalar")]}
+    lines = kernel_bounds.bounds_table(doc)
+    assert len(lines) == 4  # header, rule, the two SIMD packed rows
+    # 2-bit GEMV: 16 G MAC/s x 1/4 byte = 4 GB/s of 20: 20%; 4-bit GEMM of 4 columns: 16 / 4 x 1/2 = 2 GB/s: 10%.
+    assert lines[2].endswith("| 10% | 8.0 | 50% | 20% |")
+    assert lines[3].endswith("| 5% | 8.0 | 50% | 10% |")
+    with pytest.raises(ValueError):
+        kernel_bounds.bounds_table({"rows": doc["rows"][2:]})
