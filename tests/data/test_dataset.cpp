@@ -11,24 +11,14 @@
 #include <zlib.h>
 
 #include "support/error_of.h"
+#include "support/temp_dir.h"
 
 using namespace denseshift;
 using namespace denseshift::data;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("denseshift_data_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-}  // namespace
-
 TEST(Cifar10, ReadsTinyGeneratedBatches) {
-  TempDir dir;
+  TempDir dir("denseshift_data");
   const at::Tensor images = at::randint(0, 256, {5, 3, 32, 32}, at::kLong).to(at::kByte);
   const at::Tensor labels = at::tensor({3, 0, 9, 1, 1}, at::kLong);
   for (int i = 1; i <= 5; ++i) write_cifar10_batch(dir.file("data_batch_" + std::to_string(i) + ".bin"), images, labels);
@@ -47,7 +37,7 @@ TEST(Cifar10, ReadsTinyGeneratedBatches) {
 }
 
 TEST(Cifar10, TruncatedBatchAndBadLabelAreErrors) {
-  TempDir dir;
+  TempDir dir("denseshift_data");
   write_cifar10_batch(dir.file("b.bin"), at::zeros({2, 3, 32, 32}, at::kByte), at::tensor({1, 2}, at::kLong));
   fs::resize_file(dir.file("b.bin"), 3073 + 100);
   EXPECT_MENTIONS(error_of([&] { read_cifar10_batches({dir.file("b.bin")}); }), "not a positive multiple");
@@ -147,7 +137,7 @@ TEST(Datasets, ClassesKeepsAndRelabelsInTheGivenOrder) {
 }
 
 TEST(Datasets, DigitsReadsTheCsvAndUpsamples) {
-  TempDir dir;
+  TempDir dir("denseshift_data");
   // 1,502 lines: the first 1,500 train, 2 test; image i has every pixel i % 17, label i % 10.
   std::string text;
   for (int i = 0; i < 1502; ++i) {

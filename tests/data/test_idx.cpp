@@ -8,18 +8,12 @@
 #include <fstream>
 
 #include "support/error_of.h"
+#include "support/temp_dir.h"
 
 using namespace denseshift::data;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("denseshift_idx_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // A gzip file holding exactly `bytes`.
 void write_gz(const std::string& path, const std::vector<uint8_t>& bytes) {
@@ -36,7 +30,7 @@ std::vector<uint8_t> idx_bytes(std::vector<uint8_t> header, size_t data) {
 }  // namespace
 
 TEST(Idx, ReadsWhatItWrote) {
-  TempDir dir;
+  TempDir dir("denseshift_idx");
   std::vector<uint8_t> bytes(3 * 4 * 5);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i);
   write_idx_gz(dir.file("a.gz"), {3, 4, 5}, bytes);
@@ -46,7 +40,7 @@ TEST(Idx, ReadsWhatItWrote) {
 }
 
 TEST(Idx, TruncatedDataIsAnErrorNamingTheFileAndSizes) {
-  TempDir dir;
+  TempDir dir("denseshift_idx");
   write_gz(dir.file("t.gz"), idx_bytes({0, 0, 8, 1, 0, 0, 0, 10}, 7));
   const std::string message = error_of([&] { read_idx(dir.file("t.gz"), 1); });
   EXPECT_MENTIONS(message, "t.gz");
@@ -54,7 +48,7 @@ TEST(Idx, TruncatedDataIsAnErrorNamingTheFileAndSizes) {
 }
 
 TEST(Idx, TruncatedHeaderAndExtraDataAreErrors) {
-  TempDir dir;
+  TempDir dir("denseshift_idx");
   write_gz(dir.file("h.gz"), {0, 0, 8, 3, 0, 0});
   EXPECT_MENTIONS(error_of([&] { read_idx(dir.file("h.gz"), 3); }), "truncated in its header");
   write_gz(dir.file("x.gz"), idx_bytes({0, 0, 8, 1, 0, 0, 0, 2}, 3));
@@ -62,7 +56,7 @@ TEST(Idx, TruncatedHeaderAndExtraDataAreErrors) {
 }
 
 TEST(Idx, WrongMagicNamesFoundAndExpected) {
-  TempDir dir;
+  TempDir dir("denseshift_idx");
   write_gz(dir.file("m.gz"), idx_bytes({0, 0, 8, 1, 0, 0, 0, 2}, 2));
   EXPECT_MENTIONS(error_of([&] { read_idx(dir.file("m.gz"), 3); }),
                   "has magic number 0x00000801, expected 0x00000803");
@@ -71,7 +65,7 @@ TEST(Idx, WrongMagicNamesFoundAndExpected) {
 }
 
 TEST(Idx, CorruptGzipAndMissingFilesAreErrors) {
-  TempDir dir;
+  TempDir dir("denseshift_idx");
   write_gz(dir.file("c.gz"), idx_bytes({0, 0, 8, 1, 0, 0, 0x10, 0}, 4096));
   // Flip bytes inside the compressed stream: zlib reports a data error (or the CRC fails).
   {

@@ -22,6 +22,7 @@
 #include "denseshift/train/config.h"
 #include "denseshift/train/train_step.h"
 #include "support/error_of.h"
+#include "support/temp_dir.h"
 
 using namespace denseshift;
 namespace fs = std::filesystem;
@@ -63,12 +64,6 @@ TEST(ModelRegistry, ConfigAcceptsExactlyTheRegisteredNames) {
 }
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("denseshift_registry_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // Tiny files in each registered dataset's format (a new dataset needs its line here:
 // the test below fails for a registered name without one).
@@ -115,7 +110,7 @@ TEST(DatasetRegistry, EveryRegisteredDatasetLoadsAndTheConfigAcceptsIt) {
   ASSERT_FALSE(data::dataset_registry().empty());
   for (const auto& info : data::dataset_registry()) {
     ASSERT_TRUE(tiny_files().count(info.name)) << info.name << " has no tiny-file maker in this test";
-    TempDir dir;
+    TempDir dir("denseshift_registry");
     tiny_files().at(info.name)(dir.path);
     data::DataOptions options;
     options.name(info.name).dir(dir.path.string()).normalize(false);

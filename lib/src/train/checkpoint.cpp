@@ -18,13 +18,13 @@ namespace denseshift::train {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-std::string shape_text(at::IntArrayRef sizes) {
+std::string shape_text(c10::ArrayRef<int64_t> sizes) {
   std::string out = "[";
   for (size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
   return out + "]";
 }
+
+namespace {
 
 // Whether `module` or a submodule of it has a parameter or a buffer.
 bool holds_tensors(const torch::nn::Module& module) {

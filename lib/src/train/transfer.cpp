@@ -38,12 +38,6 @@ bool is_new_layer(const std::string& path) {
 
 namespace {
 
-std::string shape_text(at::IntArrayRef sizes) {
-  std::string out = "[";
-  for (size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
-  return out + "]";
-}
-
 std::string fnv1a_hex(const std::string& text) {
   uint64_t h = 1469598103934665603ull;
   for (const unsigned char c : text) h = (h ^ c) * 1099511628211ull;

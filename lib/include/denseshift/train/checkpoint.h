@@ -6,6 +6,9 @@
 // with matches the run's config.json and that every tensor has the shape the model
 // built from that config expects: a mismatch is an error naming the keys or tensors.
 
+#include <c10/util/ArrayRef.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +21,9 @@ class SGD;
 }
 
 namespace denseshift::train {
+
+/// A tensor shape as "[64, 16, 3, 3]", for messages about tensors of the wrong shape.
+std::string shape_text(c10::ArrayRef<int64_t> sizes);
 
 /// Writes RUN_DIR/checkpoint.pt atomically. Throws Error on an I/O failure.
 void save_checkpoint(const std::filesystem::path& run_dir, const Config& config,
