@@ -4,14 +4,17 @@
 # both test accuracies. The runs record their weight dynamics; the freezing figure
 # and the accuracy table are rendered from the run files. Everything goes to OUT
 # (default: runs/quickstart), replaced each time; OUT/results.md records the
-# accuracies with their command, commit and date.
+# accuracies with their command, commit and date, and where the time went (set-up,
+# build, training, figures). results/quickstart.md is a copy of it from a clean clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Only what it runs is built (the command line, not the test binaries: scripts/test.sh builds those).
 total_start=$(date +%s)
 bash scripts/setup.sh
+build_start=$(date +%s)
 TARGETS=denseshift_cli bash scripts/build.sh
+build_end=$(date +%s)
 bin="${BUILD_DIR:-build}/cli/denseshift"
 out=${OUT:-runs/quickstart}
 threads=${THREADS:-$(nproc)}
@@ -29,6 +32,7 @@ seconds=$(( $(date +%s) - start ))
   echo
   echo "Command: \`bash scripts/quickstart.sh\` ($("$bin" --version), $(date -u +%Y-%m-%d), $threads threads on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
   echo "Training wall time of both runs: ${seconds} s."
+  echo "@TIMES@"
   echo
   echo "| run | config | test top-1 | test top-5 | test loss |"
   echo "|---|---|---:|---:|---:|"
@@ -46,9 +50,14 @@ python=/usr/bin/python3
 "$python" -m analysis.table "$out/full_precision" "$out/dense_shift_3bit" \
   --by model.quant.parametrization,model.quant.bits --out "$out/table.md" >/dev/null
 
+figures_end=$(date +%s)
+times="Time (wall): set-up $(( build_start - total_start )) s, build of the command line $(( build_end - build_start )) s"
+times+=" ($(nproc) cores), training ${seconds} s, evaluation, table and figures $(( figures_end - start - seconds )) s;"
+times+=" $(( figures_end - total_start )) s in all."
+sed -i "s|@TIMES@|$times|" "$out/results.md"
 echo
 cat "$out/results.md"
 echo
 echo "run directories: $out/full_precision, $out/dense_shift_3bit (try: $bin inspect $out/dense_shift_3bit)"
-echo "quickstart: $(( $(date +%s) - total_start )) s in all (set-up, build, training, figures)"
+echo "quickstart: $(( figures_end - total_start )) s in all (set-up, build, training, figures)"
 echo "freezing figure: $out/freezing.png (and .pdf); accuracy table: $out/table.md"
