@@ -323,9 +323,11 @@ int bench_kernels(const std::vector<std::string>& args) {
       "gemv-size", po::value<size_t>(&gemv_size)->default_value(gemv_size), "GEMV and GEMM matrix rows = columns")(
       "gemm-columns", po::value<std::string>(&gemm_columns)->default_value(gemm_columns),
       "GEMM rows: columns of X (a small batch), comma-separated, each at least 2")(
-      "threads", po::value<std::string>(&threads)->default_value(threads), "GEMV and GEMM thread counts, comma-separated")(
+      "threads", po::value<std::string>(&threads)->default_value(threads),
+      "GEMV and GEMM thread counts, comma-separated")(
       "repetitions", po::value<int>(&o.repetitions)->default_value(o.repetitions), "rounds over all rows, round-robin (medians are reported)")(
-      "min-time", po::value<double>(&o.min_time_s)->default_value(o.min_time_s, "0.05"), "minimum seconds a repetition runs")(
+      "min-time", po::value<double>(&o.min_time_s)->default_value(o.min_time_s, "0.05"),
+      "minimum seconds a repetition runs")(
       "filter", po::value<std::string>(&o.filter), "only rows whose \"kernel ISA\" contains this text")(
       "no-scalar-gemv", po::bool_switch(), "leave out the slow scalar GEMV rows")(
       "cold-mib", po::value<size_t>()->default_value(0),
@@ -370,8 +372,9 @@ int bench_kernels(const std::vector<std::string>& args) {
   std::printf("%s\n", kernels::MarkdownReporter().report(result).c_str());
   std::printf("Every row timed in each of %d rounds (each at least %.2f s), the rows round-robin; median us: the median "
               "over the rounds. x baseline: the median over the rounds of the baseline row's time over this row's (same "
-              "ISA, threads and cache state); > 1 is faster. A GEMM row of size RxC n=N multiplies the RxC matrix by N columns "
-              "(a batch of N); it reads the weights once a call. Cold GEMV and GEMM rotate through copies of the matrix "
+              "ISA, threads and cache state); > 1 is faster. A GEMM row of size RxC n=N multiplies the RxC matrix by "
+              "N columns (a batch of N); it reads the weights once a call. Cold GEMV and GEMM rotate through copies "
+              "of the matrix "
               "covering at least %zu MiB (the last-level cache is %zu MiB); hot reuses one copy. weight GB/s: the "
               "matrix's bytes a call over the median; of stream read: that over the streaming read bandwidth at the "
               "same thread count, measured in this run. G MAC/s: float multiply-adds (rows x columns x n) a second; of "

@@ -23,7 +23,8 @@ trap 'rm -rf "$work"' EXIT
 declare -A sets=(
   [full_precision]="--config experiments/parity/full_precision.json"
   [sign_scale]="--config experiments/parity/sign_scale_3bit.json"
-  [s3]="--config experiments/parity/sign_scale_3bit.json --set model.quant.parametrization=s3 --set model.quant.space=shift --set model.quant.init=kaiming_normal"
+  [s3]="--config experiments/parity/sign_scale_3bit.json --set model.quant.parametrization=s3
+        --set model.quant.space=shift --set model.quant.init=kaiming_normal"
 )
 for r in $(seq 1 "$rounds"); do
   for method in full_precision sign_scale s3; do

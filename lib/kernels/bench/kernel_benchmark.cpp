@@ -91,6 +91,20 @@ std::string library_of(const void* symbol) {
   return "?";
 }
 
+/// Runs part(t) on threads t = 0 .. threads-1 at once (0 on the calling thread) and returns the
+/// sum of what they return.
+template <class T, class Part>
+T sum_on_threads(int threads, Part part) {
+  std::vector<T> out(threads, T{});
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back([&out, &part, t] { out[t] = part(t); });
+  out[0] = part(0);
+  for (auto& th : pool) th.join();
+  T total{};
+  for (const T& v : out) total += v;
+  return total;
+}
+
 /// Sums a range of 64-bit words with 8 independent accumulators.
 uint64_t sum_words_plain(const uint64_t* data, size_t begin, size_t end) {
   uint64_t a[8] = {};
@@ -134,34 +148,22 @@ __attribute__((target("avx2"))) uint64_t sum_words_avx2(const uint64_t* data, si
 /// Sums a buffer with t threads: the machine's streaming read bandwidth, measured
 /// beside the kernels.
 uint64_t stream_read(const uint64_t* data, size_t words, int threads) {
-  std::vector<uint64_t> sums(threads, 0);
 #if defined(__x86_64__)
   const bool wide = isa_supported(Isa::avx2);
-#else
-  const bool wide = false;
 #endif
-  auto part = [&](int t) {
+  return sum_on_threads<uint64_t>(threads, [&](int t) {
     const size_t begin = words * t / threads, end = words * (t + 1) / threads;
 #if defined(__x86_64__)
-    if (wide) {
-      sums[t] = sum_words_avx2(data, begin, end);
-      return;
-    }
+    if (wide) return sum_words_avx2(data, begin, end);
 #endif
-    sums[t] = sum_words_plain(data, begin, end);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(part, t);
-  part(0);
-  for (auto& th : pool) th.join();
-  uint64_t total = 0;
-  for (uint64_t s : sums) total += s;
-  return total;
+    return sum_words_plain(data, begin, end);
+  });
 }
 
 /// Float multiply-adds at the core's peak: kFmaChains independent chains of 8-wide FMAs (AVX2) or
-/// 4-wide ones (NEON; a plain vector multiply and add elsewhere), `iterations` steps each. The values converge (x*m + c with
-/// m < 1), so nothing overflows. The compute bound of the GEMV and GEMM rows, measured beside them.
+/// 4-wide ones (NEON; a plain vector multiply and add elsewhere), `iterations` steps each. The
+/// values converge (x*m + c with m < 1), so nothing overflows. The compute bound of the GEMV and
+/// GEMM rows, measured beside them.
 constexpr int kFmaChains = 10;  // enough to hide the FMA latency of every current x86 and Arm core
 
 #if defined(__x86_64__)
@@ -216,23 +218,12 @@ int fma_lanes() {
 
 /// The FMA chains on `threads` threads at once, `iterations` steps each.
 float fma_peak(size_t iterations, int threads) {
-  std::vector<float> out(threads, 0.0f);
-  auto part = [&](int t) {
+  return sum_on_threads<float>(threads, [iterations](int) {
 #if defined(__x86_64__)
-    if (isa_supported(Isa::avx2)) {
-      out[t] = fma_chains_avx2(iterations);
-      return;
-    }
+    if (isa_supported(Isa::avx2)) return fma_chains_avx2(iterations);
 #endif
-    out[t] = fma_chains_generic(iterations);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(part, t);
-  part(0);
-  for (auto& th : pool) th.join();
-  float total = 0;
-  for (float v : out) total += v;
-  return total;
+    return fma_chains_generic(iterations);
+  });
 }
 
 /// Collects each timed round of each row (benchmark names are "case/<row>/<round>").
@@ -423,7 +414,8 @@ void add_gemm_cases(const KernelBenchmarkOptions& o, const std::shared_ptr<Matri
         for (size_t f = 0; f < kGemvFormats.size(); ++f) {
           if (kGemvFormats[f] == WeightFormat::f32 || kGemvFormats[f] == WeightFormat::code8) continue;
           const GemmKernel& k = gemm_kernel_for(kGemvFormats[f]);
-          KernelBenchmarkRow row = make_row(k.name, k.variant, to_string(k.isa), size, threads, cache, "sgemm (OpenBLAS)");
+          KernelBenchmarkRow row =
+              make_row(k.name, k.variant, to_string(k.isa), size, threads, cache, "sgemm (OpenBLAS)");
           row.bytes = static_cast<double>(sets[f]->copies[0].bytes());
           row.macs = static_cast<double>(rows) * cols * n;
           add(row, [set = sets[f], &k, x, y, cold, threads, n, ldx, rows] {

@@ -95,15 +95,16 @@ std::unique_ptr<KernelInputs> make_i8_inputs(const KernelRef& k, size_t n, unsig
   return in;
 }
 
-struct GemvInputs : KernelInputs {
+// A matrix, its input columns x and output columns y (GEMV: one each).
+struct MatrixInputs : KernelInputs {
   WeightMatrix w;
   std::vector<float> x, y;
-  explicit GemvInputs(WeightMatrix m) : w(std::move(m)) {}
+  explicit MatrixInputs(WeightMatrix m) : w(std::move(m)) {}
   uint64_t output_bits() const override { return hash_of(y); }
 };
 
 std::unique_ptr<KernelInputs> make_gemv_inputs(const KernelRef& k, size_t n, unsigned seed) {
-  auto in = std::make_unique<GemvInputs>(random_weight_matrix(entry<GemvKernel>(k).format, n, n, seed));
+  auto in = std::make_unique<MatrixInputs>(random_weight_matrix(entry<GemvKernel>(k).format, n, n, seed));
   std::mt19937 rng(seed + 1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for (size_t i = 0; i < n; ++i) in->x.push_back(std::fmax(0.0f, normal(rng)));  // ReLU-like activations
@@ -111,26 +112,20 @@ std::unique_ptr<KernelInputs> make_gemv_inputs(const KernelRef& k, size_t n, uns
   return in;
 }
 
-// A few columns (a block of the kernel's 4 and a tail of 1), each zero-padded to the
-// matrix's padded width, as the engine lays out a small batch or a convolution's patches.
-struct GemmInputs : KernelInputs {
-  static constexpr size_t kColumns = 5;
-  WeightMatrix w;
-  std::vector<float> x, y;
-  explicit GemmInputs(WeightMatrix m) : w(std::move(m)) {}
-  uint64_t output_bits() const override { return hash_of(y); }
-};
+// GEMM inputs: a few columns (a block of the kernel's 4 and a tail of 1), each zero-padded to
+// the matrix's padded width, as the engine lays out a small batch or a convolution's patches.
+constexpr size_t kGemmColumns = 5;
 
 std::unique_ptr<KernelInputs> make_gemm_inputs(const KernelRef& k, size_t n, unsigned seed) {
-  auto in = std::make_unique<GemmInputs>(random_weight_matrix(entry<GemmKernel>(k).format, n, n, seed));
+  auto in = std::make_unique<MatrixInputs>(random_weight_matrix(entry<GemmKernel>(k).format, n, n, seed));
   std::mt19937 rng(seed + 1);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   const size_t ldx = in->w.padded_cols();
-  in->x.assign(ldx * GemmInputs::kColumns, 0.0f);
-  for (size_t c = 0; c < GemmInputs::kColumns; ++c) {
+  in->x.assign(ldx * kGemmColumns, 0.0f);
+  for (size_t c = 0; c < kGemmColumns; ++c) {
     for (size_t i = 0; i < n; ++i) in->x[c * ldx + i] = std::fmax(0.0f, normal(rng));
   }
-  in->y.resize(n * GemmInputs::kColumns);
+  in->y.resize(n * kGemmColumns);
   return in;
 }
 
@@ -188,7 +183,7 @@ std::vector<KernelFamily> make_families() {
       {"f32-gemv", "y = W x, float activations, weights as float, code8 or packed 2/3/4-bit codes", refs(list.gemv),
        make_gemv_inputs,
        [](const KernelRef& k, KernelInputs& inputs) {
-         auto& in = static_cast<GemvInputs&>(inputs);
+         auto& in = static_cast<MatrixInputs&>(inputs);
          gemv(entry<GemvKernel>(k), in.w, in.x.data(), in.y.data(), 1);
        },
        [](const KernelRef& k) { return entry<GemvKernel>(k).format == WeightFormat::f32 ? "" : "f32-gemv-f32"; }});
@@ -196,8 +191,8 @@ std::vector<KernelFamily> make_families() {
       {"f32-gemm", "Y = W X for a few columns (a small batch), packed 2/3/4-bit codes decoded once for all columns",
        refs(list.gemm), make_gemm_inputs,
        [](const KernelRef& k, KernelInputs& inputs) {
-         auto& in = static_cast<GemmInputs&>(inputs);
-         gemm(entry<GemmKernel>(k), in.w, in.x.data(), in.w.padded_cols(), GemmInputs::kColumns, in.y.data(),
+         auto& in = static_cast<MatrixInputs&>(inputs);
+         gemm(entry<GemmKernel>(k), in.w, in.x.data(), in.w.padded_cols(), kGemmColumns, in.y.data(),
               in.w.rows(), 1);
        },
        [](const KernelRef&) { return ""; }});  // its baseline is OpenBLAS sgemm (bench kernels)
