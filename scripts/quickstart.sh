@@ -27,34 +27,34 @@ for name in "${runs[@]}"; do
 done
 seconds=$(( $(date +%s) - start ))
 
-{
-  echo "# Quickstart: LeNet on Fashion-MNIST, full precision vs DenseShift 3-bit"
-  echo
-  echo "Command: \`bash scripts/quickstart.sh\` ($("$bin" --version), $(date -u +%Y-%m-%d), $threads threads on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
-  echo "Training wall time of both runs: ${seconds} s."
-  echo "@TIMES@"
-  echo
-  echo "| run | config | test top-1 | test top-5 | test loss |"
-  echo "|---|---|---:|---:|---:|"
-  for name in "${runs[@]}"; do
-    line=$("$bin" eval "$out/$name" --threads "$threads")
-    top1=$(sed -E 's/.*top1 ([0-9.]+%).*/\1/' <<<"$line")
-    top5=$(sed -E 's/.*top5 ([0-9.]+%).*/\1/' <<<"$line")
-    loss=$(sed -E 's/.*loss ([0-9.]+) .*/\1/' <<<"$line")
-    echo "| $name | experiments/quickstart/$name.json | $top1 | $top5 | $loss |"
-  done
-} > "$out/results.md"
+table=()
+for name in "${runs[@]}"; do
+  line=$("$bin" eval "$out/$name" --threads "$threads")
+  top1=$(sed -E 's/.*top1 ([0-9.]+%).*/\1/' <<<"$line")
+  top5=$(sed -E 's/.*top5 ([0-9.]+%).*/\1/' <<<"$line")
+  loss=$(sed -E 's/.*loss ([0-9.]+) .*/\1/' <<<"$line")
+  table+=("| $name | experiments/quickstart/$name.json | $top1 | $top5 | $loss |")
+done
 
 python=/usr/bin/python3
 "$python" -m analysis.freezing_figure "$out/full_precision" "$out/dense_shift_3bit" --out "$out/freezing" >/dev/null
 "$python" -m analysis.table "$out/full_precision" "$out/dense_shift_3bit" \
   --by model.quant.parametrization,model.quant.bits --out "$out/table.md" >/dev/null
-
 figures_end=$(date +%s)
-times="Time (wall): set-up $(( build_start - total_start )) s, build of the command line $(( build_end - build_start )) s"
-times+=" ($(nproc) cores), training ${seconds} s, evaluation, table and figures $(( figures_end - start - seconds )) s;"
-times+=" $(( figures_end - total_start )) s in all."
-sed -i "s|@TIMES@|$times|" "$out/results.md"
+
+{
+  echo "# Quickstart: LeNet on Fashion-MNIST, full precision vs DenseShift 3-bit"
+  echo
+  echo "Command: \`bash scripts/quickstart.sh\` ($("$bin" --version), $(date -u +%Y-%m-%d), $threads threads on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
+  echo "Training wall time of both runs: ${seconds} s."
+  echo "Time (wall): set-up $(( build_start - total_start )) s, build of the command line $(( build_end - build_start )) s" \
+       "($(nproc) cores), training ${seconds} s, evaluation, table and figures $(( figures_end - start - seconds )) s;" \
+       "$(( figures_end - total_start )) s in all."
+  echo
+  echo "| run | config | test top-1 | test top-5 | test loss |"
+  echo "|---|---|---:|---:|---:|"
+  printf '%s\n' "${table[@]}"
+} > "$out/results.md"
 echo
 cat "$out/results.md"
 echo

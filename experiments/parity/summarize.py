@@ -73,10 +73,12 @@ TOOLKIT_TIMINGS = ("denseshift", "denseshift, channels-last")
 
 
 def timing_lines(folder):
-    """The quiet epoch-time measurements of timing.sh, if present: a Markdown section."""
+    """The quiet epoch-time measurements of timing.sh, if present: a Markdown section, and the
+    versions of the implementations that made them."""
     base = Path(folder, "timing")
     if not base.is_dir():
-        return ["", "## Epoch time", "", "Not measured yet: `bash experiments/parity/timing.sh` on a quiet machine.", ""]
+        return ["", "## Epoch time", "", "Not measured yet: `bash experiments/parity/timing.sh` on a quiet machine.",
+                ""], []
     rows = {}
     for path in sorted(base.glob("reference/*-round*.json")):
         r = reference_result(path)
@@ -113,15 +115,8 @@ def timing_lines(folder):
             if ref and tk:
                 lines.append(f"\n{label}, {name}: the reference's epoch takes {sum(ref) / sum(tk):.2f}× the toolkit's "
                              f"(training {ref[0] / tk[0]:.2f}×, evaluation {ref[1] / tk[1]:.2f}×).")
-    return lines + [""]
-
-
-def _timing_runs(folder):
-    """Every timing run (both implementations), for their version strings."""
-    base = Path(folder, "timing")
-    runs = [reference_result(p) for p in sorted(base.glob("reference/*-round*.json"))]
-    runs += [r for r in (toolkit_result(d) for d in sorted(base.glob("denseshift/*-round*"))) if r]
-    return runs
+    versions = sorted({r["version"] for runs in rows.values() for r in runs})
+    return lines + [""], versions
 
 
 def pct(x):
@@ -184,7 +179,8 @@ def main(argv=None):
             e2 = statistics.mean(r["top1"][-1] for r in runs)
             loss = statistics.mean(r["train_loss"] for r in runs)
             lines.append(f"| {label} | {name} | {pct(e1)} | {pct(e2)} | {loss:.4f} |")
-    lines += timing_lines(args.runs)
+    timing, timing_versions = timing_lines(args.runs)
+    lines += timing
     versions = sorted({r["version"] for d in (ref, tk) for runs in d.values() for r in runs})
     lines += ["", "Versions: " + "; ".join(versions) + ".", ""]
     out = Path(args.out)
@@ -192,13 +188,11 @@ def main(argv=None):
     write_whole(out, "\n".join(lines))
     print("\n".join(lines))
     if args.epoch_time_out:
-        timing = timing_lines(args.runs)
-        versions = sorted({r["version"] for r in _timing_runs(args.runs)})
         text = ["# Epoch time: `denseshift train` against the plain PyTorch implementation (issue 15, target 1)", "",
                 f"Made by `bash experiments/parity/timing.sh` (commit {commit}, {datetime.date.today().isoformat()}, "
                 f"on {cpu}; the table by `experiments/parity/summarize.py`, the same section as in "
                 "results/parity/README.md). Recipe: ResNet-20 on Fashion-MNIST, batch 128, 2 threads "
-                "(experiments/parity/README.md)."] + timing + ["Versions: " + "; ".join(versions) + ".", ""]
+                "(experiments/parity/README.md)."] + timing + ["Versions: " + "; ".join(timing_versions) + ".", ""]
         write_whole(args.epoch_time_out, "\n".join(text))
 
 

@@ -36,8 +36,9 @@ for r in $(seq 1 "$rounds"); do
 done
 /usr/bin/python3 - "$work" "$steps" "$rounds" "$threads" "$("$bin" --version)" "$(git rev-parse --short HEAD)" \
   <<'PY' > "$work/step-ratio.md"
-import datetime, json, statistics, sys
-import h5py
+import datetime, statistics, sys
+sys.path.insert(0, ".")
+from analysis.runfile import Run
 work, steps, rounds, threads, version, commit = sys.argv[1:]
 steps, rounds = int(steps), int(rounds)
 images = steps * 128
@@ -45,10 +46,9 @@ methods = ("full_precision", "sign_scale", "s3")
 train, cpu = {}, "?"
 for m in methods:
     for r in range(1, rounds + 1):
-        with h5py.File(f"{work}/{m}-{r}/run.h5", "r") as f:
-            train[(m, r)] = images / float(f["epochs"]["images_per_s"][0])
-            env = f.attrs.get("environment", b"{}")
-            cpu = json.loads(env.decode() if isinstance(env, bytes) else env).get("cpu", cpu)
+        run = Run(f"{work}/{m}-{r}")
+        train[(m, r)] = images / float(run.read("epochs/images_per_s")[0])
+        cpu = run.environment.get("cpu", cpu)
 print("# Training-step time in real training: sign_scale and s3 against full precision")
 print()
 print(f"Made by `bash experiments/perf/step_ratio.sh` ({version}, commit {commit}, "

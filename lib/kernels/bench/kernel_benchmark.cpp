@@ -343,7 +343,7 @@ void add_gemv_cases(const KernelBenchmarkOptions& o, const std::shared_ptr<Matri
   auto x = std::make_shared<std::vector<float>>(cols);
   for (auto& v : *x) v = std::max(0.0f, normal(rng));  // ReLU-like activations
   auto y = std::make_shared<std::vector<float>>(rows);
-  const std::vector<WeightFormat>& formats = kGemvFormats;
+  const std::vector<WeightFormat>& formats = kGemvFormats;  // the order of `matrices`
   const auto& sets = *matrices;
   const KernelList& list = kernel_list();
   for (int threads : o.threads) {
@@ -384,10 +384,10 @@ void add_gemv_cases(const KernelBenchmarkOptions& o, const std::shared_ptr<Matri
 void add_gemm_cases(const KernelBenchmarkOptions& o, const std::shared_ptr<MatrixSets>& matrices, const AddCase& add) {
   const size_t rows = o.gemv_rows, cols = o.gemv_cols;
   const auto& sets = *matrices;
+  size_t ldx = 0;  // the widest padding of all formats: every kernel reads its own padded width
+  for (const auto& set : sets) ldx = std::max(ldx, set->copies[0].padded_cols());
   for (size_t n : o.gemm_columns) {
     const std::string size = std::to_string(rows) + "x" + std::to_string(cols) + " n=" + std::to_string(n);
-    size_t ldx = 0;  // the widest padding of all formats: every kernel reads its own padded width
-    for (const auto& set : sets) ldx = std::max(ldx, set->copies[0].padded_cols());
     std::mt19937 rng(4);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     auto x = std::make_shared<std::vector<float>>(ldx * n, 0.0f);
@@ -596,7 +596,6 @@ std::string MarkdownReporter::report(const KernelBenchmarkResult& r) const {
          "|---|---|---|---|---:|---|---:|---:|---|---:|---:|---:|---:|\n";
   for (const auto& row : r.rows) {
     const double us = row.median_ns / 1000.0;
-
     out << "| " << row.kernel << " | " << row.variant << " | " << row.isa << " | " << row.size << " | " << row.threads
         << " | " << (row.cache.empty() ? "-" : row.cache) << " | " << fixed(us, us < 10 ? 3 : us < 100 ? 1 : 0)
         << " | " << (row.speedup > 0 ? fixed(row.speedup, 2) + "x" : "-") << " | "
