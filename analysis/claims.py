@@ -6,17 +6,24 @@ committed sweep summaries (the runs.json that analysis.sweep_report writes besid
 The claims file (JSON with // comments) lists claims; a claim either names the capability it
 still needs ("needs") or lists comparisons. A comparison takes one cell from a summary as `a` and
 one as `b` (a cell is chosen by a subset of its overrides, which must match exactly one cell),
-and tests the difference b − a of a metric (default: final test_top1) against a hypothesis:
+and tests the difference b − a of a metric (default: final test_top1) against a hypothesis.
+A run's series becomes one value by `reduce`: "final" (the default), "first" (epoch 0 where the
+series starts at init, e.g. LAYER/freezing), "mean" (over the epochs) or "best" (the lowest loss,
+the highest otherwise); `reduce_a` / `reduce_b` set it per side, so a cell can be compared with
+itself (its last epoch against its start, paired by seed). Hypotheses:
 
 - "greater": b − a > margin. Holds when the 95% interval lies above the margin, does not hold
   when it lies below it, inconclusive when it contains it.
 - "not_worse": b − a > −margin (non-inferiority). Holds when the interval lies above −margin,
   does not hold when it lies below −margin.
+- "less": b − a < −margin (a fall of more than the margin). Holds when the interval lies below
+  −margin, does not hold when it lies above it.
 - "within": |b − a| ≤ margin (equivalence). Holds when the interval lies inside [−margin,
   margin], does not hold when it lies wholly outside, inconclusive otherwise.
 
 "paired": true pairs the runs by seed (both cells must share seeds; the differences' t interval),
-otherwise Welch's interval. Fewer than 3 completed runs (or pairs) on a side give "pending" with
+otherwise Welch's interval. "relative": true (paired only) tests (b − a) / a per seed instead, in %
+of a (the margin too is a fraction of a). Fewer than 3 completed runs (or pairs) on a side give "pending" with
 the counts, never a verdict; a summary file that does not exist yet gives "not yet run". A claim
 whose experiment is defined but not run names it in "planned" instead of comparisons. A claim's
 `notes` map a verdict to the sentence printed with it.
@@ -35,7 +42,8 @@ from .stats import mean_interval, welch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FRACTION_METRICS = {"test_top1", "test_top5", "train_top1", "validation_top1"}
-HYPOTHESES = {"greater", "not_worse", "within"}
+HYPOTHESES = {"greater", "not_worse", "less", "within"}
+REDUCES = {"final", "first", "mean", "best"}
 MIN_RUNS = 3
 
 
@@ -106,11 +114,18 @@ class Summaries:
                 raise ClaimsError(f"{name}: cell {cell} seed {r['seed']} has no series '{metric}'")
             series = [v for v in r[metric] if v is not None]
             if series:
-                if reduce == "final":
-                    values[r["seed"]] = series[-1]
-                else:
-                    values[r["seed"]] = min(series) if metric.endswith("loss") else max(series)
+                values[r["seed"]] = reduce_series(series, metric, reduce)
         return values, cell, members
+
+
+def reduce_series(series, metric, reduce):
+    if reduce == "final":
+        return series[-1]
+    if reduce == "first":
+        return series[0]
+    if reduce == "mean":
+        return sum(series) / len(series)
+    return min(series) if metric.endswith("loss") else max(series)
 
 
 def verdict(hypothesis, margin, lo, hi):
@@ -118,6 +133,8 @@ def verdict(hypothesis, margin, lo, hi):
         return "holds" if lo > margin else "does not hold" if hi < margin else "inconclusive"
     if hypothesis == "not_worse":
         return "holds" if lo > -margin else "does not hold" if hi < -margin else "inconclusive"
+    if hypothesis == "less":
+        return "holds" if hi < -margin else "does not hold" if lo > -margin else "inconclusive"
     # within
     if -margin <= lo and hi <= margin:
         return "holds"
@@ -134,20 +151,29 @@ def evaluate(summaries, comparison, where):
         raise ClaimsError(f"{where}: hypothesis '{hypothesis}' is not one of {', '.join(sorted(HYPOTHESES))}")
     metric = comparison.get("metric", "test_top1")
     reduce = comparison.get("reduce", "final")
+    reduce_a, reduce_b = comparison.get("reduce_a", reduce), comparison.get("reduce_b", reduce)
+    for key, value in (("reduce", reduce), ("reduce_a", reduce_a), ("reduce_b", reduce_b)):
+        if value not in REDUCES:
+            raise ClaimsError(f"{where}: {key} '{value}' is not one of {', '.join(sorted(REDUCES))}")
+    reduced = reduce_a if reduce_a == reduce_b else f"a: {reduce_a}, b: {reduce_b}"
     margin = float(comparison.get("margin", 0.0))
     paired = bool(comparison.get("paired", False))
+    relative = bool(comparison.get("relative", False))
+    if relative and not paired:
+        raise ClaimsError(f"{where}: 'relative' needs 'paired' (a ratio per seed)")
     summary_a = comparison["summary"]
     summary_b = comparison.get("summary_b", summary_a)
     for name in (summary_a, summary_b):
         if not (summaries.root / name).exists():
-            return {"a": "-", "b": "-", "metric": f"{metric} ({reduce})", "label": comparison.get("label", ""),
+            return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {name})"}
-    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce)
-    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric, reduce)
-    scale, unit = (100.0, " points") if metric in FRACTION_METRICS else (1.0, "")
+    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce_a)
+    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric, reduce_b)
+    # Accuracies in points to 2 decimals; other metrics (cosine similarities, rates) to 3.
+    scale, unit, digits = (100.0, " points", 2) if metric in FRACTION_METRICS else (1.0, "", 3)
 
     def num(x, signed=True):
-        return f"{scale * x:+.2f}" if signed else f"{scale * x:.2f}"
+        return f"{scale * x:+.{digits}f}" if signed else f"{scale * x:.{digits}f}"
 
     ma, sa, _, na = mean_interval(list(va.values()))
     mb, sb, _, nb = mean_interval(list(vb.values()))
@@ -158,14 +184,14 @@ def evaluate(summaries, comparison, where):
         return f"{num(m, False)} ± {num(s, False)} (n={n})" if s is not None else f"{num(m, False)} (n={n})"
 
     out = {"a": f"{cell_a}: {side(ma, sa, na)}", "b": f"{cell_b}: {side(mb, sb, nb)}",
-           "metric": f"{metric} ({reduce})", "label": comparison.get("label", "")}
+           "metric": f"{metric} ({reduced})", "label": comparison.get("label", "")}
     if paired:
         seeds = sorted(set(va) & set(vb))
-        diffs = [vb[s] - va[s] for s in seeds]
+        diffs = [(vb[s] - va[s]) / abs(va[s]) if relative else vb[s] - va[s] for s in seeds]
         mean, _, half, n = mean_interval(diffs)
         enough = n >= MIN_RUNS
         lo, hi = (mean - half, mean + half) if half is not None else (None, None)
-        how = f"paired by seed, {n} pairs"
+        how = f"paired by seed, {n} pairs" + ("; (b − a) / a" if relative else "")
     else:
         enough = na >= MIN_RUNS and nb >= MIN_RUNS
         mean, lo, hi = welch(list(va.values()), list(vb.values())) if na >= 2 and nb >= 2 else (None, None, None)
@@ -173,9 +199,16 @@ def evaluate(summaries, comparison, where):
     if mean is None or not enough:
         out.update(diff="-", verdict=f"pending ({na} and {nb} completed runs; {MIN_RUNS} needed)")
         return out
-    target = {"greater": f"> {num(margin)}", "not_worse": f"> {num(-margin)}",
-              "within": f"within ±{num(margin, False)}"}[hypothesis]
-    out["diff"] = f"{num(mean)} [{num(lo)}, {num(hi)}]{unit} ({how}; claim: b − a {target})"
+    if relative:  # the difference as a share of a
+
+        def diff_num(x, signed=True):
+            return f"{100 * x:+.1f}%" if signed else f"{100 * x:.1f}%"
+        unit = ""
+    else:
+        diff_num = num
+    target = {"greater": f"> {diff_num(margin)}", "not_worse": f"> {diff_num(-margin)}",
+              "less": f"< {diff_num(-margin)}", "within": f"within ±{diff_num(margin, False)}"}[hypothesis]
+    out["diff"] = f"{diff_num(mean)} [{diff_num(lo)}, {diff_num(hi)}]{unit} ({how}; claim: b − a {target})"
     out["verdict"] = verdict(hypothesis, margin, lo, hi)
     return out
 

@@ -1,6 +1,7 @@
 """Shared figure plumbing: headless matplotlib, provenance on the figure, PNG + PDF."""
 import datetime
 import io
+import os
 import pathlib
 
 import matplotlib
@@ -12,9 +13,16 @@ from .files import write_whole  # noqa: E402
 
 
 def provenance(runs):
-    """One line naming the runs, their commit and the date the figure was made."""
+    """One line naming the runs (more than 3: their count and the folder they share), their commit
+    and the date the figure was made."""
     commits = sorted({r.environment.get("git_commit", "?") for r in runs})
-    names = ", ".join(str(r.path.parent) for r in runs)
+    folders = [str(r.path.parent) for r in runs]
+    names = ", ".join(folders)
+    if len(folders) > 3:
+        common = os.path.commonpath([os.path.abspath(f) for f in folders])
+        if common.startswith(os.getcwd() + os.sep):
+            common = os.path.relpath(common)
+        names = f"{len(folders)} runs under {common}"
     return (f"runs: {names} | commit {', '.join(commits)} | "
             f"drawn {datetime.date.today().isoformat()} by denseshift analysis")
 

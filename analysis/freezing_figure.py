@@ -23,16 +23,24 @@ def seed_groups(runs):
     return groups
 
 
-def band(ax, xs, series, label):
-    """One run: its curve. Several: their mean, and a band from their minimum to their maximum."""
+BAND_NOTE = "several seeds: their mean, and a band from the lowest to the highest"
+
+
+def band(ax, xs, series, label, **style):
+    """One run: its curve. Several: their mean, and a band from their minimum to their maximum
+    (the figure says so with BAND_NOTE).
+    Returns the line (style: matplotlib line keywords)."""
     lengths = {len(s) for s in series}
     if len(lengths) != 1:
         raise RunFileError(f"{label}: the seeds' runs have different lengths {sorted(lengths)} (unfinished runs?)")
     values = np.vstack(series)
     n = len(series)
-    line, = ax.plot(xs, values.mean(axis=0), marker="o", ms=3, label=label if n == 1 else f"{label} (mean of {n} seeds)")
+    style = {"marker": "o", "ms": 3, **style}
+    line, = ax.plot(xs, values.mean(axis=0), label=label if n == 1 else f"{label} ({n} seeds)",
+                    **style)
     if n > 1:
         ax.fill_between(xs, values.min(axis=0), values.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
+    return line
 
 
 def draw(runs, out, layer=None, tensor="effective"):
@@ -48,7 +56,9 @@ def draw(runs, out, layer=None, tensor="effective"):
     right.axhline(0, color="0.7", lw=0.8)
     for ax in (left, right):
         ax.grid(alpha=0.3)
-    right.legend(fontsize=7)
+    right.legend(fontsize=6)
+    if any(len(members) > 1 for members in seed_groups(runs).values()):
+        fig.suptitle(BAND_NOTE, fontsize=8, color="0.3")
     return save(fig, runs, out)
 
 

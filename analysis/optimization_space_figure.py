@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap, LogNorm
 
 from .figures import main_wrapper, plt, save
-from .runfile import Run, RunFileError, common_layer
+from .runfile import Run, RunFileError, common_layer, sign_shift_magnitudes
 
 
 def heaviside(x):
@@ -49,7 +49,7 @@ def draw(sign_shift, sign_scale, out, layer=None, max_traces=24):
     s = sign_scale.config["model"]["quant"]
     if s["parametrization"] != "sign_scale" or s["bits"] < 3:
         raise RunFileError(f"{sign_scale.path}: --sign-scale needs a sign_scale run of 3 bits or more")
-    magnitudes = 2 ** (q["bits"] - 1) - (1 if q["space"] == "shift" else 0)
+    magnitudes = sign_shift_magnitudes(q)
 
     fig = plt.figure(figsize=(12, 6.5))
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.4], width_ratios=[1, 1.1])

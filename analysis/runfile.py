@@ -81,6 +81,13 @@ class Run:
         return self.path.parent.name
 
 
+def sign_shift_magnitudes(quant):
+    """How many shifts the sign-shift quantizer's shift latent w rounds to: S = clamp(round(w), 0,
+    magnitudes - 1), thresholds at 0.5, 1.5, ... (lib/src/quant/sign_shift.cpp; `quant` is a run
+    config's model.quant)."""
+    return 2 ** (quant["bits"] - 1) - (1 if quant["space"] == "shift" else 0)
+
+
 def load_runs(paths, warn=True):
     """The runs at `paths`; with `warn`, one stderr line for each run without a finished epoch
     (its figures would be empty)."""

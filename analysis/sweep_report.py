@@ -8,7 +8,9 @@ seeds both ran), and a figure of a metric against one grid key with 95% error ba
 
 Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: SWEEP_DIR/report.
 Also DIR/runs.json: every run's state, provenance and per-epoch test_top1, test_loss and
-train_loss (and, per recorded layer, the freezing metric and WSVR), so that tables and claims
+train_loss (and, per recorded layer, the freezing metric, WSVR and the traced latents' distance from
+the origin: LAYER/freezing, LAYER/wsvr, LAYER/latent_radius; for the sign-shift quantizer, how its
+shift latents crowd its thresholds: LAYER/threshold_crowding), so that tables and claims
 (analysis.claims) can be remade from committed files without the run directories.
 Only completed runs enter the statistics; the others are counted (pending, running, interrupted,
 failed) and a run file that cannot be read is named as such, never fatal.
@@ -23,7 +25,7 @@ import numpy as np
 
 from .figures import main_wrapper
 from .files import write_whole
-from .runfile import Run, RunFileError
+from .runfile import Run, RunFileError, sign_shift_magnitudes
 from .stats import mean_interval
 
 FRACTION_METRICS = {"test_top1", "test_top5", "train_top1", "validation_top1"}
@@ -193,6 +195,51 @@ def finite_list(values):
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
 
 
+def latent_radius(run, layer):
+    """The traced weights' RMS distance from the origin of the latent space (all of the layer's
+    latents together: sqrt(mean over weights of the sum of squared latents)) at the first and the
+    last trace record, or None without traces. DenseShift v2 Fig. 5 shows 2-bit sign-scale latents
+    from Kaiming init moving towards the origin; this is that figure as a number."""
+    group = f"layers/{layer}/traces"
+    latents = run.group_attrs(f"layers/{layer}").get("latents")
+    if not latents or not run.has(f"{group}/step"):
+        return None
+    squares = sum(np.asarray(run.read(f"{group}/{name}"), dtype=float) ** 2 for name in latents)
+    radius = np.sqrt(squares.mean(axis=1))
+    return [radius[0], radius[-1]]
+
+
+CROWDING_WINDOW = 0.1
+
+
+def threshold_crowding(run, layer):
+    """Per histogram record (epoch 0 = init), for a sign_shift run of 3 bits or more: the shift
+    latents' count within ±0.1 of a threshold (0.5, 1.5, ...) per threshold, over their count within
+    ±0.1 of an interior level (1, 2, ...: between two thresholds) per level. About 1 for a density
+    flat across the quantizer's steps; above 1 where latents pile up at the thresholds (DenseShift
+    v1 Fig. 4). None for other runs, without histograms, or with bins wider than half the window."""
+    quant = run.config.get("model", {}).get("quant", {})
+    group = f"layers/{layer}/histograms"
+    if quant.get("parametrization") != "sign_shift" or not run.has(f"{group}/shift"):
+        return None
+    magnitudes = sign_shift_magnitudes(quant)
+    edges = np.asarray(run.read(f"{group}/edges"), dtype=float)
+    if magnitudes < 3 or np.diff(edges).max() > CROWDING_WINDOW / 2 + 1e-9:
+        return None
+    counts = np.asarray(run.read(f"{group}/shift"), dtype=float)[:, 1:-1]  # without under/overflow
+    centres = (edges[:-1] + edges[1:]) / 2
+
+    def per_point(points):
+        near = np.zeros(len(centres), dtype=bool)
+        for point in points:
+            near |= np.abs(centres - point) < CROWDING_WINDOW
+        return counts[:, near].sum(axis=1) / len(points)
+
+    at_levels = per_point(np.arange(1, magnitudes - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return per_point(np.arange(0.5, magnitudes - 1, 1.0)) / at_levels
+
+
 def runs_summary(folder, spec, table):
     """The machine-readable side of the report: one record per run of the sweep."""
     runs = []
@@ -212,6 +259,12 @@ def runs_summary(folder, spec, table):
                     for name, dataset in (("freezing", "freezing/effective"), ("wsvr", "dynamics/wsvr")):
                         if run.has(f"layers/{layer}/{dataset}"):
                             record[f"{layer}/{name}"] = finite_list(run.read(f"layers/{layer}/{dataset}"))
+                    crowding = threshold_crowding(run, layer)
+                    if crowding is not None:
+                        record[f"{layer}/threshold_crowding"] = finite_list(crowding)
+                    radius = latent_radius(run, layer)
+                    if radius is not None:
+                        record[f"{layer}/latent_radius"] = finite_list(radius)
             runs.append(record)
     return {"format": "denseshift-sweep-summary", "format_version": 1, "sweep": str(folder),
             "base_source": spec.get("base_source"), "seeds": spec["seeds"],

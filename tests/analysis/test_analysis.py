@@ -58,10 +58,24 @@ def test_freezing_figure_draws_seeds_of_one_method_as_a_mean_and_band(runs, tmp_
     series = [r.read("epochs/train_loss") for r in groups[next(iter(groups))]]
     freezing_figure.band(ax, [1, 2], series, "x")
     line = ax.get_lines()[0]
-    assert line.get_label() == "x (mean of 2 seeds)"
+    assert line.get_label() == "x (2 seeds)"
     assert line.get_ydata() == pytest.approx((series[0] + series[1]) / 2)
     assert len(ax.collections) == 1  # the min-max band
     assert_figure(freezing_figure.main([str(runs["sign_scale"]), str(seed1), "--out", str(tmp_path / "f")]))
+
+
+def test_provenance_names_a_few_runs_and_counts_many(tmp_path, monkeypatch):
+    from analysis.figures import provenance
+
+    class FakeRun:
+        def __init__(self, path):
+            self.path, self.environment = pathlib.Path(path) / "run.h5", {"git_commit": "abc"}
+
+    monkeypatch.chdir(tmp_path)
+    few = provenance([FakeRun("sweep/runs/a/seed0"), FakeRun("sweep/runs/b/seed0")])
+    assert few.startswith("runs: sweep/runs/a/seed0, sweep/runs/b/seed0 | commit abc |")
+    many = provenance([FakeRun(f"sweep/runs/{c}/seed{s}") for c in "ab" for s in range(3)])
+    assert many.startswith("runs: 6 runs under sweep/runs | commit abc |")
 
 
 def assert_figure(paths):

@@ -52,6 +52,9 @@ def test_verdict_rules_at_the_margin():
     assert verdict("not_worse", 0.01, -0.009, 0.0) == "holds"
     assert verdict("not_worse", 0.01, -0.011, 0.0) == "inconclusive"
     assert verdict("not_worse", 0.01, -0.05, -0.02) == "does not hold"
+    assert verdict("less", 0.1, -0.3, -0.11) == "holds"
+    assert verdict("less", 0.1, -0.3, -0.05) == "inconclusive"
+    assert verdict("less", 0.1, -0.09, 0.2) == "does not hold"
     assert verdict("within", 0.01, -0.005, 0.005) == "holds"
     assert verdict("within", 0.01, -0.005, 0.02) == "inconclusive"
     assert verdict("within", 0.01, 0.02, 0.03) == "does not hold"
@@ -106,6 +109,27 @@ def test_an_unknown_hypothesis_is_an_error(tmp_path):
     summary(tmp_path / "s/runs.json", {2: [0.80, 0.82, 0.84]})
     err = claims(tmp_path, [{"summary": "s/runs.json", "a": {}, "b": {}, "hypothesis": "better"}], check=2)
     assert "hypothesis 'better'" in err and "claim c1" in err
+
+
+def test_a_cell_against_its_own_start_and_other_reductions(tmp_path):
+    # A rate metric (not an accuracy): 3 decimals, no points. Series start at init (epoch 0).
+    runs = [{"cell": "bits=2", "overrides": {"model.quant.bits": 2}, "seed": s, "state": "completed",
+             "conv.weight/radius": [1.0 + 0.01 * s, 0.7, 0.5 - 0.01 * s]} for s in range(3)]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s/runs.json").write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1,
+                                                      "seeds": [0, 1, 2], "runs": runs}))
+    base = {"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 2},
+            "metric": "conv.weight/radius", "hypothesis": "greater", "paired": True}
+    # b = start, a = end: start − end = 0.5 + 0.02 s, mean 0.52, std 0.02.
+    text = claims(tmp_path, [dict(base, reduce_a="final", reduce_b="first")])
+    half = t975(2) * 0.02 / math.sqrt(3)
+    assert f"+0.520 [{0.52 - half:+.3f}, {0.52 + half:+.3f}] (paired by seed, 3 pairs" in text
+    assert "conv.weight/radius (a: final, b: first)" in text and "| holds |" in rows(text)[0]
+    # The mean over the series: seed s gives (2.2)/3 for every s, so mean − final = 0.2333 + 0.01 s.
+    text = claims(tmp_path, [dict(base, reduce_a="final", reduce_b="mean")])
+    assert "+0.243 [" in text
+    err = claims(tmp_path, [dict(base, reduce_b="last")], check=2)
+    assert "reduce_b 'last'" in err and "claim c1" in err
 
 
 def test_the_committed_claims_file_is_valid(tmp_path):
@@ -174,3 +198,23 @@ def test_write_whole_leaves_a_users_tmp_file_and_no_temporary(tmp_path):
     assert (tmp_path / "claims.md").read_text() == "newer"
     assert (tmp_path / "claims.md.tmp").read_text() == "the user's own"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.md", "claims.md.tmp"]
+
+
+def test_a_relative_fall_against_its_margin(tmp_path):
+    runs = [{"cell": "bits=2", "overrides": {"model.quant.bits": 2}, "seed": s, "state": "completed",
+             "conv.weight/radius": [2.0, end]} for s, end in enumerate([1.5, 1.6, 1.7])]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s/runs.json").write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1,
+                                                      "seeds": [0, 1, 2], "runs": runs}))
+    base = {"summary": "s/runs.json", "a": {"model.quant.bits": 2}, "b": {"model.quant.bits": 2},
+            "metric": "conv.weight/radius", "reduce_a": "first", "reduce_b": "final", "hypothesis": "less",
+            "paired": True, "relative": True}
+    # Falls of 25%, 20%, 15% of the start: mean −20%, std 5%.
+    half = t975(2) * 0.05 / math.sqrt(3)
+    text = claims(tmp_path, [dict(base, margin=0.05)])
+    assert f"-20.0% [{-20 - 100 * half:+.1f}%, {-20 + 100 * half:+.1f}%]" in text
+    assert "claim: b − a < -5.0%" in text and "| holds |" in rows(text)[0]
+    assert "| does not hold |" in rows(claims(tmp_path, [dict(base, margin=0.40)]))[0]
+    assert "| inconclusive |" in rows(claims(tmp_path, [dict(base, margin=0.20)]))[0]
+    err = claims(tmp_path, [dict(base, paired=False)], check=2)
+    assert "'relative' needs 'paired'" in err

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import h5py
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -102,3 +103,41 @@ def test_runs_json_holds_every_run_with_its_series_and_provenance(tmp_path):
     done = runs[("lr=0.1", 2)]
     assert done["state"] == "completed" and done["overrides"] == {"optim.lr": 0.1}
     assert done["test_top1"][-1] == pytest.approx(0.84) and done["threads"] == 2 and done["process_seconds"] == 1800
+
+
+def test_runs_json_gives_the_traced_latents_distance_from_the_origin(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    with h5py.File(tmp_path / "runs/lr=0.1/seed1/run.h5", "a") as f:
+        layer = f.create_group("layers/conv.weight")
+        layer.attrs["latents"] = json.dumps(["sign", "t1"])
+        traces = layer.create_group("traces")
+        traces["step"] = [0.0, 10.0, 20.0]
+        # Two traced weights: (sign, t1) = (3, 4) and (0, 0) at the start: radius sqrt(25 / 2).
+        traces["sign"] = [[3.0, 0.0], [1.0, 1.0], [0.6, 0.0]]
+        traces["t1"] = [[4.0, 0.0], [1.0, 1.0], [0.8, 0.0]]
+    report(tmp_path)
+    runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
+    assert runs[1]["conv.weight/latent_radius"] == pytest.approx([math.sqrt(12.5), math.sqrt(0.5)])
+    assert "conv.weight/latent_radius" not in runs[0]  # nothing traced
+
+
+def test_runs_json_says_how_sign_shift_latents_crowd_the_thresholds(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    edges = np.linspace(-3.0, 3.0, 121)  # bins of 0.05: 4 bin centres within 0.1 of each point
+    centres = (edges[:-1] + edges[1:]) / 2
+    flat = np.full(120, 10.0)
+    crowded = flat.copy()
+    crowded[np.abs(centres - 1.5) < 0.1] = 40.0  # one of the 3 thresholds (0.5, 1.5, 2.5) crowded
+    for seed, parametrization in ((0, "sign_shift"), (1, "sign_scale")):
+        with h5py.File(tmp_path / f"runs/lr=0.1/seed{seed}/run.h5", "a") as f:
+            config = json.loads(f.attrs["config"])
+            config["model"] = {"quant": {"parametrization": parametrization, "bits": 3, "space": "dense_shift"}}
+            f.attrs["config"] = json.dumps(config)
+            g = f.create_group("layers/conv.weight/histograms")
+            g["edges"] = edges
+            g["shift"] = np.vstack([np.concatenate([[0], h, [5]]) for h in (flat, crowded)])
+    report(tmp_path)
+    runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
+    # Thresholds: (40 + 10 + 10) * 4 / 3 per threshold; levels 1, 2: 40 per level.
+    assert runs[0]["conv.weight/threshold_crowding"] == pytest.approx([1.0, 2.0])
+    assert "conv.weight/threshold_crowding" not in runs[1]  # not the sign-shift quantizer
