@@ -25,8 +25,11 @@ itself (its last epoch against its start, paired by seed). Hypotheses:
 otherwise Welch's interval. "relative": true (paired only) tests (b − a) / a per seed instead, in %
 of a (the margin too is a fraction of a). Fewer than 3 completed runs (or pairs) on a side give "pending" with
 the counts, never a verdict; a summary file that does not exist yet gives "not yet run". A claim
-whose experiment is defined but not run names it in "planned" instead of comparisons. A claim's
-`notes` map a verdict to the sentence printed with it.
+whose experiment is defined but not run names it in "planned" instead of comparisons. A claim that
+no seed statistics decide (an exact equivalence, e.g. Theorem 1) names a "check": a JSON file of
+format "denseshift-check" that its experiment's committed command wrote, with the verdict it
+computed from its measurements, a one-line summary and how it was made. A claim's `notes` map a
+verdict to the sentence printed with it.
 """
 import argparse
 import datetime
@@ -225,6 +228,25 @@ def cell_text(text):
     return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
 
 
+def check_row(root, name, where, counts):
+    """The row cells of a claim decided by a check file (results link, metric, ours, verdict, why)."""
+    folder = pathlib.PurePosixPath(name).parent
+    link = f"[{folder}]({pathlib.PurePosixPath('..') / folder})"
+    if not (root / name).exists():
+        counts["not yet run"] = counts.get("not yet run", 0) + 1
+        return [link, "-", "-", f"not yet run (no {name})", ""]
+    data = load_json(root / name, "check file")
+    if data.get("format") != "denseshift-check" or data.get("format_version") != 1:
+        raise ClaimsError(f"{where}: {name} is not a check file of format version 1")
+    for key in ("verdict", "summary", "made"):
+        if key not in data:
+            raise ClaimsError(f"{where}: {name} has no '{key}'")
+    if data["verdict"] not in ("holds", "does not hold", "inconclusive"):
+        raise ClaimsError(f"{where}: {name}: verdict '{data['verdict']}' is not holds, does not hold or inconclusive")
+    counts[data["verdict"]] = counts.get(data["verdict"], 0) + 1
+    return [link, "exact check", cell_text(f"{data['summary']} ({data['made']})"), data["verdict"], ""]
+
+
 def render(spec, summaries, command):
     claims = spec.get("claims")
     if not isinstance(claims, list) or not claims:
@@ -247,9 +269,12 @@ def render(spec, summaries, command):
             counts["not yet run"] = counts.get("not yet run", 0) + 1
             rows.append(head + [link, "-", "-", "not yet run", cell_text(claim["planned"])])
             continue
+        if "check" in claim:
+            rows.append(head + check_row(summaries.root, claim["check"], where, counts))
+            continue
         comparisons = claim.get("comparisons")
         if not comparisons:
-            raise ClaimsError(f"{where}: none of 'needs', 'planned', 'comparisons'")
+            raise ClaimsError(f"{where}: none of 'needs', 'planned', 'check', 'comparisons'")
         notes = claim.get("notes", {})
         for j, comparison in enumerate(comparisons):
             result = evaluate(summaries, comparison, f"{where}, comparison {j + 1}")

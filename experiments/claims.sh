@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--claims-only" ]; then
   for script in table1/run.sh lr_rescaling/run.sh zero_free/run.sh init_epochs/run.sh s3/run.sh \
-                freezing/run_long.sh pact/run.sh transfer/run.sh; do
+                freezing/run_long.sh pact/run.sh transfer/run.sh theorem1/run.sh; do
     bash "experiments/$script"
   done
 fi

@@ -218,3 +218,26 @@ def test_a_relative_fall_against_its_margin(tmp_path):
     assert "| inconclusive |" in rows(claims(tmp_path, [dict(base, margin=0.20)]))[0]
     err = claims(tmp_path, [dict(base, paired=False)], check=2)
     assert "'relative' needs 'paired'" in err
+
+
+def test_a_claim_decided_by_a_check_file(tmp_path):
+    spec = tmp_path / "claims.json"
+    spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C", "check": "t/check.json"}]}))
+    out = tmp_path / "claims.md"
+
+    def render(check=0):
+        r = subprocess.run([sys.executable, "-m", "analysis.claims", str(spec), "--out", str(out), "--root",
+                            str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == check, r.stdout + r.stderr
+        return out.read_text() if check == 0 else r.stderr
+
+    assert "| not yet run (no t/check.json) |" in render()
+    (tmp_path / "t").mkdir()
+    check = {"format": "denseshift-check", "format_version": 1, "verdict": "does not hold",
+             "summary": "2 of 3 conversions agree", "made": "by a script"}
+    (tmp_path / "t/check.json").write_text(json.dumps(check))
+    text = render()
+    assert "| [t](../t) | exact check | 2 of 3 conversions agree (by a script) | does not hold |" in text
+    assert "does not hold 1" in text
+    (tmp_path / "t/check.json").write_text(json.dumps(dict(check, verdict="sort of")))
+    assert "verdict 'sort of'" in render(check=2)

@@ -4,6 +4,7 @@ reported, and bad input creates nothing."""
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -122,6 +123,17 @@ def test_theorem_1_conversion_keeps_the_accuracy_and_refuses_what_it_cannot_conv
     top1 = [subprocess.run([BIN, "infer", m], capture_output=True, text=True).stdout.split("top1 ")[1].split("%")[0]
             for m in (shift, tmp_path / "dense.dsm")]
     assert top1[0] == top1[1]
+    compared = subprocess.run([BIN, "infer", shift, "--compare", tmp_path / "dense.dsm", "--batch", "5"],
+                              capture_output=True, text=True)
+    assert compared.returncode == 0, compared.stderr
+    line = compared.stdout.splitlines()[1]
+    assert line.startswith(f"compared with {tmp_path / 'dense.dsm'}: top1 {top1[0]}%")
+    agree, images = map(int, re.search(r"(\d+) of (\d+) predictions agree", line).groups())
+    assert agree == images > 0
+    difference, largest = map(float, re.search(r"logit difference\| (\S+) \(largest \|logit\| ([^)]+)\)", line).groups())
+    assert largest > 0 and difference <= 1e-5 * largest
+    missing = subprocess.run([BIN, "infer", shift, "--compare", tmp_path / "none.dsm"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "none.dsm" in missing.stderr and len(missing.stderr.splitlines()) == 1
     again = subprocess.run([BIN, "convert", tmp_path / "dense.dsm", "--out", tmp_path / "twice.dsm"],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "no Shift-space weights" in again.stderr

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Theorem 1 of DenseShift on trained networks (issue 12, claim theorem-1): every Shift-space run of the
+# committed LeNet sweeps (S3 of results/table1/lenet, the quantizers' Shift cells of results/zero_free/,
+# 3 seeds each) is exported, converted to a zero-free network (denseshift convert) and both are run by
+# the inference engine on the full Fashion-MNIST test set (denseshift infer --compare). Writes
+# results/theorem1/README.md (a row per run) and results/theorem1/check.json (the verdict that
+# results/claims.md shows): "holds" when every conversion gives the same prediction on every image and
+# logits within TOLERANCE (1e-5) of the largest |logit|. ~5 CPU-minutes; needs the sweeps' run folders.
+# Usage: bash experiments/theorem1/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${DENSESHIFT_BIN:-build/cli/denseshift}
+[ -n "${DENSESHIFT_BIN:-}" ] || TARGETS=denseshift_cli bash scripts/build.sh >/dev/null
+runs_dir=${RUNS_DIR:-runs/paper}
+tolerance=1e-5
+out=results/theorem1
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+runs=()
+for d in "$runs_dir"/table1/lenet/runs/*space=shift/seed* "$runs_dir"/zero_free/lenet_*/runs/*space=shift/seed*; do
+  [ -f "$d/checkpoint.pt" ] && runs+=("$d")
+done
+[ ${#runs[@]} -gt 0 ] || { echo "error: no Shift-space runs under $runs_dir (run experiments/table1 and experiments/zero_free first)" >&2; exit 2; }
+rows=()
+for d in "${runs[@]}"; do
+  "$bin" export "$d" --out "$work/shift.dsm" --force >/dev/null
+  converted=$("$bin" convert "$work/shift.dsm" --out "$work/dense.dsm" --force)
+  zeros=$(sed -n 's/.* \([0-9]*\) zero weights split.*/\1/p' <<< "$converted")
+  weights=$(sed -n 's/.*split, \([0-9]*\) -> \([0-9]*\) weights.*/\1 -> \2/p' <<< "$converted")
+  compared=$("$bin" infer "$work/shift.dsm" --compare "$work/dense.dsm" --batch 128 --threads 1)
+  top1=$(sed -n '1s/.*top1 \([0-9.]*\)%.*/\1/p' <<< "$compared")
+  line=$(sed -n 's/^compared with [^:]*: //p' <<< "$compared")
+  top1_dense=$(sed -n 's/^top1 \([0-9.]*\)%.*/\1/p' <<< "$line")
+  agree=$(sed -n 's/.*, \([0-9]*\) of \([0-9]*\) predictions agree.*/\1 \2/p' <<< "$line")
+  difference=$(sed -n 's/.*largest |logit difference| \([^ ]*\) (largest |logit| \([^)]*\)).*/\1 \2/p' <<< "$line")
+  rows+=("${d#"$runs_dir"/}|$zeros|$weights|$top1|$top1_dense|$agree|$difference")
+  echo "${d#"$runs_dir"/}: $line" >&2
+done
+/usr/bin/python3 - "$out" "$tolerance" "$("$bin" --version)" "${rows[@]}" <<'PY'
+import datetime, json, pathlib, subprocess, sys
+out, tolerance, version, rows = pathlib.Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4:]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+table, worst, all_agree = [], 0.0, True
+for row in rows:
+    run, zeros, weights, top1, top1_dense, agree, difference = row.split("|")
+    same, images = map(int, agree.split())
+    diff, largest = map(float, difference.split())
+    relative = diff / largest if largest > 0 else 0.0
+    worst, all_agree = max(worst, relative), all_agree and same == images
+    table.append(f"| `{run}` | {zeros} | {weights} | {top1} | {top1_dense} | {same} / {images} | {diff:.3g} | {relative:.2g} |")
+verdict = "holds" if all_agree and worst <= tolerance else "does not hold"
+summary = (f"{len(rows)} trained Shift-space LeNets (S3, symmetric_pot and sign_shift on the Shift space, 2-4 bits, "
+           f"3 seeds) converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the "
+           f"10,000 test images agrees; largest logit difference {worst:.2g} of the largest |logit| "
+           f"(tolerance {tolerance:g})")
+made = (f"Made by `bash experiments/theorem1/run.sh` ({version}, {datetime.date.today().isoformat()}, on {cpu}); "
+        "runs from the committed sweeps (their report.md gives how they were trained).")
+text = "\n".join([
+    "# Theorem 1 on trained networks: Shift network -> equal zero-free network", "", made, "",
+    "Each run's checkpoint is exported (`denseshift export`), converted (`denseshift convert --to dense-shift`: every",
+    "weight a non-zero power of two, each converted layer reading its input twice) and both model files are run",
+    "by the inference engine on the full Fashion-MNIST test set (`denseshift infer SHIFT --compare DENSE`).", "",
+    f"**Verdict: {verdict}.** {summary}.", "",
+    "| run | zero weights split | weights before -> after | Shift top-1 | zero-free top-1 | same prediction "
+    "| largest \\|logit difference\\| | of largest \\|logit\\| |",
+    "|---|---:|---|---:|---:|---:|---:|---:|", *table, ""])
+tmp = out / "README.md.tmp"
+tmp.write_text(text)
+tmp.replace(out / "README.md")
+check = {"format": "denseshift-check", "format_version": 1, "verdict": verdict, "summary": summary,
+         "made": made, "runs": len(rows), "largest_relative_difference": worst, "tolerance": tolerance}
+tmp = out / "check.json.tmp"
+tmp.write_text(json.dumps(check, indent=1) + "\n")
+tmp.replace(out / "check.json")
+print(out / "README.md")
+PY
