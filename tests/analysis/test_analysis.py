@@ -261,3 +261,16 @@ def test_kernel_bounds_sets_each_packed_row_against_the_fma_ceiling():
     assert lines[3].endswith("| 5% | 8.0 | 50% | 10% |")
     with pytest.raises(ValueError):
         kernel_bounds.bounds_table({"rows": doc["rows"][2:]})
+
+
+def test_weight_levels_by_hand():
+    from analysis.weight_levels import layer_levels, quantized_layers
+    w = np.array([1.0, -1, 1, -1, 1, 1, 4, -4])  # 6 at 1, 2 at the largest magnitude 4
+    share, energy, ratio = layer_levels(w)
+    assert share == pytest.approx(2 / 8)
+    assert energy == pytest.approx(32 / 38)
+    assert ratio == pytest.approx(38 ** 2 / (8 * (6 + 2 * 256)))
+    assert layer_levels(np.full(5, -2.0))[2] == pytest.approx(1.0)  # one magnitude: ratio 1
+    tensors = {"conv.weight": np.array([0.5, -2.0, 0.0]), "bn.scale": np.array([0.5, 2.0]),
+               "first.weight": np.array([0.3, -1.0]), "ternary.weight": np.array([1.0, 0.0, -1.0])}
+    assert list(quantized_layers(tensors)) == ["conv.weight", "ternary.weight"]
