@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The paper-reproduction experiments (issues 12 and 13), each a resumable sweep, then results/claims.md.
+# The paper-reproduction experiments (issues 12 and 13), each a resumable sweep, then results/claims.md
+# and the Table-1 analogue (results/table1/README.md), both remade from the committed run summaries.
 # Run again after an interruption: finished runs are kept. SWEEP_ARGS, RUNS_DIR, DENSESHIFT_BIN as in
 # experiments/common/sweep.sh. Usage: bash experiments/claims.sh [--claims-only]
 set -euo pipefail
@@ -11,3 +12,4 @@ if [ "${1:-}" != "--claims-only" ]; then
   done
 fi
 /usr/bin/python3 -m analysis.claims experiments/claims.json --out results/claims.md
+/usr/bin/python3 -m analysis.table1
