@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Theorem 1 of DenseShift on trained networks (issue 12, claim theorem-1): every Shift-space run of the
-# committed LeNet sweeps (S3 of results/table1/lenet, the quantizers' Shift cells of results/zero_free/,
-# 3 seeds each) is exported, converted to a zero-free network (denseshift convert) and both are run by
+# committed sweeps (S3 of results/table1/, the quantizers' Shift cells of results/zero_free/, 3 seeds
+# each) and the ResNet-20 S3 run of experiments/deploy/train.sh (where it exists) is exported,
+# converted to a zero-free network (denseshift convert) and both are run by
 # the inference engine on the full Fashion-MNIST test set (denseshift infer --compare). Writes
 # results/theorem1/README.md (a row per run) and results/theorem1/check.json (the verdict that
 # results/claims.md shows): "holds" when every conversion gives the same prediction on every image and
-# logits within TOLERANCE (1e-5) of the largest |logit|. ~5 CPU-minutes; needs the sweeps' run folders.
+# logits within TOLERANCE (1e-5) of the largest |logit|. ~5 CPU-minutes for the LeNets, ~2 for each
+# ResNet-20; needs the sweeps' run folders.
 # Usage: bash experiments/theorem1/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,10 +20,14 @@ mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 runs=()
-for d in "$runs_dir"/table1/lenet/runs/*space=shift/seed* "$runs_dir"/zero_free/lenet_*/runs/*space=shift/seed*; do
+for d in "$runs_dir"/table1/*/runs/*space=shift/seed* "$runs_dir"/zero_free/*/runs/*space=shift/seed* \
+         runs/deploy/resnet20_s3_3; do
   [ -f "$d/checkpoint.pt" ] && runs+=("$d")
 done
-[ ${#runs[@]} -gt 0 ] || { echo "error: no Shift-space runs under $runs_dir (run experiments/table1 and experiments/zero_free first)" >&2; exit 2; }
+if [ ${#runs[@]} -eq 0 ]; then
+  echo "error: no Shift-space runs under $runs_dir (run experiments/table1 and experiments/zero_free first)" >&2
+  exit 2
+fi
 rows=()
 for d in "${runs[@]}"; do
   "$bin" export "$d" --out "$work/shift.dsm" --force >/dev/null
@@ -48,11 +54,14 @@ for row in rows:
     diff, largest = map(float, difference.split())
     relative = diff / largest if largest > 0 else 0.0
     worst, all_agree = max(worst, relative), all_agree and same == images
-    table.append(f"| `{run}` | {zeros} | {weights} | {top1} | {top1_dense} | {same} / {images} | {diff:.3g} | {relative:.2g} |")
+    table.append(f"| `{run}` | {zeros} | {weights} | {top1} | {top1_dense} | {same} / {images} | {diff:.3g} "
+                 f"| {relative:.2g} |")
 verdict = "holds" if all_agree and worst <= tolerance else "does not hold"
-summary = (f"{len(rows)} trained Shift-space LeNets (S3, symmetric_pot and sign_shift on the Shift space, 2-4 bits, "
-           f"3 seeds) converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the "
-           f"10,000 test images agrees; largest logit difference {worst:.2g} of the largest |logit| "
+resnets = sum("resnet20" in row.split("|")[0] for row in rows)
+networks = f"{len(rows) - resnets} LeNets" + (f" and {resnets} ResNet-20s" if resnets else "")
+summary = (f"{networks} trained on the Shift space (S3, symmetric_pot and sign_shift at 2-4 bits; the sweeps' 3 seeds) "
+           f"converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the 10,000 test "
+           f"images agrees; largest logit difference {worst:.2g} of the largest |logit| "
            f"(tolerance {tolerance:g})")
 made = (f"Made by `bash experiments/theorem1/run.sh` ({version}, {datetime.date.today().isoformat()}, on {cpu}); "
         "runs from the committed sweeps (their report.md gives how they were trained).")
