@@ -190,6 +190,8 @@ def evaluate(summaries, comparison, where):
            "metric": f"{metric} ({reduced})", "label": comparison.get("label", "")}
     if paired:
         seeds = sorted(set(va) & set(vb))
+        if relative and any(va[s] == 0 for s in seeds):
+            raise ClaimsError(f"{where}: 'relative' divides by a, and a is 0 for a seed of {cell_a}")
         diffs = [(vb[s] - va[s]) / abs(va[s]) if relative else vb[s] - va[s] for s in seeds]
         mean, _, half, n = mean_interval(diffs)
         enough = n >= MIN_RUNS

@@ -217,7 +217,8 @@ def threshold_crowding(run, layer):
     latents' count within ±0.1 of a threshold (0.5, 1.5, ...) per threshold, over their count within
     ±0.1 of an interior level (1, 2, ...: between two thresholds) per level. About 1 for a density
     flat across the quantizer's steps; above 1 where latents pile up at the thresholds (DenseShift
-    v1 Fig. 4). None for other runs, without histograms, or with bins wider than half the window."""
+    v1 Fig. 4). Thresholds and levels beyond the histogram's range are left out. None for other
+    runs, without histograms, or with bins wider than half the window."""
     quant = run.config.get("model", {}).get("quant", {})
     group = f"layers/{layer}/histograms"
     if quant.get("parametrization") != "sign_shift" or not run.has(f"{group}/shift"):
@@ -235,9 +236,14 @@ def threshold_crowding(run, layer):
             near |= np.abs(centres - point) < CROWDING_WINDOW
         return counts[:, near].sum(axis=1) / len(points)
 
-    at_levels = per_point(np.arange(1, magnitudes - 1))
+    def inside(points):  # only points whose whole window the histogram covers
+        return [p for p in points if edges[0] + CROWDING_WINDOW <= p <= edges[-1] - CROWDING_WINDOW]
+
+    thresholds, levels = inside(np.arange(0.5, magnitudes - 1, 1.0)), inside(np.arange(1, magnitudes - 1))
+    if not thresholds or not levels:
+        return None
     with np.errstate(divide="ignore", invalid="ignore"):
-        return per_point(np.arange(0.5, magnitudes - 1, 1.0)) / at_levels
+        return per_point(thresholds) / per_point(levels)
 
 
 def runs_summary(folder, spec, table):

@@ -218,6 +218,10 @@ def test_a_relative_fall_against_its_margin(tmp_path):
     assert "| inconclusive |" in rows(claims(tmp_path, [dict(base, margin=0.20)]))[0]
     err = claims(tmp_path, [dict(base, paired=False)], check=2)
     assert "'relative' needs 'paired'" in err
+    runs[1]["conv.weight/radius"] = [0.0, 1.0]
+    (tmp_path / "s/runs.json").write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1,
+                                                      "seeds": [0, 1, 2], "runs": runs}))
+    assert "a is 0 for a seed of bits=2" in claims(tmp_path, [base], check=2)
 
 
 def test_a_claim_decided_by_a_check_file(tmp_path):

@@ -141,3 +141,12 @@ def test_runs_json_says_how_sign_shift_latents_crowd_the_thresholds(tmp_path):
     # Thresholds: (40 + 10 + 10) * 4 / 3 per threshold; levels 1, 2: 40 per level.
     assert runs[0]["conv.weight/threshold_crowding"] == pytest.approx([1.0, 2.0])
     assert "conv.weight/threshold_crowding" not in runs[1]  # not the sign-shift quantizer
+    # 4 bits: thresholds 0.5 ... 6.5 and levels 1 ... 6; those past the histogram's 3.0 are left out,
+    # so the ratio is the same as at 3 bits (thresholds 0.5, 1.5, 2.5 against levels 1, 2).
+    with h5py.File(tmp_path / "runs/lr=0.1/seed0/run.h5", "a") as f:
+        config = json.loads(f.attrs["config"])
+        config["model"]["quant"]["bits"] = 4
+        f.attrs["config"] = json.dumps(config)
+    report(tmp_path)
+    runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
+    assert runs[0]["conv.weight/threshold_crowding"] == pytest.approx([1.0, 2.0])
