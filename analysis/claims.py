@@ -47,6 +47,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FRACTION_METRICS = {"test_top1", "test_top5", "train_top1", "validation_top1"}
 HYPOTHESES = {"greater", "not_worse", "less", "within"}
 REDUCES = {"final", "first", "mean", "best"}
+VERDICT_ORDER = ["holds", "does not hold", "inconclusive", "pending", "not yet run", "not yet tested"]
 MIN_RUNS = 3
 
 
@@ -253,12 +254,14 @@ def render(spec, summaries, command):
     claims = spec.get("claims")
     if not isinstance(claims, list) or not claims:
         raise ClaimsError("claims file: 'claims' must be a non-empty list")
-    rows, counts = [], {}
+    rows, counts, claim_rows = [], {}, []
     for i, claim in enumerate(claims):
         where = f"claim {claim.get('id', i)}"
         for key in ("id", "paper", "claim"):
             if key not in claim:
                 raise ClaimsError(f"{where}: no '{key}'")
+        before = dict(counts)
+        claim_rows.append((claim, before))
         head = [cell_text(f"**{claim['id']}** — {claim['claim']} ({claim['paper']})"),
                 cell_text(claim.get("evidence", "-"))]
         experiment = claim.get("experiment")
@@ -289,6 +292,14 @@ def render(spec, summaries, command):
             rows.append((head if j == 0 else ["", ""]) +
                         [f"[{results_link}]({pathlib.PurePosixPath('..') / results_link})",
                          cell_text(result["metric"]), cell_text(ours), v, cell_text(note)])
+    # In short: each claim's verdicts (the counts it added), in the table's order.
+    short = ["| claim | paper | verdicts |", "|---|---|---|"]
+    for k, (claim, before) in enumerate(claim_rows):
+        after = claim_rows[k + 1][1] if k + 1 < len(claim_rows) else counts
+        added = {v: after.get(v, 0) - before.get(v, 0) for v in after if after.get(v, 0) > before.get(v, 0)}
+        short.append(f"| **{claim['id']}** | {cell_text(claim['paper'])} | "
+                     + ", ".join(f"{v} {n}" for v, n in sorted(added.items(), key=lambda kv: VERDICT_ORDER.index(kv[0])))
+                     + " |")
     commits, cpus, cpu_hours = set(), set(), 0.0
     for data in summaries.cache.values():
         for r in data["runs"]:
@@ -307,6 +318,7 @@ def render(spec, summaries, command):
              f"Runs behind the verdicts: trained at commit(s) {', '.join(sorted(commits)) or '-'} on "
              f"{' / '.join(sorted(cpus)) or '-'}, {cpu_hours:.2f} CPU-hours (the summaries' process time × threads).", "",
              "Verdicts (one per comparison): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "",
+             "## In short", "", *short, "", "## Claim by claim", "",
              "| claim (paper) | paper's evidence | results | metric | ours: b, a, b − a [95% interval] | verdict | why |",
              "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
