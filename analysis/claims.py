@@ -297,9 +297,9 @@ def render(spec, summaries, command):
     for k, (claim, before) in enumerate(claim_rows):
         after = claim_rows[k + 1][1] if k + 1 < len(claim_rows) else counts
         added = {v: after.get(v, 0) - before.get(v, 0) for v in after if after.get(v, 0) > before.get(v, 0)}
+        ordered = sorted(added.items(), key=lambda kv: VERDICT_ORDER.index(kv[0]))
         short.append(f"| **{claim['id']}** | {cell_text(claim['paper'])} | "
-                     + ", ".join(f"{v} {n}" for v, n in sorted(added.items(), key=lambda kv: VERDICT_ORDER.index(kv[0])))
-                     + " |")
+                     + ", ".join(f"{v} {n}" for v, n in ordered) + " |")
     commits, cpus, cpu_hours = set(), set(), 0.0
     for data in summaries.cache.values():
         for r in data["runs"]:
