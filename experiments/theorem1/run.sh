@@ -58,7 +58,9 @@ for row in rows:
                  f"| {relative:.2g} |")
 verdict = "holds" if all_agree and worst <= tolerance else "does not hold"
 resnets = sum("resnet20" in row.split("|")[0] for row in rows)
-networks = f"{len(rows) - resnets} LeNets" + (f" and {resnets} ResNet-20s" if resnets else "")
+def count(n, name):
+    return f"{n} {name}" + ("s" if n != 1 else "")
+networks = count(len(rows) - resnets, "LeNet") + (f" and {count(resnets, 'ResNet-20')}" if resnets else "")
 summary = (f"{networks} trained on the Shift space (S3, symmetric_pot and sign_shift at 2-4 bits; the sweeps' 3 seeds) "
            f"converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the 10,000 test "
            f"images agrees; largest logit difference {worst:.2g} of the largest |logit| "
