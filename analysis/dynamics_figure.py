@@ -14,7 +14,7 @@ import argparse
 import numpy as np
 
 from .figures import main_wrapper, plt, save
-from .freezing_figure import BAND_NOTE, band, seed_groups
+from .freezing_figure import band, note_bands, seed_groups
 from .runfile import RunFileError, common_layer, load_runs
 
 
@@ -43,8 +43,7 @@ def draw(runs, out, layer=None, latent=None):
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6)
-    if any(len(members) > 1 for members in seed_groups(runs).values()):
-        fig.suptitle(BAND_NOTE, fontsize=8, color="0.3")
+    note_bands(fig, runs)
     return save(fig, runs, out)
 
 

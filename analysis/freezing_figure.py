@@ -26,6 +26,12 @@ def seed_groups(runs):
 BAND_NOTE = "several seeds: their mean, and a band from the lowest to the highest"
 
 
+def note_bands(fig, runs):
+    """Says on the figure what its bands are, when some curve averages several seeds."""
+    if any(len(members) > 1 for members in seed_groups(runs).values()):
+        fig.suptitle(BAND_NOTE, fontsize=8, color="0.3")
+
+
 def band(ax, xs, series, label, **style):
     """One run: its curve. Several: their mean, and a band from their minimum to their maximum
     (the figure says so with BAND_NOTE).
@@ -57,8 +63,7 @@ def draw(runs, out, layer=None, tensor="effective"):
     for ax in (left, right):
         ax.grid(alpha=0.3)
     right.legend(fontsize=6)
-    if any(len(members) > 1 for members in seed_groups(runs).values()):
-        fig.suptitle(BAND_NOTE, fontsize=8, color="0.3")
+    note_bands(fig, runs)
     return save(fig, runs, out)
 
 

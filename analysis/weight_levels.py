@@ -73,7 +73,8 @@ def main(argv=None):
              "| participation ratio |", "|---|---|---:|---:|---:|---:|"]
     for (label, name), stats in groups.items():
         share, energy, ratio = zip(*stats)
-        lines.append(f"| {label} | {name} | {len(stats)} | {fmt(share, True)} | {fmt(energy, True)} | {fmt(ratio, False)} |")
+        lines.append(f"| {label} | {name} | {len(stats)} | {fmt(share, True)} | {fmt(energy, True)} "
+                     f"| {fmt(ratio, False)} |")
     text = "\n".join(lines) + "\n"
     if args.out:
         write_whole(pathlib.Path(args.out), text)

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <iostream>
+#include <memory>
 
 #include <ATen/ATen.h>
 
@@ -75,24 +75,20 @@ int run_infer(const std::vector<std::string>& args) {
     const auto start = std::chrono::steady_clock::now();
     const std::vector<float> logits = engine.forward(images[at].data_ptr<float>(), n, threads);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<float> theirs;  // the --compare model's logits of the same images
+    if (other) theirs = other->forward(images[at].data_ptr<float>(), n, threads);
     for (int64_t i = 0; i < n; ++i) {
       const float* row = logits.data() + i * engine.classes();
       const int64_t best = std::max_element(row, row + engine.classes()) - row;
       correct += best == labels[at + i];
-    }
-    if (other) {
-      const std::vector<float> theirs = other->forward(images[at].data_ptr<float>(), n, threads);
-      for (int64_t i = 0; i < n; ++i) {
-        const float* row = logits.data() + i * engine.classes();
-        const float* their_row = theirs.data() + i * engine.classes();
-        const int64_t best = std::max_element(row, row + engine.classes()) - row;
-        const int64_t their_best = std::max_element(their_row, their_row + engine.classes()) - their_row;
-        agree += best == their_best;
-        other_correct += their_best == labels[at + i];
-        for (int64_t c = 0; c < engine.classes(); ++c) {
-          max_difference = std::max(max_difference, std::abs(static_cast<double>(row[c]) - their_row[c]));
-          max_logit = std::max(max_logit, static_cast<double>(std::abs(row[c])));
-        }
+      if (!other) continue;
+      const float* their_row = theirs.data() + i * engine.classes();
+      const int64_t their_best = std::max_element(their_row, their_row + engine.classes()) - their_row;
+      agree += best == their_best;
+      other_correct += their_best == labels[at + i];
+      for (int64_t c = 0; c < engine.classes(); ++c) {
+        max_difference = std::max(max_difference, std::abs(static_cast<double>(row[c]) - their_row[c]));
+        max_logit = std::max(max_logit, static_cast<double>(std::abs(row[c])));
       }
     }
   }

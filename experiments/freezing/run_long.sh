@@ -20,7 +20,8 @@ $python -m analysis.optimization_space_figure --sign-shift "$(ls -d "$long"/*par
   --sign-scale "$(ls -d "$long"/*parametrization=sign_scale*/seed0)" --out "$out/optimization_space"
 $python -m analysis.trace_figure "$init3/init=kaiming_normal/seed0" "$init3/init=low_variance/seed0" \
   --out results/freezing/init3/traces
-commits=$($python -c 'import json, sys; print(", ".join(sorted({r["commit"] for r in json.load(open(sys.argv[1]))["runs"] if "commit" in r})))' "$out/runs.json")
+commits=$($python -c 'import json, sys; runs = json.load(open(sys.argv[1]))["runs"]
+print(", ".join(sorted({r["commit"] for r in runs if "commit" in r})))' "$out/runs.json")
 cat > "$out/figures.md.tmp" <<MD
 # Figures of the 20-epoch freezing sweep and the 2-bit init traces
 

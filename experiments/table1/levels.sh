@@ -33,6 +33,6 @@ out=results/table1/levels.md
   echo "training loss): a low participation ratio means a few weights at the widest levels carry the layer."
   echo
   /usr/bin/python3 -m analysis.weight_levels "${models[@]}" --command "bash experiments/table1/levels.sh"
-} > "$out.tmp"
-mv "$out.tmp" "$out"
+} > "$work/levels.md"
+mv "$work/levels.md" "$out"
 echo "$out"

@@ -44,16 +44,19 @@ for d in "${runs[@]}"; do
   echo "${d#"$runs_dir"/}: $line" >&2
 done
 /usr/bin/python3 - "$out" "$tolerance" "$("$bin" --version)" "${rows[@]}" <<'PY'
-import datetime, json, pathlib, subprocess, sys
+import datetime, json, pathlib, sys
+sys.path.insert(0, ".")
+from analysis.files import write_whole
 out, tolerance, version, rows = pathlib.Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-table, worst, all_agree = [], 0.0, True
+table, worst, all_agree, counts = [], 0.0, True, set()
 for row in rows:
     run, zeros, weights, top1, top1_dense, agree, difference = row.split("|")
     same, images = map(int, agree.split())
     diff, largest = map(float, difference.split())
     relative = diff / largest if largest > 0 else 0.0
     worst, all_agree = max(worst, relative), all_agree and same == images
+    counts.add(images)
     table.append(f"| `{run}` | {zeros} | {weights} | {top1} | {top1_dense} | {same} / {images} | {diff:.3g} "
                  f"| {relative:.2g} |")
 verdict = "holds" if all_agree and worst <= tolerance else "does not hold"
@@ -61,9 +64,10 @@ resnets = sum("resnet20" in row.split("|")[0] for row in rows)
 def count(n, name):
     return f"{n} {name}" + ("s" if n != 1 else "")
 networks = count(len(rows) - resnets, "LeNet") + (f" and {count(resnets, 'ResNet-20')}" if resnets else "")
-summary = (f"{networks} trained on the Shift space (S3, symmetric_pot and sign_shift at 2-4 bits; the sweeps' 3 seeds) "
-           f"converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the 10,000 test "
-           f"images agrees; largest logit difference {worst:.2g} of the largest |logit| "
+images = "/".join(f"{n:,}" for n in sorted(counts))
+summary = (f"{networks} trained on the Shift space (S3, symmetric_pot and sign_shift at 2-4 bits; the sweeps' "
+           f"3 seeds) converted to zero-free networks: {'every' if all_agree else 'not every'} prediction of the "
+           f"{images} test images agrees; largest logit difference {worst:.2g} of the largest |logit| "
            f"(tolerance {tolerance:g})")
 made = (f"Made by `bash experiments/theorem1/run.sh` ({version}, {datetime.date.today().isoformat()}, on {cpu}); "
         "runs from the committed sweeps (their report.md gives how they were trained).")
@@ -76,13 +80,9 @@ text = "\n".join([
     "| run | zero weights split | weights before -> after | Shift top-1 | zero-free top-1 | same prediction "
     "| largest \\|logit difference\\| | of largest \\|logit\\| |",
     "|---|---:|---|---:|---:|---:|---:|---:|", *table, ""])
-tmp = out / "README.md.tmp"
-tmp.write_text(text)
-tmp.replace(out / "README.md")
+write_whole(out / "README.md", text)
 check = {"format": "denseshift-check", "format_version": 1, "verdict": verdict, "summary": summary,
          "made": made, "runs": len(rows), "largest_relative_difference": worst, "tolerance": tolerance}
-tmp = out / "check.json.tmp"
-tmp.write_text(json.dumps(check, indent=1) + "\n")
-tmp.replace(out / "check.json")
+write_whole(out / "check.json", json.dumps(check, indent=1) + "\n")
 print(out / "README.md")
 PY
