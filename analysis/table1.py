@@ -35,6 +35,7 @@ SOURCES = {"lenet": {None: "results/table1/lenet/runs.json",
            "resnet20": {None: "results/table1/resnet20/runs.json",
                         "symmetric_pot": "results/table1/resnet20_quantizers/runs.json",
                         "sign_shift": "results/table1/resnet20_quantizers/runs.json"}}
+MODELS = {"lenet": "LeNet", "resnet20": "ResNet-20"}
 
 
 def load(path, root):
@@ -76,24 +77,27 @@ def main(argv=None):
     ap.add_argument("--out", default="results/table1/README.md")
     ap.add_argument("--root", default=str(ROOT), help="folder the summaries' paths are relative to")
     args = ap.parse_args(argv)
-    rows, cpus, commits = [], set(), set()
+    rows = []
+    # provenance per model column: the two columns are often trained on different machines
+    cpus, commits = {model: set() for model in MODELS}, {model: set() for model in MODELS}
     for parametrization, description, space in METHODS:
         for bits in ([None] if parametrization == "full_precision" else [2, 3, 4]):
             row = [description, "32" if bits is None else str(bits)]
-            for model in ("lenet", "resnet20"):
+            for model in MODELS:
                 source = SOURCES[model].get(parametrization, SOURCES[model][None])
                 text, c, k = cell(load(source, args.root), parametrization, space, bits)
-                cpus |= c
-                commits |= k
+                cpus[model] |= c
+                commits[model] |= k
                 row.append(text)
             row.append(PAPER.get((parametrization, bits), "-"))
             rows.append(row)
     lines = ["# Table 1 analogue: final test top-1 (%) by method and weight bits", "",
              f"Made by `/usr/bin/python3 -m analysis.table1` on {datetime.date.today().isoformat()} at commit "
              f"{git_commit()} from the committed sweep summaries (results/table1/*/runs.json, and the dense_shift "
-             "cells of results/zero_free/*/runs.json for the quantizers); runs trained at commit(s) "
-             f"{', '.join(sorted(commits)) or '-'} on {' / '.join(sorted(cpus)) or '-'}. Each sweep's report.md "
-             "beside its summary gives the command and the CPU-hours.", "",
+             "cells of results/zero_free/*/runs.json for the quantizers). "
+             + " ".join(f"{MODELS[m]} runs trained at commit(s) {', '.join(sorted(commits[m]))} on "
+                        f"{' / '.join(sorted(cpus[m]))}." for m in MODELS if commits[m])
+             + " Each sweep's report.md beside its summary gives the command and the CPU-hours.", "",
              "Fashion-MNIST, mean ± sample std over seeds, [95% Student-t interval of the mean]. LeNet: 10 epochs "
              "(experiments/common/lenet.json); ResNet-20: 2 epochs (experiments/common/resnet20.json). The last "
              "column is the paper's ImageNet ResNet-18 (DenseShift v2 Table 1): context, not a target.", "",

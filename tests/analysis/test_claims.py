@@ -150,11 +150,12 @@ def test_table1_places_each_cell_and_marks_what_is_not_run(tmp_path):
         (tmp_path / path).write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1,
                                                  "runs": runs}))
 
-    def run(overrides, seed, top1):
+    def run(overrides, seed, top1, cpu="CPU-X", commit="abc"):
         return {"cell": "c", "overrides": overrides, "seed": seed, "state": "completed", "test_top1": [0.1, top1],
-                "cpu": "CPU-X", "commit": "abc"}
+                "cpu": cpu, "commit": commit}
     ds3 = {"model.quant.parametrization": "sign_scale", "model.quant.space": "dense_shift", "model.quant.bits": 3}
     write("results/table1/lenet/runs.json", [run(ds3, s, v) for s, v in enumerate([0.90, 0.91, 0.92])])
+    write("results/table1/resnet20/runs.json", [run(ds3, 0, 0.85, "CPU-Y", "def")])
     # zero_free: the parametrization is the sweep's, not an override; only dense_shift cells count.
     write("results/zero_free/lenet_sign_shift/runs.json",
           [run({"model.quant.space": "dense_shift", "model.quant.bits": 2}, 0, 0.80),
@@ -164,10 +165,11 @@ def test_table1_places_each_cell_and_marks_what_is_not_run(tmp_path):
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     text = out.read_text()
-    assert "| DenseShift: sign_scale, zero-free, low-variance init | 3 | 91.00 ± 1.00 [88.52, 93.48] (n=3) | not yet run | 70.62 |" in text
+    assert "| DenseShift: sign_scale, zero-free, low-variance init | 3 | 91.00 ± 1.00 [88.52, 93.48] (n=3) | 85.00 (n=1) | 70.62 |" in text
     assert "| sign-shift quantizer, zero-free, level_uniform init | 2 | 80.00 (n=1) | not yet run | - |" in text
-    assert "| full precision (Kaiming) | 32 | - | not yet run | 69.6 |" in text
-    assert "CPU-X" in text
+    assert "| full precision (Kaiming) | 32 | - | - | 69.6 |" in text
+    # each model column names the machine and commit its own runs came from
+    assert "LeNet runs trained at commit(s) abc on CPU-X. ResNet-20 runs trained at commit(s) def on CPU-Y." in text
 
 
 def test_transfer_table_flags_diverged_runs_seed_by_seed(tmp_path):
