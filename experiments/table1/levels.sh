@@ -21,7 +21,13 @@ for method in sign_scale s3; do
     done
   done
 done
-[ ${#models[@]} -gt 0 ] || { echo "error: no Table-1 LeNet runs under $runs" >&2; exit 2; }
+# all 18 or nothing: runs/ is not in git, and a table of the few runs a checkout happens to hold would
+# replace the committed one without saying so
+if [ ${#models[@]} -ne 18 ]; then
+  echo "error: found ${#models[@]} of the 18 Table-1 LeNet runs (sign_scale and s3, 2-4 bits, 3 seeds) under" \
+       "$runs: run bash experiments/table1/run.sh lenet first (runs/ is not in git)" >&2
+  exit 2
+fi
 out=results/table1/levels.md
 {
   echo "# Weight energy over magnitude levels, Table-1 LeNet runs"

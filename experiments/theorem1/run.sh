@@ -8,9 +8,18 @@
 # results/claims.md shows): "holds" when every conversion gives the same prediction on every image and
 # logits within TOLERANCE (1e-5) of the largest |logit|. ~5 CPU-minutes for the LeNets, ~2 for each
 # ResNet-20; needs the sweeps' run folders.
-# Usage: bash experiments/theorem1/run.sh
+# Refuses (exit 2, nothing written) when it finds fewer runs than the committed check.json covers: runs/
+# is not in git, so a fresh checkout holds only what it trained itself; --allow-fewer replaces the
+# committed results with what is here.
+# Usage: bash experiments/theorem1/run.sh [--allow-fewer]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+allow_fewer=0
+case "${1:-}" in
+  "") ;;
+  --allow-fewer) allow_fewer=1 ;;
+  *) echo "error: '$1': the only flag is --allow-fewer" >&2; exit 2 ;;
+esac
 bin=${DENSESHIFT_BIN:-build/cli/denseshift}
 [ -n "${DENSESHIFT_BIN:-}" ] || TARGETS=denseshift_cli bash scripts/build.sh >/dev/null
 runs_dir=${RUNS_DIR:-runs/paper}
@@ -26,6 +35,14 @@ for d in "$runs_dir"/table1/*/runs/*space=shift/seed* "$runs_dir"/zero_free/*/ru
 done
 if [ ${#runs[@]} -eq 0 ]; then
   echo "error: no Shift-space runs under $runs_dir (run experiments/table1 and experiments/zero_free first)" >&2
+  exit 2
+fi
+committed=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("runs", 0))' \
+            "$out/check.json" 2>/dev/null || echo 0)
+if [ "$allow_fewer" = 0 ] && [ "${#runs[@]}" -lt "$committed" ]; then
+  echo "error: found ${#runs[@]} Shift-space run(s) under $runs_dir and runs/deploy, but $out/check.json covers" \
+       "$committed: run experiments/table1 and experiments/zero_free here first (runs/ is not in git), or give" \
+       "--allow-fewer to replace it" >&2
   exit 2
 fi
 rows=()
