@@ -28,7 +28,9 @@ the counts, never a verdict; a summary file that does not exist yet gives "not y
 whose experiment is defined but not run names it in "planned" instead of comparisons. A claim that
 no seed statistics decide (an exact equivalence, e.g. Theorem 1) names a "check": a JSON file of
 format "denseshift-check" that its experiment's committed command wrote, with the verdict it
-computed from its measurements, a one-line summary and how it was made. A claim's `notes` map a
+computed from its measurements, a one-line summary, how it was made and optionally the "metric" it
+names (default "exact check") (or a list of such files, a
+row each, e.g. one per instruction set of a kernel benchmark). A claim's `notes` map a
 verdict to the sentence printed with it.
 """
 import argparse
@@ -247,7 +249,8 @@ def check_row(root, name, where, counts):
     if data["verdict"] not in ("holds", "does not hold", "inconclusive"):
         raise ClaimsError(f"{where}: {name}: verdict '{data['verdict']}' is not holds, does not hold or inconclusive")
     counts[data["verdict"]] = counts.get(data["verdict"], 0) + 1
-    return [link, "exact check", cell_text(f"{data['summary']} ({data['made']})"), data["verdict"], ""]
+    return [link, cell_text(data.get("metric", "exact check")), cell_text(f"{data['summary']} ({data['made']})"),
+            data["verdict"], ""]
 
 
 def render(spec, summaries, command):
@@ -275,7 +278,12 @@ def render(spec, summaries, command):
             rows.append(head + [link, "-", "-", "not yet run", cell_text(claim["planned"])])
             continue
         if "check" in claim:
-            rows.append(head + check_row(summaries.root, claim["check"], where, counts))
+            # one check file, or a list of them (one row each, e.g. one per ISA)
+            checks = claim["check"] if isinstance(claim["check"], list) else [claim["check"]]
+            if not checks or not all(isinstance(c, str) for c in checks):
+                raise ClaimsError(f"{where}: 'check' must be a file name or a non-empty list of them")
+            for j, name in enumerate(checks):
+                rows.append((head if j == 0 else ["", ""]) + check_row(summaries.root, name, where, counts))
             continue
         comparisons = claim.get("comparisons")
         if not comparisons:

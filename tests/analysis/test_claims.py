@@ -250,3 +250,13 @@ def test_a_claim_decided_by_a_check_file(tmp_path):
     assert "does not hold 1" in text
     (tmp_path / "t/check.json").write_text(json.dumps(dict(check, verdict="sort of")))
     assert "verdict 'sort of'" in render(check=2)
+    # a list of checks: a row each, the claim's cells on the first; a missing one is "not yet run"
+    (tmp_path / "t/check.json").write_text(json.dumps(dict(check, verdict="holds", metric="speed-up")))
+    spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C",
+                                            "check": ["t/check.json", "t/other.json"]}]}))
+    text = render()
+    assert "| **t1** — C (P) | - | [t](../t) | speed-up | 2 of 3 conversions agree (by a script) | holds |" in text
+    assert "|  |  | [t](../t) | - | - | not yet run (no t/other.json) |" in text
+    assert "| **t1** | P | holds 1, not yet run 1 |" in text
+    spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C", "check": []}]}))
+    assert "'check' must be a file name or a non-empty list" in render(check=2)
