@@ -28,10 +28,9 @@ the counts, never a verdict; a summary file that does not exist yet gives "not y
 whose experiment is defined but not run names it in "planned" instead of comparisons. A claim that
 no seed statistics decide (an exact equivalence, e.g. Theorem 1) names a "check": a JSON file of
 format "denseshift-check" that its experiment's committed command wrote, with the verdict it
-computed from its measurements, a one-line summary, how it was made and optionally the "metric" it
-names (default "exact check") (or a list of such files, a
-row each, e.g. one per instruction set of a kernel benchmark). A claim's `notes` map a
-verdict to the sentence printed with it.
+computed from its measurements, a one-line summary, how it was made and optionally the "metric"
+column's text (default "exact check"); or a list of such files, a row each (e.g. one per instruction
+set of a kernel benchmark). A claim's `notes` map a verdict to the sentence printed with it.
 """
 import argparse
 import datetime

@@ -27,8 +27,8 @@ MIN_RUNS = 3
 
 
 def speedups(paths):
-    """{isa: [speed-up of the DenseShift MAC over the Shift MAC, one per run]}, the CPU and the bench's
-    commit(s); every run must hold both rows for the same ISAs and come from one CPU."""
+    """({isa: [speed-up of the DenseShift MAC over the Shift MAC, one per run]}, the CPU); every run must
+    hold the DenseShift rows for the same ISAs and come from one CPU."""
     per_isa, cpus, isas = {}, set(), None
     for path in paths:
         try:
