@@ -3,7 +3,7 @@
 # the quantizer baselines' rows are experiments/zero_free/'s dense_shift cells.
 #   lenet     ~1.1 CPU-hours, 2 jobs x 1 thread
 #   resnet20  2.6 CPU-hours on a 2-vCPU Zen 4 EPYC (79 min at 1 job x 2 threads; ~6 on a Zen 1 of 250
-#             images/s), then resnet20_quantizers (~2.3 on the Zen 4): one session's worth together
+#             images/s), then resnet20_quantizers (2.0 on the Zen 4, 60 min): one session's worth together
 # (`denseshift sweep run experiments/table1/NAME.sweep.json --out X --dry-run` for this machine.)
 # Resumable; results in results/table1/NAME/. Usage: bash experiments/table1/run.sh [lenet|resnet20|all]
 set -euo pipefail
