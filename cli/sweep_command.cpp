@@ -58,7 +58,9 @@ int64_t cores() {
 std::string seconds_text(double s) {
   char buf[32];
   if (!std::isfinite(s)) return "?";
-  if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
+  // under 0.1 s two significant digits, so that a positive time never reads "0.0 s"
+  if (s > 0 && s < 0.1) std::snprintf(buf, sizeof buf, "%.2g s", s);
+  else if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
   else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
   else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
   return buf;
