@@ -7,6 +7,9 @@
 # the run; the input is kept in BUILD_DIR/crashes/ -- add it to tests/fuzz/corpus/<target>/
 # once fixed, so torch_tests replays it from then on. Failures inside the HDF5 library itself
 # (reachable through a corrupt run file; see tests/fuzz/hdf5-defects/) are counted, not fatal.
+# Whose failure it is comes from the report the failing process itself wrote (the sanitizers'
+# log_path, BUILD_DIR/reports/<target>/), not from a replay of the kept input: some HDF5 failures
+# need the state earlier inputs left in the same process and do not happen on a replay alone.
 #   FUZZ_SECONDS  seconds per target (default 60)
 #   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile
 #   BUILD_DIR, JOBS as in build.sh
@@ -21,39 +24,42 @@ bash scripts/configure-sanitize.sh "$build_dir"
 cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
 echo "fuzz.sh: built in $(( $(date +%s) - start )) s"
 
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+asan_options=detect_leaks=0:abort_on_error=1
+ubsan_options=print_stacktrace=1:halt_on_error=1
 
-# Where an input failed: "hdf5" when the innermost frame that is not the sanitizer's (its
-# interceptors of memcpy, strlen, ... included), the fuzzer's, libc's or an allocator's lies
-# in the HDF5 library (a defect of Debian's HDF5 1.10.8, which a corrupt run file can reach
-# and we cannot fix), "ours" otherwise.
-where_it_failed() {
-  local out frame
-  out=$(timeout 120 "$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
-  frame=$(grep -E '^ +#[0-9]+ ' <<<"$out" | grep -vE \
+# Whose failure a sanitizer report (one failing process's, a timeout's stack included) shows:
+# "hdf5" when the innermost frame that is not the sanitizer's (its interceptors of memcpy,
+# strlen, ... included), the fuzzer's, libc's or an allocator's lies in the HDF5 library (a
+# defect of Debian's HDF5 1.10.8, which a corrupt run file can reach and we cannot fix), "ours"
+# otherwise (a report with no such frame included: what cannot be placed fails the run).
+whose_report() {
+  local frame
+  frame=$(grep -E '^ +#[0-9]+ ' "$1" | grep -vE \
     '__sanitizer|fuzzer::|libc\.so|sysdeps|libclang_rt|compiler-rt|__asan|__ubsan|__interceptor|malloc|calloc|realloc|operator new|libstdc\+\+| in (memcpy|memmove|memset|memcmp|strlen|strnlen|strcmp|strncmp) \(' \
     | head -1 || true)
   if [[ $frame == *libhdf5* ]]; then echo hdf5; else echo ours; fi
 }
 
 crashes_dir="$build_dir/crashes"
-rm -rf "$crashes_dir"
+rm -rf "$crashes_dir" "$build_dir/reports"
 mkdir -p "$crashes_dir"
 failed=0
 summary=()
 for t in "${targets[@]}"; do
   bin="$build_dir/tests/fuzz/fuzz_$t"
   corpus="$build_dir/corpus/$t"   # grows across runs; the seeds stay in the repository
-  mkdir -p "$corpus"
+  reports="$build_dir/reports/$t"
+  mkdir -p "$corpus" "$reports"
   log="$build_dir/fuzz_$t.log"
   max_len=4096
   [ "$t" = runfile ] && max_len=65536
   [ "$t" = cifar ] && max_len=16384
   # Fork mode goes on after a failing input (kept under crashes/), so one run reports every
-  # distinct failure, not just the first.
+  # distinct failure, not just the first. Each failing child process writes its sanitizer
+  # report (or its timeout's stack) to reports/<target>/report.<pid>.
   set +e
-  "$bin" "$corpus" "tests/fuzz/corpus/$t" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+  ASAN_OPTIONS="$asan_options:log_path=$reports/report" UBSAN_OPTIONS="$ubsan_options:log_path=$reports/report" \
+    "$bin" "$corpus" "tests/fuzz/corpus/$t" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$crashes_dir/$t-" >"$log" 2>&1
   code=$?
@@ -62,17 +68,35 @@ for t in "${targets[@]}"; do
   execs=$(grep -oE '^#[0-9]+' <<<"$last" | tr -d '#' || true)
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
+  # The fork-mode status line counts every failing child: oom/timeout/crash: A/B/C.
+  counts=$(grep -oE 'oom/timeout/crash: [0-9]+/[0-9]+/[0-9]+' <<<"$last" | grep -oE '[0-9]+/[0-9]+/[0-9]+' || true)
+  failures=0
+  [ -n "$counts" ] && failures=$(( ${counts//\// + } ))
   units=$(find "$corpus" -type f | wc -l)
   ours=0 hdf5=0
-  for artifact in "$crashes_dir/$t-"*; do
-    [ -e "$artifact" ] || continue
-    if [ "$(where_it_failed "$bin" "$artifact")" = hdf5 ]; then
+  for report in "$reports"/report.*; do
+    [ -e "$report" ] || continue
+    # A failure's report has an error line or a stack (a timeout's has only the stack).
+    grep -qE 'ERROR:|runtime error:|^ +#[0-9]+ ' "$report" || continue
+    if [ "$(whose_report "$report")" = hdf5 ]; then
       hdf5=$((hdf5 + 1))
     else
       ours=$((ours + 1))
-      echo "fuzz.sh: $t: $artifact fails in our code; replay: $bin $artifact" >&2
+      echo "fuzz.sh: $t: a failure in our code, reported in $report:" >&2
+      grep -m1 -E 'ERROR:|runtime error:' "$report" >&2 || true
+      grep -E '^ +#[0-9]+ ' "$report" | head -12 >&2 || true
     fi
   done
+  # A failure that left no report (libFuzzer's own out-of-memory check prints none) cannot be
+  # placed: it counts as ours.
+  unplaced=$(( failures - ours - hdf5 ))
+  if [ "$unplaced" -gt 0 ]; then
+    ours=$((ours + unplaced))
+    echo "fuzz.sh: $t: $unplaced failure(s) left no sanitizer report; see $log" >&2
+  fi
+  if [ "$ours" -ne 0 ]; then
+    echo "fuzz.sh: $t: the failing inputs are under $crashes_dir; replay one: $bin INPUT" >&2
+  fi
   summary+=("$(printf '%-8s %10s execs  cov %5s  ft %6s  corpus %5s  failures in our code %s, in HDF5 %s' \
     "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$units" "$ours" "$hdf5")")
   if [ "$ours" -ne 0 ] || { [ "$code" -ne 0 ] && [ "$hdf5" -eq 0 ]; }; then

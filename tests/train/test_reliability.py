@@ -411,3 +411,14 @@ def test_a_run_file_that_hangs_hdf5_ends_with_one_line_not_forever(tmp_path):
         # eval reads only format_version, which these spare: it evaluates the checkpoint.
         assert denseshift("eval", run, env=env, timeout=60).returncode == 0
     assert any("probably damaged" in m for m in messages), messages
+
+
+def test_a_run_file_that_makes_hdf5_allocate_terabytes_ends_with_one_line(tmp_path):
+    # Found by the run-file fuzz target: HDF5 asks malloc for an object-header size read from
+    # the damaged file (~8 TB); the allocation fails and the read must end in one error line.
+    run = finished_run(tmp_path)
+    defect = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "hdf5-defects" / "cache-allocation-too-big-7.h5"
+    (run / "run.h5").write_bytes(defect.read_bytes())
+    result = denseshift("inspect", run, timeout=60)
+    assert result.returncode in (1, 2) and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("denseshift: error: ") and "corrupt file" in result.stderr, result.stderr
