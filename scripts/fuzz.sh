@@ -87,8 +87,8 @@ for t in "${targets[@]}"; do
       grep -E '^ +#[0-9]+ ' "$report" | head -12 >&2 || true
     fi
   done
-  # A failure that left no report (libFuzzer's own out-of-memory check prints none) cannot be
-  # placed: it counts as ours.
+  # A failure that left no report (one that libFuzzer detects itself may be reported in the log
+  # only) cannot be placed: it counts as ours.
   unplaced=$(( failures - ours - hdf5 ))
   if [ "$unplaced" -gt 0 ]; then
     ours=$((ours + unplaced))
