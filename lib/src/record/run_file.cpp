@@ -514,10 +514,18 @@ std::map<std::string, std::vector<double>> epochs_of(H5::H5File& file, const std
   });
 }
 
-std::vector<EpochMetrics> rows_of(const std::map<std::string, std::vector<double>>& series) {
+// An epoch number must be a whole number that fits: a damaged file can hold NaN or 1e300 there,
+// whose conversion to an integer is undefined (found by the runfile fuzz target).
+std::vector<EpochMetrics> rows_of(const std::map<std::string, std::vector<double>>& series, const std::string& path) {
+  constexpr double kMaxEpoch = 1e15;
   std::vector<EpochMetrics> out(series.at("epoch").size());
   for (size_t i = 0; i < out.size(); ++i) {
-    out[i].epoch = static_cast<int64_t>(series.at("epoch")[i]);
+    const double epoch = series.at("epoch")[i];
+    if (!(epoch >= 0 && epoch <= kMaxEpoch) || epoch != std::floor(epoch)) {
+      throw InvalidArgument("run file '" + path + "' has epoch number " + std::to_string(epoch) + " in row " +
+                            std::to_string(i + 1) + " of /epochs/epoch (corrupt file)");
+    }
+    out[i].epoch = static_cast<int64_t>(epoch);
     for (const auto& field : kEpochFields) out[i].*field.member = series.at(field.name)[i];
   }
   return out;
@@ -529,9 +537,11 @@ std::map<std::string, std::vector<double>> RunFile::read_epochs(const std::strin
   return epochs_of(file, path);
 }
 
-std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) { return rows_of(read_epochs(path)); }
+std::vector<EpochMetrics> RunFile::read_epoch_metrics(const std::string& path) {
+  return rows_of(read_epochs(path), path);
+}
 
-std::vector<EpochMetrics> RunFile::epoch_metrics() { return rows_of(epochs_of(impl_->file, impl_->path)); }
+std::vector<EpochMetrics> RunFile::epoch_metrics() { return rows_of(epochs_of(impl_->file, impl_->path), impl_->path); }
 
 bool hdf5_left_unclean() { return close_failed.load(); }
 
