@@ -54,34 +54,14 @@ def parse_measured(text, version, date, cpu):
             "commit": commit_of(version), "date": date, "cpu": cpu}
 
 
-def rows_from_readme(text):
-    """The rows of a README.md written before runs.json existed (one-time migration): its table and the
-    commit, date and CPU of its 'Made by' line."""
-    made = re.search(r"Made by `bash experiments/theorem1/run.sh` \((.*?), (\d{4}-\d\d-\d\d), on (.*?)\);", text)
-    if not made:
-        raise ValueError("results/theorem1/README.md has no 'Made by' line to take its rows' provenance from")
-    version, date, cpu = made.groups()
-    rows = []
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if not line.startswith("| `") or len(cells) != 8:
-            continue
-        same, images = (int(x) for x in cells[5].split(" / "))
-        rows.append({"run": cells[0].strip("`"), "zeros": cells[1], "weights": cells[2], "top1": cells[3],
-                     "top1_dense": cells[4], "same": same, "images": images, "difference": float(cells[6]),
-                     "relative": float(cells[7]), "commit": commit_of(version), "date": date, "cpu": cpu})
-    return rows
-
-
 def committed_rows(out):
     runs = out / "runs.json"
-    if runs.exists():
-        data = json.loads(runs.read_text())
-        if data.get("format") != RUNS_FORMAT:
-            raise ValueError(f"{runs}: not a {RUNS_FORMAT} file")
-        return data["rows"]
-    readme = out / "README.md"
-    return rows_from_readme(readme.read_text()) if readme.exists() else []
+    if not runs.exists():
+        return []
+    data = json.loads(runs.read_text())
+    if data.get("format") != RUNS_FORMAT:
+        raise ValueError(f"{runs}: not a {RUNS_FORMAT} file")
+    return data["rows"]
 
 
 def merge(committed, measured, replace=False):

@@ -68,7 +68,8 @@ for t in "${targets[@]}"; do
   execs=$(grep -oE '^#[0-9]+' <<<"$last" | tr -d '#' || true)
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
-  # The fork-mode status line counts every failing child: oom/timeout/crash: A/B/C.
+  # libFuzzer's last fork-mode status line counts the failing children so far (oom/timeout/crash:
+  # A/B/C; one that failed after it is missed here but still has its report).
   counts=$(grep -oE 'oom/timeout/crash: [0-9]+/[0-9]+/[0-9]+' <<<"$last" | grep -oE '[0-9]+/[0-9]+/[0-9]+' || true)
   failures=0
   [ -n "$counts" ] && failures=$(( ${counts//\// + } ))

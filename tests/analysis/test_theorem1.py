@@ -55,23 +55,6 @@ def test_one_disagreeing_prediction_or_a_large_difference_and_the_claim_does_not
     assert check(out)["verdict"] == "does not hold"
 
 
-def test_a_committed_readme_without_runs_json_is_read_once(tmp_path):
-    # The rows committed before runs.json existed live only in the README's table.
-    out = tmp_path / "theorem1"
-    out.mkdir()
-    (out / "README.md").write_text(
-        "# Theorem 1\n\nMade by `bash experiments/theorem1/run.sh` (denseshift 0.1.0 (commit eca193ddc18c), "
-        "2026-11-24, on AMD EPYC); runs from the committed sweeps.\n\n"
-        "| run | zero weights split | weights before -> after | Shift top-1 | zero-free top-1 | same prediction "
-        "| largest \\|logit difference\\| | of largest \\|logit\\| |\n|---|---:|---|---:|---:|---:|---:|---:|\n"
-        "| `table1/lenet/old/seed0` | 29354 | 60480 -> 120960 | 89.18 | 89.18 | 10000 / 10000 | 7.63e-06 | 4e-07 |\n")
-    assert run(out, row("table1/lenet/new/seed0")).returncode == 0
-    rows = json.loads((out / "runs.json").read_text())["rows"]
-    assert [x["run"] for x in rows] == ["table1/lenet/new/seed0", "table1/lenet/old/seed0"]
-    assert rows[1]["commit"] == "eca193ddc18c" and rows[1]["date"] == "2026-11-24" and rows[1]["relative"] == 4e-07
-    assert check(out)["runs"] == 2
-
-
 def test_a_row_that_infer_did_not_fill_is_refused_and_nothing_is_written(tmp_path):
     out = tmp_path / "theorem1"
     r = run(out, "table1/lenet/a/seed0|100|1000 -> 2000|89.1|89.1||")
