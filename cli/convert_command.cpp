@@ -35,7 +35,13 @@ int run_convert(const std::vector<std::string>& args) {
   std::error_code error;
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
   deploy::ConversionReport r;
-  const deploy::ModelFile converted = deploy::convert_to_dense_shift(model, &r);
+  const deploy::ModelFile converted = [&] {
+    try {
+      return deploy::convert_to_dense_shift(model, &r);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument("model file '" + vm["model"].as<std::string>() + "': " + e.what());
+    }
+  }();
   const int64_t bytes = deploy::write_model_file(out, converted);
   const auto before = static_cast<int64_t>(fs::file_size(vm["model"].as<std::string>(), error));
   std::printf("%s: %lld layers converted, %lld zero weights split, %lld -> %lld weights; %lld -> %lld bytes\n",

@@ -20,6 +20,17 @@ namespace po = boost::program_options;
 
 namespace denseshift::cli {
 
+namespace {
+// The engine of a model file; a header the engine refuses is an error naming the file.
+std::unique_ptr<deploy::Engine> load_engine(const std::string& path, const deploy::ModelFile& model, bool int8) {
+  try {
+    return std::make_unique<deploy::Engine>(model, deploy::EngineOptions{int8});
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument("model file '" + path + "': " + e.what());
+  }
+}
+}  // namespace
+
 int run_infer(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift infer");
   options.add_options()("help,h", "print this help and exit")(
@@ -47,16 +58,19 @@ int run_infer(const std::vector<std::string>& args) {
   if (threads < 1 || threads > 1024) throw InvalidArgument("--threads must be 1 to 1024, got " + std::to_string(threads));
   if (batch < 1) throw InvalidArgument("--batch must be at least 1, got " + std::to_string(batch));
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
-  const deploy::Engine engine(model, deploy::EngineOptions{!vm["float"].as<bool>()});
+  const std::unique_ptr<deploy::Engine> engine_ptr = load_engine(vm["model"].as<std::string>(), model, !vm["float"].as<bool>());
+  const deploy::Engine& engine = *engine_ptr;
   const std::string other_path = vm["compare"].as<std::string>();
   std::unique_ptr<deploy::Engine> other;
   if (!other_path.empty()) {
-    other = std::make_unique<deploy::Engine>(deploy::read_model_file(other_path),
-                                             deploy::EngineOptions{!vm["float"].as<bool>()});
+    other = load_engine(other_path, deploy::read_model_file(other_path), !vm["float"].as<bool>());
     if (other->channels() != engine.channels() || other->size() != engine.size() ||
         other->classes() != engine.classes()) {
       throw InvalidArgument(other_path + ": --compare needs a model of the same input shape and classes");
     }
+  }
+  if (!model.header.contains("config") || !model.header.at("config").is_object()) {
+    throw InvalidArgument("model file '" + vm["model"].as<std::string>() + "': its header has no run config (which dataset to read)");
   }
   train::Config config = train::config_from_json(model.header.at("config"));
   if (!vm["data-dir"].as<std::string>().empty()) config.data.dir(vm["data-dir"].as<std::string>());

@@ -11,14 +11,14 @@
 # log_path, BUILD_DIR/reports/<target>/), not from a replay of the kept input: some HDF5 failures
 # need the state earlier inputs left in the same process and do not happen on a replay alone.
 #   FUZZ_SECONDS  seconds per target (default 60)
-#   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile
+#   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile modelfile
 #   BUILD_DIR, JOBS as in build.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${BUILD_DIR:-build-sanitize}
 seconds=${FUZZ_SECONDS:-60}
-targets=(${FUZZ_TARGETS:-config idx cifar runfile})
+targets=(${FUZZ_TARGETS:-config idx cifar runfile modelfile})
 start=$(date +%s)
 bash scripts/configure-sanitize.sh "$build_dir"
 cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
@@ -54,6 +54,7 @@ for t in "${targets[@]}"; do
   max_len=4096
   [ "$t" = runfile ] && max_len=65536
   [ "$t" = cifar ] && max_len=16384
+  [ "$t" = modelfile ] && max_len=32768
   # Fork mode goes on after a failing input (kept under crashes/), so one run reports every
   # distinct failure, not just the first. Each failing child process writes its sanitizer
   # report (or its timeout's stack) to reports/<target>/report.<pid>.

@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <zlib.h>
+
 #include "denseshift/data/dataset.h"
+#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/engine.h"
 #include "denseshift/data/idx.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
@@ -103,9 +107,29 @@ void runfile(const uint8_t* data, size_t size) {
   allowed([&] { record::RunFile::read_epoch_metrics(path); });
 }
 
+void modelfile(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> bytes(data, data + size);
+  if (size >= 4) {
+    const auto crc = static_cast<uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(size - 4)));
+    for (int i = 0; i < 4; ++i) bytes[size - 4 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (8 * i));
+  }
+  const InputFile input(bytes.data(), bytes.size(), ".dsm");
+  refusals_allowed([&] {
+    const deploy::ModelFile model = deploy::read_model_file(input.path);
+    const deploy::Engine engine(model);
+    // One image, if small (the header bounds it: input.size <= 1024; a fuzz input runs in milliseconds).
+    const int64_t per_image = engine.channels() * engine.size() * engine.size();
+    if (per_image <= 64 * 64) {
+      const std::vector<float> image(static_cast<size_t>(per_image), 0.5f);
+      if (engine.forward(image.data(), 1).size() != static_cast<size_t>(engine.classes())) std::abort();
+    }
+    refusals_allowed([&] { deploy::convert_to_dense_shift(model); });
+  });
+}
+
 const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
-      {"config", config}, {"idx", idx}, {"cifar", cifar}, {"runfile", runfile}};
+      {"config", config}, {"idx", idx}, {"cifar", cifar}, {"runfile", runfile}, {"modelfile", modelfile}};
   return all;
 }
 

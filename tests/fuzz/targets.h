@@ -22,6 +22,11 @@ void cifar(const uint8_t* data, size_t size);
 /// A run file: status, config and the /epochs series.
 void runfile(const uint8_t* data, size_t size);
 
+/// A model file whose last 4 bytes are replaced by the CRC-32 of the rest (so mutations reach the
+/// header's checks, not only the checksum's): read, checked by the engine, run on one zero image,
+/// and converted (Theorem 1) where it holds Shift weights.
+void modelfile(const uint8_t* data, size_t size);
+
 struct Target {
   const char* name;
   void (*run)(const uint8_t* data, size_t size);

@@ -3,10 +3,12 @@
 #include <cmath>
 
 #include "denseshift/core/error.h"
+#include "denseshift/deploy/engine.h"
 
 namespace denseshift::deploy {
 
 ModelFile convert_to_dense_shift(const ModelFile& model, ConversionReport* report) {
+  validate_model(model);  // a hostile header (a 0-row layer, a scalar weight) is refused before any arithmetic
   ConversionReport r;
   ModelFile out;
   out.header = model.header;

@@ -45,29 +45,74 @@ void gemm(const float* a, const float* b, float* c, int64_t m, int64_t k, int64_
 
 }  // namespace
 
+namespace {
+[[noreturn]] void refuse(const std::string& what) {
+  throw InvalidArgument("the model file does not describe a network the engine can run: " + what);
+}
+
+std::vector<float> header_floats(const nlohmann::json& input, const std::string& key, int64_t count, bool positive) {
+  const auto& values = input.at(key);
+  if (!values.is_array() || static_cast<int64_t>(values.size()) != count) {
+    refuse("input." + key + " must list one number per channel (" + std::to_string(count) + ")");
+  }
+  std::vector<float> out;
+  for (const auto& v : values) {
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || std::abs(v.get<double>()) > 1e30 ||
+        (positive && !(v.get<double>() > 0.0))) {
+      refuse("input." + key + " holds " + excerpt(v.dump(), 30) + (positive ? " (each a finite number > 0)" : " (each finite)"));
+    }
+    out.push_back(v.get<float>());
+  }
+  return out;
+}
+}  // namespace
+
 Engine::Engine(const ModelFile& model, EngineOptions options) {
   const auto& header = model.header;
   try {
-    model_ = header.at("model").at("name").get<std::string>();
-    head_blocks_ = header.at("model").at("head_blocks").get<int64_t>();
-    activation_bits_ = header.at("model").at("activation_bits").get<int64_t>();
+    const auto& m = header.at("model");
+    model_ = m.at("name").get<std::string>();
+    if (model_ != "lenet" && model_ != "resnet20") {
+      throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + printable(excerpt(model_, 40)) + "'");
+    }
+    head_blocks_ = header_integer(m, "head_blocks", 0, 16, "the model file's model");
+    activation_bits_ = header_integer(m, "activation_bits", 2, 32, "the model file's model");
+    if (activation_bits_ > 8 && activation_bits_ != 32) {
+      refuse("model.activation_bits must be 2 to 8 (PACT) or 32 (ReLU), got " + std::to_string(activation_bits_));
+    }
     const auto& input = header.at("input");
-    classes_ = input.at("classes").get<int64_t>();
-    channels_ = input.at("channels").get<int64_t>();
-    size_ = input.at("size").get<int64_t>();
+    classes_ = header_integer(input, "classes", 1, 100000, "the model file's input");
+    channels_ = header_integer(input, "channels", 1, 64, "the model file's input");
+    size_ = header_integer(input, "size", 1, 1024, "the model file's input");
+    if (input.contains("mean") != input.contains("std")) refuse("input.mean and input.std come together");
     if (input.contains("mean")) {
-      mean_ = input.at("mean").get<std::vector<float>>();
-      std_ = input.at("std").get<std::vector<float>>();
+      mean_ = header_floats(input, "mean", channels_, false);
+      std_ = header_floats(input, "std", channels_, true);
     }
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(std::string("model file header lacks what the engine needs: ") + e.what());
   }
-  if (model_ != "lenet" && model_ != "resnet20") {
-    throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + model_ + "'");
-  }
   for (const auto& t : model.tensors) {
-    Array& a = tensors_.emplace(t.name, decode(t)).first->second;
+    for (const int64_t d : t.shape) {
+      if (d < 1) refuse("tensor '" + printable(t.name) + "' has an empty dimension (" + std::to_string(d) + ")");
+    }
+    if (t.encoding != "float32" && !(t.encoding == "packed" && t.space)) {
+      refuse("tensor '" + printable(t.name) + "' has the unknown encoding '" + printable(excerpt(t.encoding, 40)) + "'");
+    }
+    try {
+      if (!tensors_.emplace(t.name, decode(t)).second) refuse("tensor '" + printable(t.name) + "' appears twice");
+    } catch (const InvalidArgument& e) {  // an invalid code (a negative zero of a Shift space)
+      const std::string what = e.what();
+      if (what.rfind("the model file", 0) == 0) throw;
+      refuse("tensor '" + printable(t.name) + "': " + what);
+    }
     if (t.input_copies != 1) input_copies_[t.name] = t.input_copies;
+  }
+  // Every tensor's shape against the layer that uses it, every tensor used, the classifier's rows
+  // against input.classes: a walk of the network on shapes alone, before anything is packed or run.
+  check_network();
+  for (const auto& t : model.tensors) {
+    Array& a = tensors_.at(t.name);
     if (t.encoding == "packed" && t.space->bits() <= 4 && t.shape.size() >= 2) {
       const auto rows = static_cast<size_t>(t.shape[0]);
       packed_.emplace(t.name, kernels::WeightMatrix::packed(*t.space, rows, a.data.size() / rows, a.data.data()));
@@ -87,10 +132,55 @@ Engine::Engine(const ModelFile& model, EngineOptions options) {
   }
 }
 
+void validate_model(const ModelFile& model) { Engine(model, EngineOptions{/*int8=*/false}); }
+
+void Engine::check_network() {
+  std::set<std::string> used;
+  uses_ = &used;
+  Array x{{1, channels_, size_, size_}, {}, 0.0f, /*symbolic=*/true};
+  Array y;
+  try {
+    y = model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x));
+  } catch (...) {
+    uses_ = nullptr;
+    throw;
+  }
+  uses_ = nullptr;
+  if (y.shape != std::vector<int64_t>{1, classes_}) {
+    refuse("its classifier gives " + std::to_string(y.numel()) + " outputs, input.classes says " +
+           std::to_string(classes_));
+  }
+  for (const auto& [name, a] : tensors_) {
+    if (used.count(name) == 0) {
+      refuse("tensor '" + printable(name) + "' is not part of a " + model_ + " with " + std::to_string(head_blocks_) +
+             " head block(s)");
+    }
+  }
+  for (const auto& [name, copies] : input_copies_) {
+    if (tensors_.at(name).shape.size() < 2) refuse("tensor '" + printable(name) + "' reads its input twice but is no layer weight");
+  }
+}
+
 const Array& Engine::tensor(const std::string& name) const {
   const auto it = tensors_.find(name);
   if (it == tensors_.end()) throw InvalidArgument("the model file has no tensor '" + name + "' (is it a " + model_ + "?)");
+  if (uses_) uses_->insert(name);
   return it->second;
+}
+
+namespace {
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+}  // namespace
+
+void Engine::expect_shape(const std::string& name, const std::vector<int64_t>& shape) const {
+  const Array& a = tensor(name);
+  // An activation's alpha is a scalar: shape [] or [1].
+  const bool same = a.shape == shape || (shape.empty() && a.shape == std::vector<int64_t>{1});
+  if (!same) refuse("tensor '" + name + "' has shape " + shape_text(a.shape) + ", its layer needs " + shape_text(shape));
 }
 
 void Engine::normalize(std::vector<float>& images) const {
@@ -111,6 +201,7 @@ namespace {
 Array repeat_channels(const Array& x, int64_t copies) {
   Array y = x;
   y.shape[1] *= copies;
+  if (x.symbolic) return y;
   const int64_t n = x.shape[0], per_image = x.numel() / n;
   y.data.resize(static_cast<size_t>(n * per_image * copies));
   for (int64_t i = 0; i < n; ++i) {
@@ -168,10 +259,22 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
   const int64_t copies = copies_of(layer + ".weight");
   const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
   const Array& x = copies > 1 ? repeated : input;
+  if (w.shape.size() != 4 || x.shape.size() != 4) {
+    refuse("tensor '" + layer + ".weight' has shape " + shape_text(w.shape) + ", a convolution needs [out, in, kh, kw]");
+  }
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   const int64_t co = w.shape[0], kh = w.shape[2], kw = w.shape[3];
-  if (w.shape[1] != c) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " channels");
+  if (w.shape[1] != c) {
+    refuse("tensor '" + layer + ".weight' has shape " + shape_text(w.shape) + ": its layer's input has " +
+           std::to_string(c) + " channels");
+  }
+  if (h + 2 * padding < kh || wd + 2 * padding < kw) {
+    refuse("tensor '" + layer + ".weight' has a " + std::to_string(kh) + "x" + std::to_string(kw) +
+           " kernel, larger than its input of " + std::to_string(h) + "x" + std::to_string(wd));
+  }
+  if (has(layer + ".bias")) expect_shape(layer + ".bias", {co});
   const int64_t ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
+  if (x.symbolic) return Array{{n, co, ho, wo}, {}, 0.0f, true};
   const int64_t k = c * kh * kw, cols = ho * wo;
   Array y{{n, co, ho, wo}, std::vector<float>(static_cast<size_t>(n * co * cols))};
   const auto packed = packed_.find(layer + ".weight");
@@ -270,8 +373,14 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
   const int64_t copies = copies_of(layer + ".weight");
   const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
   const Array& x = copies > 1 ? repeated : input;
-  const int64_t n = x.shape[0], in = x.numel() / n, out = w.shape[0];
-  if (w.shape[1] != in) throw InvalidArgument(layer + ": weight expects " + std::to_string(w.shape[1]) + " inputs");
+  const int64_t n = x.shape[0], in = x.numel() / n;
+  if (w.shape.size() != 2 || w.shape[1] != in) {
+    refuse("tensor '" + layer + ".weight' has shape " + shape_text(w.shape) + ", its layer needs [out, " +
+           std::to_string(in) + "]");
+  }
+  const int64_t out = w.shape[0];
+  if (has(layer + ".bias")) expect_shape(layer + ".bias", {out});
+  if (x.symbolic) return Array{{n, out}, {}, 0.0f, true};
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
   const auto packed = packed_.find(layer + ".weight");
   if (const Int8Layer* i8 = int8_for(x, layer + ".weight")) {  // the INT8 shift MAC, a column per image
@@ -308,6 +417,9 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
 void Engine::affine(Array& x, const std::string& bn) const {
   const Array& scale = tensor(bn + ".scale");
   const Array& bias = tensor(bn + ".bias");
+  expect_shape(bn + ".scale", {x.shape.at(1)});
+  expect_shape(bn + ".bias", {x.shape.at(1)});
+  if (x.symbolic) return;
   const int64_t n = x.shape[0], c = x.shape[1], plane = x.numel() / (n * c);
   for (int64_t i = 0; i < n * c; ++i) {
     const float s = scale.data[static_cast<size_t>(i % c)], b = bias.data[static_cast<size_t>(i % c)];
@@ -323,7 +435,12 @@ void Engine::activation(Array& x, const std::string& name) const {
     return;
   }
   // PACT (nn/pact.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
+  expect_shape(name + ".alpha", {});
   const float alpha = tensor(name + ".alpha").data[0];
+  if (activation_bits_ == 32) refuse("tensor '" + name + ".alpha' is a PACT level, but model.activation_bits is 32 (ReLU)");
+  if (!std::isfinite(alpha) || !(alpha > 0.0f)) {
+    refuse("tensor '" + name + ".alpha' is " + std::to_string(alpha) + ", a PACT level must be finite and > 0");
+  }
   const float scale = static_cast<float>((int64_t{1} << activation_bits_) - 1) / alpha;
   for (float& v : x.data) {
     const float y = v >= alpha ? alpha : std::max(v, 0.0f);
@@ -348,6 +465,8 @@ Array Engine::heads(Array x, bool conv_heads) const {
 namespace {
 Array max_pool2(const Array& x) {
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], ho = h / 2, wo = w / 2;
+  if (ho < 1 || wo < 1) refuse("a 2x2 max pool meets a " + std::to_string(h) + "x" + std::to_string(w) + " input (input.size too small)");
+  if (x.symbolic) return Array{{n, c, ho, wo}, {}, x.step, true};
   Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo)), x.step};  // a max of levels
   for (int64_t i = 0; i < n * c; ++i) {
     const float* p = x.data.data() + i * h * w;
@@ -400,6 +519,10 @@ Array Engine::resnet(Array x) const {
         x = conv(x, block + "shortcut_conv", stride, 0);
         affine(x, block + "shortcut_bn");
       }
+      if (h.shape != x.shape) {
+        refuse(block + "conv2's output " + shape_text(h.shape) + " cannot be added to the block's shortcut " +
+               shape_text(x.shape));
+      }
       for (size_t i = 0; i < h.data.size(); ++i) h.data[i] += x.data[i];
       activation(h, block + "act_out");
       x = std::move(h);
@@ -408,6 +531,7 @@ Array Engine::resnet(Array x) const {
   x = heads(std::move(x), /*conv=*/true);
   // Global average pool.
   const int64_t n = x.shape[0], c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  if (x.symbolic) return linear(Array{{n, c}, {}, 0.0f, true}, "classifier");
   Array pooled{{n, c}, std::vector<float>(static_cast<size_t>(n * c))};
   for (int64_t i = 0; i < n * c; ++i) {
     float s = 0.0f;

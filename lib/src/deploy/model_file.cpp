@@ -2,8 +2,12 @@
 
 #include <zlib.h>
 
+#include <sys/stat.h>
+
+#include <climits>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
@@ -129,12 +133,33 @@ int64_t write_model_file(const std::string& path, const ModelFile& model) {
   return static_cast<int64_t>(out.size());
 }
 
+int64_t header_integer(const json& object, const std::string& key, int64_t lo, int64_t hi, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end()) throw InvalidArgument(where + " has no '" + key + "'");
+  // A JSON number that is an integer (1.0 or 4.5 or 2^70 is not): nlohmann would truncate or wrap them.
+  const bool integer = it->is_number_integer() &&
+                       (it->is_number_unsigned() ? it->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX) : true);
+  if (!integer || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
+    throw InvalidArgument(where + "'s '" + key + "' must be an integer from " + std::to_string(lo) + " to " +
+                          std::to_string(hi) + ", got " + excerpt(it->dump(), 40));
+  }
+  return it->get<int64_t>();
+}
+
 ModelFile read_model_file(const std::string& path) {
   const auto fail = [&](const std::string& what) { throw InvalidArgument("model file '" + path + "': " + what); };
+  // A regular file only: a device (/dev/zero), a pipe or a folder would be read without end or bound.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail("cannot be opened (missing or unreadable)");
+  if (!S_ISREG(info.st_mode)) fail("is not a regular file");
   std::ifstream file(path, std::ios::binary);
   if (!file) fail("cannot be opened (missing or unreadable)");
-  const std::string s((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (s.size() < kPrefix + 4 || std::memcmp(s.data(), kModelMagic, 8) != 0) fail("not a denseshift model file");
+  const auto size = static_cast<uint64_t>(info.st_size);
+  if (size < kPrefix + 4) fail("not a denseshift model file");
+  // The prefix first: a file that is not a model file is refused before the rest is read.
+  std::string s(kPrefix, '\0');
+  if (!file.read(s.data(), static_cast<std::streamsize>(kPrefix))) fail("cannot be read");
+  if (std::memcmp(s.data(), kModelMagic, 8) != 0) fail("not a denseshift model file");
   const auto version = static_cast<uint32_t>(get_le(s, 8, 4));
   if (version > kModelFormatVersion) {
     fail("format version " + std::to_string(version) + " is newer than this build reads (" +
@@ -142,39 +167,70 @@ ModelFile read_model_file(const std::string& path) {
   }
   if (version != kModelFormatVersion) fail("format version " + std::to_string(version) + " is not one this build reads");
   const uint64_t header_bytes = get_le(s, 12, 8);
-  if (header_bytes > kMaxHeaderBytes || kPrefix + header_bytes + 4 > s.size()) fail("truncated (its header is cut)");
+  if (header_bytes > kMaxHeaderBytes || kPrefix + header_bytes + 4 > size) fail("truncated (its header is cut)");
+  // The whole file, as large as stat said (it may not grow while read: what is past that is ignored,
+  // and a file that shrank fails the read).
+  s.resize(static_cast<size_t>(size));
+  if (!file.read(s.data() + kPrefix, static_cast<std::streamsize>(size - kPrefix))) fail("truncated while read");
   const auto stored_crc = static_cast<uint32_t>(get_le(s, s.size() - 4, 4));
   if (crc_of(s, s.size() - 4) != stored_crc) fail("checksum mismatch: the file is truncated or corrupt");
   ModelFile m;
   try {
     m.header = json::parse(s.substr(kPrefix, header_bytes));
+    if (!m.header.is_object()) fail("its header is not a JSON object");
     const size_t data_start = padded(kPrefix + header_bytes);
     const size_t data_end = s.size() - 4;
-    for (const auto& entry : m.header.at("tensors")) {
+    if (data_start > data_end) fail("truncated (no room for its tensors)");
+    const auto& entries = m.header.at("tensors");
+    if (!entries.is_array()) fail("its 'tensors' is not a list");
+    std::set<std::string> names;
+    for (const auto& entry : entries) {
+      if (!entry.is_object()) fail("a tensor entry is not a JSON object");
       ModelTensor t;
       t.name = entry.at("name").get<std::string>();
+      if (!names.insert(t.name).second) fail("tensor '" + printable(t.name) + "' appears twice");
+      const std::string where = "tensor '" + printable(t.name) + "'";
       t.encoding = entry.at("encoding").get<std::string>();
-      t.shape = entry.at("shape").get<std::vector<int64_t>>();
-      t.input_copies = entry.value("input_copies", int64_t{1});
-      if (t.input_copies < 1 || t.input_copies > 2) fail("tensor '" + t.name + "' has a bad input_copies");
+      const auto& shape = entry.at("shape");
+      if (!shape.is_array() || shape.size() > 8) fail(where + " has a bad shape (a list of at most 8 sizes)");
+      // Every size at least 1 and the element count bounded by the file's size (no overflow): a model
+      // file holds no empty tensor, and none larger than its bytes can encode (2 bits the smallest code).
+      const auto max_numel = static_cast<int64_t>(std::min<uint64_t>(size * 4, uint64_t{1} << 62));
+      int64_t numel = 1;
+      for (const auto& d : shape) {
+        if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > max_numel ||
+            numel > max_numel / d.get<int64_t>()) {
+          fail(where + " has a bad shape " + excerpt(shape.dump(), 60) +
+               " (each size an integer of at least 1, no more elements than the file holds)");
+        }
+        numel *= d.get<int64_t>();
+        t.shape.push_back(d.get<int64_t>());
+      }
+      t.input_copies = entry.contains("input_copies") ? header_integer(entry, "input_copies", 1, 2, where) : 1;
       if (t.encoding == "packed") {
         const auto& sp = entry.at("space");
-        t.space = quant::WeightSpace(quant::parse_space_kind(sp.at("kind").get<std::string>()), sp.at("bits").get<int>(),
-                              sp.at("exponent_offset").get<int>());
+        if (!sp.is_object()) fail(where + "'s space is not a JSON object");
+        try {
+          t.space = quant::WeightSpace(
+              quant::parse_space_kind(sp.at("kind").get<std::string>()),
+              static_cast<int>(header_integer(sp, "bits", quant::WeightSpace::kMinBits, quant::WeightSpace::kMaxBits, where + "'s space")),
+              static_cast<int>(header_integer(sp, "exponent_offset", -quant::WeightSpace::kMaxAbsOffset,
+                                              quant::WeightSpace::kMaxAbsOffset, where + "'s space")));
+        } catch (const InvalidArgument& e) {
+          fail(e.what());
+        }
       } else if (t.encoding != "float32") {
-        fail("tensor '" + t.name + "' has an unknown encoding '" + t.encoding + "'");
+        fail(where + " has an unknown encoding '" + printable(excerpt(t.encoding, 40)) + "'");
       }
-      for (const int64_t d : t.shape) {
-        if (d < 0 || d > (int64_t{1} << 32)) fail("tensor '" + t.name + "' has a bad shape");
+      const auto max_bytes = static_cast<int64_t>(data_end);
+      const int64_t offset = header_integer(entry, "offset", 0, max_bytes, where);
+      const int64_t bytes = header_integer(entry, "bytes", 0, max_bytes, where);
+      if (bytes != expected_bytes(t)) {
+        fail(where + " has " + std::to_string(bytes) + " bytes, its shape needs " + std::to_string(expected_bytes(t)));
       }
-      const auto offset = entry.at("offset").get<uint64_t>();
-      const auto bytes = entry.at("bytes").get<uint64_t>();
-      if (static_cast<int64_t>(bytes) != expected_bytes(t)) {
-        fail("tensor '" + t.name + "' has " + std::to_string(bytes) + " bytes, its shape needs " +
-             std::to_string(expected_bytes(t)));
-      }
-      if (offset > data_end || bytes > data_end - data_start || data_start + offset + bytes > data_end) {
-        fail("tensor '" + t.name + "' lies outside the file (truncated?)");
+      if (static_cast<uint64_t>(offset) > data_end - data_start ||
+          static_cast<uint64_t>(bytes) > data_end - data_start - static_cast<uint64_t>(offset)) {
+        fail(where + " lies outside the file (truncated?)");
       }
       const auto* begin = reinterpret_cast<const uint8_t*>(s.data() + data_start + offset);
       t.bytes.assign(begin, begin + bytes);
@@ -182,6 +238,10 @@ ModelFile read_model_file(const std::string& path) {
     }
   } catch (const json::exception& e) {
     fail(std::string("its header is malformed: ") + e.what());
+  } catch (const InvalidArgument& e) {
+    const std::string what = e.what();
+    if (what.rfind("model file '", 0) == 0) throw;
+    fail(what);
   }
   m.header.erase("tensors");
   return m;

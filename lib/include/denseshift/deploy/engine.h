@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct Array {
   /// > 0: every value is a level q * step (q = 0 .. 127) of a PACT activation, which the INT8 path
   /// takes as q; 0: no such grid.
   float step = 0.0f;
+  /// Shapes only, no data: the engine's check of a model file walks its network with these.
+  bool symbolic = false;
   int64_t numel() const;
 };
 
@@ -47,7 +50,11 @@ struct EngineOptions {
 
 class Engine {
  public:
-  /// Decodes every tensor; throws InvalidArgument for an unsupported model or a missing tensor.
+  /// Decodes every tensor and checks the header and every tensor against the network it describes
+  /// before anything is packed or run (integers in range, every tensor's shape against the layer that
+  /// uses it, each tensor used, the classifier's rows equal to input.classes, PACT levels finite and
+  /// positive); throws InvalidArgument naming what is wrong: an unsupported model, a missing, unused or
+  /// misshapen tensor.
   explicit Engine(const ModelFile& model, EngineOptions options = {});
   /// Logits [n, classes] of n images [n, C, H, W] (already normalized as the header's input says),
   /// the images split over `threads` threads (each image's result does not depend on the split).
@@ -68,6 +75,10 @@ class Engine {
 
  private:
   const Array& tensor(const std::string& name) const;
+  /// Refuses (InvalidArgument) a tensor `name` whose shape is not `shape` ([] also takes [1]).
+  void expect_shape(const std::string& name, const std::vector<int64_t>& shape) const;
+  /// The walk of the network on symbolic arrays (the constructor's check).
+  void check_network();
   bool has(const std::string& name) const { return tensors_.count(name) != 0; }
   int64_t copies_of(const std::string& weight) const;
   Array conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const;
@@ -84,6 +95,8 @@ class Engine {
   int64_t classes_ = 0, channels_ = 0, size_ = 0;
   std::vector<float> mean_, std_;
   std::map<std::string, Array> tensors_;
+  /// During check_network only: the tensors the walk asked for.
+  std::set<std::string>* uses_ = nullptr;
   std::map<std::string, int64_t> input_copies_;  ///< per weight tensor, where not 1
   /// Quantized 2- to 4-bit weights as the packed kernels take them, by tensor name.
   std::map<std::string, kernels::WeightMatrix> packed_;
@@ -99,5 +112,9 @@ class Engine {
   /// has no codes.
   const Int8Layer* int8_for(const Array& x, const std::string& weight) const;
 };
+
+/// The engine's check of a model file without keeping the engine: throws InvalidArgument as Engine's
+/// constructor does (denseshift convert checks its input with it).
+void validate_model(const ModelFile& model);
 
 }  // namespace denseshift::deploy

@@ -50,8 +50,15 @@ std::vector<int32_t> unpack_codes(const uint8_t* bytes, int64_t count, int bits)
 /// Writes `model` to `path` atomically (write_file_atomically: path.tmp, fsync, rename); returns its
 /// size in bytes. Throws Error on an I/O failure, leaving no temporary file.
 int64_t write_model_file(const std::string& path, const ModelFile& model);
-/// Reads and checks a model file; throws InvalidArgument naming the file and what is wrong (not a model
-/// file, a newer format version, truncated, a checksum mismatch, a tensor out of bounds or of the wrong size).
+/// object[key] as an integer in [lo, hi]: a JSON integer, not 4.5 nor 2^70 (which nlohmann would truncate
+/// or wrap); throws InvalidArgument naming `where` and the key otherwise, or when it is absent.
+int64_t header_integer(const nlohmann::json& object, const std::string& key, int64_t lo, int64_t hi,
+                       const std::string& where);
+/// Reads and checks a model file (a regular file only: a device or pipe is refused before a byte is
+/// read; every size is bounded by the file's); throws InvalidArgument naming the file and what is wrong (not a model
+/// file, a newer format version, truncated, a checksum mismatch, a tensor out of bounds or of the wrong size, a
+/// size that is not a positive integer, a name that appears twice). What the network makes of the
+/// tensors is the engine's check (deploy/engine.h: validate_model).
 ModelFile read_model_file(const std::string& path);
 
 }  // namespace denseshift::deploy
