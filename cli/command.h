@@ -33,8 +33,11 @@ boost::program_options::variables_map parse_with_positional(const std::vector<st
                                                             const std::vector<std::string>& positional_names);
 
 /// The --out of a command that writes one file (export, convert): refuses a folder, and an
-/// existing file unless `force`; returns the path.
-std::string output_file(const boost::program_options::variables_map& vm, const std::string& command);
+/// existing file unless `force`; with `force`, still refuses anything but a regular file that holds
+/// a denseshift model file (a run's checkpoint, a device node, a link) and the `input` itself;
+/// returns the path.
+std::string output_file(const boost::program_options::variables_map& vm, const std::string& command,
+                        const std::string& input = "");
 
 int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);

@@ -19,7 +19,7 @@ int run_convert(const std::vector<std::string>& args) {
   options.add_options()("help,h", "print this help and exit")(
       "to", po::value<std::string>()->default_value("dense-shift"), "the target: dense-shift (the only one)")(
       "out", po::value<std::string>(), "the model file to write (required)")(
-      "force", po::bool_switch(), "replace an existing model file (never a folder)");
+      "force", po::bool_switch(), "replace an existing denseshift model file (nothing else: not a run's files, a link, a device, the input)");
   const po::variables_map vm = parse_with_positional(args, options, "model");
   if (vm.count("help")) {
     std::cout << "Usage: denseshift convert MODEL --to dense-shift --out MODEL2 [options]\n"
@@ -31,7 +31,7 @@ int run_convert(const std::vector<std::string>& args) {
   }
   if (!vm.count("model")) throw InvalidArgument("denseshift convert needs a model file (from denseshift export)");
   if (vm["to"].as<std::string>() != "dense-shift") throw_unknown_name("--to", vm["to"].as<std::string>(), {"dense-shift"});
-  const std::string out = output_file(vm, "convert");
+  const std::string out = output_file(vm, "convert", vm["model"].as<std::string>());
   std::error_code error;
   const deploy::ModelFile model = deploy::read_model_file(vm["model"].as<std::string>());
   deploy::ConversionReport r;

@@ -20,7 +20,7 @@ int run_export(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift export");
   options.add_options()("help,h", "print this help and exit")(
       "out", po::value<std::string>(), "the model file to write (required)")(
-      "force", po::bool_switch(), "replace an existing model file (never a folder)")(
+      "force", po::bool_switch(), "replace an existing denseshift model file (nothing else: not a run's files, a link, a device, the input)")(
       "data-dir", po::value<std::string>()->default_value(""),
       "read the dataset (for the input's shape and normalization) from here instead of data.dir");
   const po::variables_map vm = parse_with_positional(args, options, "run");

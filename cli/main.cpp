@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -16,6 +18,7 @@
 #include "command.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/core/error.h"
+#include "denseshift/deploy/model_file.h"
 #include "denseshift/version.h"
 
 namespace po = boost::program_options;
@@ -44,15 +47,32 @@ po::variables_map parse_with_positional(const std::vector<std::string>& args, co
   return parse_with_positional(args, options, std::vector<std::string>{positional_name});
 }
 
-std::string output_file(const po::variables_map& vm, const std::string& command) {
+std::string output_file(const po::variables_map& vm, const std::string& command, const std::string& input) {
+  namespace fs = std::filesystem;
   if (!vm.count("out")) throw denseshift::InvalidArgument("denseshift " + command + " needs --out FILE");
   const std::string out = vm["out"].as<std::string>();
   std::error_code error;
-  if (std::filesystem::is_directory(out, error)) {
+  if (out.empty()) throw denseshift::InvalidArgument("--out is empty; give a file name");
+  if (out.find('\n') != std::string::npos) throw denseshift::InvalidArgument("--out holds a line break");
+  if (fs::is_directory(out, error)) {
     throw denseshift::InvalidArgument("--out '" + out + "' is a folder; give a file name");
   }
-  if (std::filesystem::exists(out, error) && !vm["force"].as<bool>()) {
-    throw denseshift::InvalidArgument("--out '" + out + "' exists; --force replaces it");
+  const fs::file_status status = fs::symlink_status(out, error);
+  if (!fs::exists(status)) return out;
+  if (!vm["force"].as<bool>()) throw denseshift::InvalidArgument("--out '" + out + "' exists; --force replaces it");
+  // --force replaces only a model file of ours: never a run's checkpoint or run file, a device node,
+  // a link (whose target would be left or replaced unseen), nor the input itself.
+  if (!fs::is_regular_file(status)) {
+    throw denseshift::InvalidArgument("--out '" + out + "' is not a regular file; --force replaces only a model file");
+  }
+  if (!input.empty() && fs::equivalent(out, input, error)) {
+    throw denseshift::InvalidArgument("--out '" + out + "' is the input itself; write the result to another file");
+  }
+  char magic[sizeof(denseshift::deploy::kModelMagic)] = {};
+  std::ifstream existing(out, std::ios::binary);
+  if (!existing.read(magic, sizeof magic) ||
+      std::memcmp(magic, denseshift::deploy::kModelMagic, sizeof magic) != 0) {
+    throw denseshift::InvalidArgument("--out '" + out + "' is not a denseshift model file; --force replaces only a model file");
   }
   return out;
 }

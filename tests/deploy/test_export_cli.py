@@ -78,8 +78,10 @@ def test_bad_input_exits_2_and_touches_nothing(run, tmp_path):
     r = export(tmp_path / "no-run", "--out", tmp_path / "x.dsm")
     assert r.returncode == 2 and "not a run directory" in r.stderr
     assert not (tmp_path / "x.dsm").exists()
-    assert export(run, "--out", existing, "--force").returncode == 0
-    read_model(existing)
+    # --force replaces a model file only (test_force_replaces_only_a_model_file), not a user's file
+    r = export(run, "--out", existing, "--force")
+    assert r.returncode == 2 and "is not a denseshift model file" in r.stderr
+    assert existing.read_text() == "a user's file"
 
 
 @pytest.mark.parametrize("model", ["lenet", "resnet20"])
@@ -148,3 +150,31 @@ def test_bench_infer_times_both_at_every_batch_size(run):
     assert [row.split("|")[1].strip() for row in rows] == ["1", "4"]
     assert all(float(row.split("|")[2]) > 0 and float(row.split("|")[3]) > 0 for row in rows)
     assert "smaller" in r.stdout and "Command: `denseshift bench infer" in r.stdout
+
+
+def test_force_replaces_only_a_model_file(run, tmp_path):
+    """Issue 27, item 4: --force overwrote the run's own checkpoint.pt (the run was then lost) and, as
+    root, device nodes; it now replaces only a regular file that is a denseshift model file."""
+    model = tmp_path / "m.dsm"
+    assert export(run, "--out", model).returncode == 0
+    checkpoint = run / "checkpoint.pt"
+    kept = checkpoint.read_bytes()
+    link = tmp_path / "link.dsm"
+    link.symlink_to(model)
+    other = tmp_path / "notes.txt"
+    other.write_text("a user's file")
+    for target, message in ((checkpoint, "is not a denseshift model file"), (run / "run.h5", "is not a denseshift model file"),
+                            (other, "is not a denseshift model file"), (link, "is not a regular file"),
+                            (pathlib.Path("/dev/null"), "is not a regular file")):
+        r = export(run, "--out", target, "--force")
+        assert r.returncode == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1, (target, r.stderr)
+    assert checkpoint.read_bytes() == kept and other.read_text() == "a user's file" and link.is_symlink()
+    assert pathlib.Path("/dev/null").is_char_device()
+    # convert may not write over its own input, even with --force
+    r = subprocess.run([BIN, "convert", model, "--out", model, "--force"], capture_output=True, text=True)
+    assert r.returncode == 2 and "is the input itself" in r.stderr, r.stderr
+    read_model(model)
+    # a model file is replaced, through a temporary and a rename (no temporary left behind)
+    assert export(run, "--out", model, "--force").returncode == 0
+    read_model(model)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.dsm", "m.dsm", "notes.txt"]
