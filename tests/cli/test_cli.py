@@ -245,3 +245,23 @@ def test_bench_train_times_every_parametrization_and_the_recording_with_an_inter
     low, high = (float(v.rstrip("%")) for v in line.split("interval over the rounds [")[1].split("]")[0].split(", "))
     assert low <= overhead <= high
     assert "1x16x16 inputs" in result.stdout
+
+
+def test_a_run_whose_quantized_layer_starts_all_zero_is_refused(tmp_path):
+    """Issue 27, item 13: sign_shift on the shift space from Kaiming latents starts with every weight
+    zero (its ternary sign rounds to 0) and trained nothing (10.5% top-1); with the default init
+    (auto: the paper's level_uniform) it is populated and config.json records the resolved init."""
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"data": {"name": "synthetic", "synthetic_train": 64, "synthetic_test": 16},
+                                  "train": {"epochs": 1, "threads": 1}}))
+    sets = ["--set", "model.quant.parametrization=sign_shift", "--set", "model.quant.space=shift"]
+    r = run("train", "--config", str(config), "--out", str(tmp_path / "dead"), *sets,
+            "--set", "model.quant.init=kaiming_normal")
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "starts with every one of its" in r.stderr and "weights zero" in r.stderr
+    assert "set model.quant.init to auto (sign_shift's own: level_uniform)" in r.stderr
+    assert not (tmp_path / "dead").exists()
+    r = run("train", "--config", str(config), "--out", str(tmp_path / "auto"), *sets)
+    assert r.returncode == 0, r.stderr
+    resolved = json.loads((tmp_path / "auto" / "config.json").read_text())
+    assert resolved["model"]["quant"]["init"] == "level_uniform"

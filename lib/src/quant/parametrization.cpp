@@ -12,6 +12,7 @@ namespace denseshift::quant {
 
 std::string to_string(InitScheme scheme) {
   switch (scheme) {
+    case InitScheme::automatic: return "auto";
     case InitScheme::kaiming_normal: return "kaiming_normal";
     case InitScheme::low_variance: return "low_variance";
     case InitScheme::level_uniform: return "level_uniform";
@@ -21,11 +22,11 @@ std::string to_string(InitScheme scheme) {
 }
 
 std::vector<std::string> init_scheme_names() {
-  return {"kaiming_normal", "low_variance", "level_uniform", "pytorch_default"};
+  return {"auto", "kaiming_normal", "low_variance", "level_uniform", "pytorch_default"};
 }
 
 InitScheme parse_init_scheme(const std::string& name) {
-  for (auto scheme : {InitScheme::kaiming_normal, InitScheme::low_variance, InitScheme::level_uniform,
+  for (auto scheme : {InitScheme::automatic, InitScheme::kaiming_normal, InitScheme::low_variance, InitScheme::level_uniform,
                       InitScheme::pytorch_default}) {
     if (name == to_string(scheme)) return scheme;
   }
@@ -66,7 +67,8 @@ at::Tensor Parametrization::add_latent(const std::string& name) {
 
 void Parametrization::reset_parameters() {
   at::NoGradGuard no_grad;
-  switch (options_.init()) {
+  switch (resolved_init(options_)) {
+    case InitScheme::automatic:  // resolved above: never reached
     case InitScheme::kaiming_normal:
       for (auto& latent : parameters()) latent.normal_(0.0, kaiming_std());
       break;

@@ -12,7 +12,8 @@ void QuantOptions::visit_keys(OptionVisitor& v) {
   v.integer32("bits", bits(), WeightSpace::kMinBits, WeightSpace::kMaxBits, "weight bits");
   v.integer32("exponent_offset", exponent_offset(), -WeightSpace::kMaxAbsOffset, WeightSpace::kMaxAbsOffset,
               "values are ±2^(offset+k)");
-  v.enum_choice("init", init(), init_scheme_names(), to_string, parse_init_scheme, "init of every latent");
+  v.enum_choice("init", init(), init_scheme_names(), to_string, parse_init_scheme, "init of every latent; auto: the parametrization's own paper's (sign_scale: low_variance; s3, "
+                "full_precision: kaiming_normal; symmetric_pot, sign_shift: level_uniform), recorded resolved");
   v.number("low_variance_std", low_variance_std(), 0.0, 10.0, "sigma of the low_variance init");
   v.flag("lr_rescaling", lr_rescaling(), "sign_scale: sqrt(S+1) local learning-rate rescaling");
   v.number("s3_regularizer_alpha", s3_regularizer_alpha(), 0.0, 1e3,

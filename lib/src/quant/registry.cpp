@@ -8,16 +8,21 @@ namespace denseshift::quant {
 
 const std::vector<ParametrizationInfo>& parametrization_registry() {
   using K = SpaceKind;
+  using I = InitScheme;
   static const std::vector<ParametrizationInfo> registry = {
+      // paper_init: Kaiming (fan-out) as the authors' code for full precision and S3; DenseShift's
+      // low-variance N(0, 1e-3) (v2 Sec. 3.3); for the quantizer baselines every level in use, as
+      // DeepShift-PS starts (docs/parametrizations.md, "Init").
       {"full_precision", "float weight, the baseline", {K::dense_shift, K::shift}, false, false,
-       make_full_precision},
+       I::kaiming_normal, make_full_precision},
       {"symmetric_pot", "nearest power of two of a float weight, straight-through",
-       {K::dense_shift, K::shift}, true, true, make_symmetric_pot},
+       {K::dense_shift, K::shift}, true, true, I::level_uniform, make_symmetric_pot},
       {"sign_shift", "rounded sign and shift latents (DeepShift-PS style)",
-       {K::dense_shift, K::shift}, true, true, make_sign_shift},
+       {K::dense_shift, K::shift}, true, true, I::level_uniform, make_sign_shift},
       {"sign_scale", "DenseShift sign-scale decomposition, optional sqrt(S+1) rescaling",
-       {K::dense_shift}, true, false, make_sign_scale},
-      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, false, make_s3},
+       {K::dense_shift}, true, false, I::low_variance, make_sign_scale},
+      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, false,
+       I::kaiming_normal, make_s3},
   };
   return registry;
 }
@@ -26,6 +31,18 @@ std::vector<std::string> parametrization_names() { return names_of(parametrizati
 
 const ParametrizationInfo& find_parametrization(const std::string& name) {
   return find_by_name(parametrization_registry(), "parametrization", name);
+}
+
+const ParametrizationInfo* find_parametrization_or_null(const std::string& name) {
+  for (const auto& info : parametrization_registry()) {
+    if (info.name == name) return &info;
+  }
+  return nullptr;
+}
+
+InitScheme resolved_init(const QuantOptions& options) {
+  if (options.init() != InitScheme::automatic) return options.init();
+  return find_parametrization(options.parametrization()).paper_init;
 }
 
 void validate(const QuantOptions& options) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "denseshift/core/error.h"
+#include "denseshift/quant/registry.h"
 #include "denseshift/util/json_reader.h"
 #include "denseshift/util/options_json.h"
 
@@ -46,11 +47,18 @@ Config config_from_json(const json& j) {
   Config c;
   JsonSection root(j, "");
   read_options(root, [&](OptionVisitor& v) { c.visit_keys(v); });
+  // init "auto" becomes the parametrization's own paper's init here, so config.json, the
+  // config hash and every reader see the init the run used.
+  c.model.quant().init(quant::resolved_init(c.model.quant()));
   return c;
 }
 
 json config_to_json(const Config& c) {
   Config copy = c;  // the visitor takes references; writing changes nothing
+  // A Config built in code (not read) may still say init "auto": written, it is the resolved name.
+  if (quant::find_parametrization_or_null(copy.model.quant().parametrization())) {
+    copy.model.quant().init(quant::resolved_init(copy.model.quant()));
+  }
   return write_options([&](OptionVisitor& v) { copy.visit_keys(v); });
 }
 

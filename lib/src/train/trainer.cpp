@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <sstream>
 
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
+#include "denseshift/quant/registry.h"
 #include "denseshift/record/activation_recorder.h"
 #include "denseshift/record/dynamics_recorder.h"
 #include "denseshift/record/progress.h"
@@ -59,6 +61,28 @@ RestoredRun restore_run(const std::string& run_dir, const std::string& data_dir)
 
 namespace {
 
+// A quantized layer whose weights all start at one value (all zero: sign_shift's ternary sign from
+// Kaiming latents at exponent offset 0; or one power of two everywhere) gets no useful gradient and
+// trains nothing: the run is refused before it starts, naming the layer and the fix.
+void check_populated(const std::vector<models::LayerInfo>& layers) {
+  at::NoGradGuard no_grad;
+  for (const auto& layer : layers) {
+    if (!layer.quantized()) continue;
+    const at::Tensor w = layer.weight->effective_weight().detach().flatten();
+    const double first = w[0].item<double>();
+    if (!(w == w[0]).all().item<bool>()) continue;
+    const quant::QuantOptions& q = layer.weight->options();
+    std::ostringstream value;
+    value << first;
+    throw InvalidArgument(
+        "quantized layer '" + layer.name + "' starts with every one of its " + std::to_string(w.numel()) +
+        " weights " + (first == 0.0 ? std::string("zero") : "equal to " + value.str()) + " (init '" +
+        quant::to_string(q.init()) + "' of " + q.parametrization() + " on the " + quant::to_string(q.space()) +
+        " space): it would train nothing; set model.quant.init to auto (" + q.parametrization() + "'s own: " +
+        quant::to_string(quant::find_parametrization(q.parametrization()).paper_init) + ")");
+  }
+}
+
 // Calls every recorder, in order, at each point of the loop.
 class Recorders {
  public:
@@ -97,6 +121,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   if (config.transfer.enabled() && config.transfer.freeze_backbone()) freeze_backbone(*model);
   model->to(device);
   const std::vector<models::LayerInfo> layers = models::policy_layers(*model, config.model);
+  if (!options.resume) check_populated(layers);
   auto optimizer = make_optimizer(*model, layers, config.optim, config.model.activation(), config.transfer);
   // Each group's share of the scheduled rate (backbone_lr_scale), taken before a resume loads
   // the optimizer's state (which holds the last rates, not the initial ones).

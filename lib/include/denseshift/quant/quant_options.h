@@ -17,6 +17,10 @@ namespace denseshift::quant {
 
 /// How every latent tensor is drawn at construction and reset.
 enum class InitScheme {
+  /// "auto", the default: the init of the parametrization's own paper (registry.h: paper_init;
+  /// docs/parametrizations.md, "Init"), resolved when a config is read (config.json records the
+  /// resolved name) and when a layer is built.
+  automatic,
   kaiming_normal,   ///< N(0, sqrt(2 / fan_out)), fan_out = C_out * k * k, as the reference code.
   low_variance,     ///< N(0, low_variance_std) for every latent (DenseShift Sec. 3.3).
   /// Every level of the weight space equally likely (docs/parametrizations.md): the
@@ -47,7 +51,7 @@ struct QuantOptions {
   TORCH_ARG(int, bits) = 3;
   /// Values are ±2^(exponent_offset + k); 0 as the authors' code (BatchNorm absorbs scale).
   TORCH_ARG(int, exponent_offset) = 0;
-  TORCH_ARG(InitScheme, init) = InitScheme::kaiming_normal;
+  TORCH_ARG(InitScheme, init) = InitScheme::automatic;
   /// Standard deviation of low-variance init (DenseShift uses 1e-3); must be > 0.
   TORCH_ARG(double, low_variance_std) = 1e-3;
   // The two knobs below belong to one parametrization each but stay here: a config is

@@ -24,6 +24,8 @@ struct ParametrizationInfo {
   bool quantized = true;
   /// Whether InitScheme::level_uniform is defined for it (the quantizer baselines).
   bool level_uniform = false;
+  /// The init its own paper (or reference code) uses, which init "auto" resolves to.
+  InitScheme paper_init = InitScheme::kaiming_normal;
   std::function<std::shared_ptr<Parametrization>(const QuantOptions&, std::vector<int64_t>)> make;
 };
 
@@ -32,6 +34,11 @@ const std::vector<ParametrizationInfo>& parametrization_registry();
 std::vector<std::string> parametrization_names();
 /// Throws InvalidArgument for an unknown name, naming the allowed ones.
 const ParametrizationInfo& find_parametrization(const std::string& name);
+/// The same, or nullptr for an unknown name.
+const ParametrizationInfo* find_parametrization_or_null(const std::string& name);
+
+/// options.init(), with "auto" resolved to the parametrization's paper_init.
+InitScheme resolved_init(const QuantOptions& options);
 
 /// Checks name, bits, offset and the space/parametrization pairing; throws InvalidArgument.
 void validate(const QuantOptions& options);
