@@ -39,6 +39,10 @@ boost::program_options::variables_map parse_with_positional(const std::vector<st
 std::string output_file(const boost::program_options::variables_map& vm, const std::string& command,
                         const std::string& input = "");
 
+/// An exception's message as one printable line: a LibTorch error without its stack of "frame #"
+/// lines, anything after a line break cut.
+std::string error_line(const std::exception& e);
+
 int run_list(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);

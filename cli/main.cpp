@@ -77,6 +77,12 @@ std::string output_file(const po::variables_map& vm, const std::string& command,
   return out;
 }
 
+std::string error_line(const std::exception& e) {
+  const auto* torch_error = dynamic_cast<const c10::Error*>(&e);
+  const std::string message = torch_error ? torch_error->what_without_backtrace() : e.what();
+  return printable(excerpt(message.substr(0, message.find('\n')), 500));
+}
+
 }  // namespace denseshift::cli
 
 namespace {

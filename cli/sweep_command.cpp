@@ -7,6 +7,7 @@
 // same `sweep run-task`. Layout and states: denseshift/sweep/state.h, docs/sweep.md.
 #include <boost/program_options.hpp>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "command.h"
@@ -155,18 +157,6 @@ int run_task(const std::vector<std::string>& args) {
     return kExitBusy;
   }
   const fs::path run_dir = dir / run.dir;
-  json expected = spec.run_config(run);
-  expected["train"]["threads"] = vm["threads"].as<int64_t>();
-  train::Config config = train::config_from_json(expected);
-  const json resolved = train::config_to_json(config);
-
-  sweep::RunProgress before = sweep::read_progress(dir, spec, run, /*probe_lock=*/false);
-  const bool restart = vm["restart"].as<bool>();
-  train::RunOptions options_run;
-  options_run.out_dir = run_dir.string();
-  options_run.stop_requested = &stop_requested;
-  options_run.quiet = true;
-  options_run.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
   json record = {{"index", index}, {"cell", spec.cells[run.cell].name}, {"seed", run.seed},
                  {"host", hostname()}, {"pid", ::getpid()}, {"started_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
   const auto start = std::chrono::steady_clock::now();
@@ -179,6 +169,27 @@ int run_task(const std::vector<std::string>& args) {
     record["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
     sweep::write_task_record(dir, index, record);
   };
+  // A run whose config fails here (before its run directory exists) is failed with the reason
+  // recorded: without a record it would stay "pending" and be tried forever, its reason empty.
+  json expected = spec.run_config(run);
+  expected["train"]["threads"] = vm["threads"].as<int64_t>();
+  train::Config config;
+  json resolved;
+  try {
+    config = train::config_from_json(expected);
+    resolved = train::config_to_json(config);
+  } catch (const std::exception& e) {
+    finish("failed", e.what());
+    throw;
+  }
+
+  sweep::RunProgress before = sweep::read_progress(dir, spec, run, /*probe_lock=*/false);
+  const bool restart = vm["restart"].as<bool>();
+  train::RunOptions options_run;
+  options_run.out_dir = run_dir.string();
+  options_run.stop_requested = &stop_requested;
+  options_run.quiet = true;
+  options_run.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
 
   if (before.state == sweep::RunState::completed) {
     std::cout << "run " << index << " (" << run_label(spec, run) << "): already completed\n";
@@ -216,7 +227,7 @@ int run_task(const std::vector<std::string>& args) {
     result = train::train_run(config, options_run);
   } catch (const std::exception& e) {
     release_stop_signals();
-    finish("failed", e.what());
+    finish("failed", error_line(e));
     throw;
   }
   release_stop_signals();
@@ -301,15 +312,27 @@ std::string index_ranges(const std::vector<int64_t>& indices) {
   return out;
 }
 
-/// Runs argv (PATH searched), returns its exit code and its stdout and stderr together.
-std::pair<int, std::string> run_capture(const std::vector<std::string>& args) {
-  int fds[2];
-  if (::pipe(fds) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+struct Captured {
+  int code = 0;
+  std::string out, err;
+};
+
+/// Runs argv (PATH searched), returns its exit code, its stdout and its stderr (apart: sbatch's
+/// job id is on stdout, its warnings on stderr).
+Captured run_capture_apart(const std::vector<std::string>& args) {
+  int out_fds[2], err_fds[2];
+  if (::pipe(out_fds) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe(err_fds) != 0) {
+    ::close(out_fds[0]);
+    ::close(out_fds[1]);
+    throw Error(std::string("pipe: ") + std::strerror(errno));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_adddup2(&actions, out_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fds[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out_fds[0]);
+  posix_spawn_file_actions_addclose(&actions, err_fds[0]);
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
   for (auto& a : copy) argv.push_back(a.data());
@@ -317,22 +340,61 @@ std::pair<int, std::string> run_capture(const std::vector<std::string>& args) {
   pid_t pid = -1;
   const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
+  ::close(out_fds[1]);
+  ::close(err_fds[1]);
   if (rc != 0) {
-    ::close(fds[0]);
-    return {127, args[0] + ": " + std::strerror(rc)};
+    ::close(out_fds[0]);
+    ::close(err_fds[0]);
+    return {127, "", args[0] + ": " + std::strerror(rc)};
   }
-  std::string out;
+  Captured c;
+  // Both pipes drained together (poll), so a child that fills one while we read the other never blocks.
+  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
+  std::string* into[2] = {&c.out, &c.err};
+  int open_fds = 2;
   char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  while (open_fds > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        into[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
   }
-  ::close(fds[0]);
+  for (auto& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+  c.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return c;
+}
+
+/// Runs argv (PATH searched), returns its exit code and its stdout and stderr together.
+std::pair<int, std::string> run_capture(const std::vector<std::string>& args) {
+  const Captured c = run_capture_apart(args);
+  return {c.code, c.out + c.err};
+}
+
+/// The job id of `sbatch --parsable`'s stdout: "JOBID" or "JOBID;CLUSTER" on its one line. Anything
+/// else (nothing, a warning) is refused: a wrong id would break the --dependency chain.
+std::string parsable_job_id(const std::string& out) {
+  std::string line = out;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  static const std::regex form("([0-9]+)(;[A-Za-z0-9_.-]+)?");
+  std::smatch m;
+  if (!std::regex_match(line, m, form)) return "";
+  return m[1].str();
 }
 
 SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& vm) {
@@ -352,6 +414,9 @@ SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& v
   if (vm.count("sbatch-arg")) {
     for (const auto& a : vm["sbatch-arg"].as<std::vector<std::string>>()) s.sbatch_args.push_back(a);
   }
+  if (vm.count("partition")) sweep::check_slurm_value("--partition", s.partition);
+  if (vm.count("time")) sweep::check_slurm_value("--time", s.time);
+  if (vm.count("mem")) sweep::check_slurm_value("--mem", s.mem);
   if (s.cpus_per_task < 1) throw InvalidArgument("--cpus-per-task must be at least 1");
   if (s.max_parallel < 0) throw InvalidArgument("--max-parallel must be at least 1 (0: no limit)");
   return s;
@@ -427,6 +492,14 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
     arrays.back().second.push_back(r.index);
   }
   const fs::path absolute = fs::absolute(dir).lexically_normal();
+  // The folder is quoted in the script's command, but a control character (a line break) in it
+  // would still end a comment line and start a command: refused.
+  for (const char c : absolute.string()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw InvalidArgument("--out '" + printable(absolute.string()) +
+                            "' holds a control character (a line break?), which a Slurm batch script cannot carry");
+    }
+  }
   if (arrays.size() > 1) {
     std::printf("%zu runs in %zu job arrays: this cluster's MaxArraySize is %ld%s\n", queue.size(), arrays.size(),
                 static_cast<long>(block), s.max_parallel > 0 ? "; each array starts after the one before" : "");
@@ -454,7 +527,9 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
     std::vector<std::string> args = {"sbatch", "--parsable", "--output=" + output_pattern(absolute)};
     for (const auto& arg : s.sbatch_args) args.push_back(arg);
     args.push_back(script_path.string());
-    const auto [code, output] = run_capture(args);
+    const Captured submitted = run_capture_apart(args);
+    const int code = submitted.code;
+    const std::string output = submitted.out + submitted.err;
     if (code != 0) {
       std::error_code ignored;
       fs::remove(script_path, ignored);  // never submitted: no script without its jobs.jsonl line
@@ -468,7 +543,14 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
       }
       throw Error("sbatch failed (exit " + std::to_string(code) + "): " + excerpt(output, 2000) + earlier);
     }
-    const std::string job = output.substr(0, output.find_first_of(";\n"));
+    const std::string job = parsable_job_id(submitted.out);
+    if (job.empty()) {
+      // Submitted (exit 0) but no id to record: the run tasks may be queued; say so, and keep the script.
+      throw Error("sbatch exited 0 but printed no job id on stdout (stdout '" + printable(excerpt(submitted.out, 200)) +
+                  "', stderr '" + printable(excerpt(submitted.err, 200)) + "'); check squeue before submitting again; "
+                  "the batch script is " + script_path.string());
+    }
+    if (!submitted.err.empty()) std::fputs(submitted.err.c_str(), stderr);  // sbatch's own warnings, as it wrote them
     json entry = {{"job", job},
                   {"indices", index_ranges(indices)},
                   {"runs", indices.size()},
@@ -599,7 +681,7 @@ std::vector<CellCost> estimate_costs(const sweep::Spec& spec, const std::vector<
                     static_cast<long>(s.eval_images), static_cast<long>(s.threads));
       c.source = buf;
     } catch (const std::exception& e) {
-      c.source = std::string("unknown: sampling failed: ") + e.what();
+      c.source = "unknown: sampling failed: " + error_line(e);
     }
   }
   return cost;
@@ -684,6 +766,11 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm.count("out")) throw InvalidArgument("sweep run needs --out DIR");
   const std::string spec_path = vm["spec"].as<std::string>();
   const fs::path dir = vm["out"].as<std::string>();
+  for (const char c : dir.string()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw InvalidArgument("--out '" + printable(dir.string()) + "' holds a control character (a line break?)");
+    }
+  }
   const std::string backend = vm["backend"].as<std::string>();
   if (backend != "local" && backend != "slurm") throw_unknown_name("backend", backend, {"local", "slurm"});
   const bool slurm = backend == "slurm";
@@ -702,7 +789,7 @@ int run_sweep(const std::vector<std::string>& args) {
   int64_t threads = std::max<int64_t>(1, available / jobs);
   if (vm.count("threads")) {
     threads = vm["threads"].as<int64_t>();
-    if (threads < 1 || threads * jobs > available) {
+    if (threads < 1 || threads > available / jobs) {  // (threads x jobs could overflow)
       throw InvalidArgument("--threads " + std::to_string(threads) + " x --jobs " + std::to_string(jobs) +
                             " must be 1 to the " + std::to_string(available) + " cores this process may use");
     }
@@ -714,7 +801,10 @@ int run_sweep(const std::vector<std::string>& args) {
   if (estimate_steps < 0) throw InvalidArgument("--estimate-steps must be 0 or more");
   const sweep::Spec spec = sweep::read_spec(spec_path);
   const auto runs = spec.runs();
+  // The Slurm settings are checked (sbatch's syntax) before anything is written.
+  const SlurmSettings slurm_values = slurm ? slurm_settings(spec, vm) : SlurmSettings{};
   std::error_code error;
+  const std::string sweep_text = sweep::sweep_file_text(spec);  // refused here if too large to read back
   const bool exists = fs::exists(dir / sweep::kSweepFileName, error);
   if (exists) {
     const sweep::Spec stored = sweep::read_sweep(dir);
@@ -785,16 +875,15 @@ int run_sweep(const std::vector<std::string>& args) {
       // Runs another process holds are running; the rest of the queue goes to one job array.
       if (!dry_run && !exists) {
         fs::create_directories(dir);
-        write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
+        write_text_atomically(dir / sweep::kSweepFileName, sweep_text);
       }
-      return submit_slurm(dir, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), slurm_settings(spec, vm),
-                          retry, dry_run);
+      return submit_slurm(dir, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), slurm_values, retry, dry_run);
     }
     return kExitOk;
   }
   if (!exists) {
     fs::create_directories(dir);
-    write_text_atomically(dir / sweep::kSweepFileName, spec.to_json().dump(1) + "\n");
+    write_text_atomically(dir / sweep::kSweepFileName, sweep_text);
   }
   std::fflush(stdout);
 
@@ -846,7 +935,8 @@ int run_sweep(const std::vector<std::string>& args) {
     } else if (p.state == sweep::RunState::pending && stop_requested) {
       outcome = "stopped before its first epoch";
     } else {
-      outcome = "FAILED (exit " + std::to_string(code) + "): " + p.detail + "; log: " +
+      outcome = "FAILED (exit " + std::to_string(code) + "): " +
+                (p.detail.empty() ? std::string("it recorded no reason (see its log)") : p.detail) + "; log: " +
                 (dir / "logs" / (std::to_string(child.run.index) + ".log")).string();
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();

@@ -339,3 +339,136 @@ def test_dry_run_estimates_what_is_left_from_the_runs_already_done(tmp_path):
     expected = 3 * sum(per_epoch) / 3 + startup
     assert abs(core_seconds(text) - expected) <= 0.051, (text, expected)
     assert "for 1 run(s); at least" in r.stdout
+
+
+# ------------------------------------------------------------------ issue 27: sweeps and Slurm scripts
+
+FAKE_SBATCH = """#!/bin/bash
+# A stand-in for sbatch: keeps its arguments and script, warns on stderr, prints the job id
+# the test asks for (FAKE_JOB, possibly empty) on stdout.
+n=$(ls "$FAKE_DIR"/submitted-*.sh 2>/dev/null | wc -l)
+cp "${@: -1}" "$FAKE_DIR/submitted-$n.sh"
+echo "sbatch: warning: this is not a real cluster" >&2
+[ -n "$FAKE_JOB" ] && echo "$((FAKE_JOB + n));cluster1"
+exit 0
+"""
+FAKE_SCONTROL = """#!/bin/bash
+echo "MaxArraySize            = {}"
+"""
+
+
+def fake_slurm(tmp_path, job="4242", max_array_size=2):
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir(exist_ok=True)
+    for name, text in (("sbatch", FAKE_SBATCH), ("scontrol", FAKE_SCONTROL.format(max_array_size))):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    return dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", FAKE_DIR=str(bin_dir), FAKE_JOB=job)
+
+
+def sweep_env(env, *args):
+    return subprocess.run([BIN, "sweep", *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("where,value", [
+    ("partition", "cpu\ntouch /tmp/denseshift-injected"), ("time", "1:00\nrm -rf ~"), ("mem", "4G; reboot"),
+    ("partition", "cpu && id"), ("time", "$(id)"), ("mem", "4G\n#SBATCH --uid=0"),
+])
+def test_slurm_values_outside_sbatch_syntax_are_refused_before_anything_is_written(tmp_path, where, value):
+    """Item 9: a newline in partition/time/mem was written raw into the batch script and ran on the node."""
+    env = fake_slurm(tmp_path)
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1, slurm={where: value})
+    r = sweep_env(env, "run", path, "--out", tmp_path / "a", "--backend", "slurm")
+    assert r.returncode == 2 and f"slurm.{where}" in r.stderr and "is not what sbatch takes" in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1)
+    r = sweep_env(env, "run", path, "--out", tmp_path / "b", "--backend", "slurm", f"--{where}={value}")
+    assert r.returncode == 2 and f"--{where}" in r.stderr, r.stderr
+    r = sweep_env(env, "run", path, "--out", tmp_path / "bad\nrm -rf x", "--backend", "slurm")
+    assert r.returncode == 2 and "control character" in r.stderr, r.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert not list((tmp_path / "fakebin").glob("submitted-*"))
+
+
+def test_valid_slurm_values_reach_the_script_and_no_extra_command_does(tmp_path):
+    env = fake_slurm(tmp_path)
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1,
+                      slurm={"partition": "cpu,gpu-a", "time": "1-02:00:00", "mem": "4G"})
+    r = sweep_env(env, "run", path, "--out", tmp_path / "out", "--backend", "slurm")
+    assert r.returncode == 0, r.stderr
+    script = (tmp_path / "fakebin" / "submitted-0.sh").read_text().splitlines()
+    assert "#SBATCH --partition=cpu,gpu-a" in script and "#SBATCH --time=1-02:00:00" in script
+    commands = [line for line in script if line and not line.startswith("#")]
+    assert len(commands) == 2 and commands[0] == "export OPENBLAS_NUM_THREADS=1" and commands[1].startswith("exec ")
+
+
+def test_the_job_id_comes_from_sbatchs_stdout_only(tmp_path):
+    """Item 10: sbatch's stderr warning was recorded as the job id (breaking --dependency), and an
+    empty output recorded "job": ""."""
+    env = fake_slurm(tmp_path, job="4242")
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1, 0.2]}, seeds=2)  # 4 runs, MaxArraySize 2: two arrays
+    out = tmp_path / "out"
+    r = sweep_env(env, "run", path, "--out", out, "--backend", "slurm", "--max-parallel", 1)
+    assert r.returncode == 0, r.stderr
+    jobs = [json.loads(line) for line in (out / "slurm" / "jobs.jsonl").read_text().splitlines()]
+    assert [j["job"] for j in jobs] == ["4242", "4243"] and jobs[1]["after"] == "4242"
+    assert "#SBATCH --dependency=afterany:4242" in (tmp_path / "fakebin" / "submitted-1.sh").read_text()
+    env = fake_slurm(tmp_path / "fakebin", job="")
+    r = sweep_env(env, "run", path, "--out", tmp_path / "empty", "--backend", "slurm")
+    assert r.returncode == 1 and "printed no job id on stdout" in r.stderr, r.stderr
+    assert not (tmp_path / "empty" / "slurm" / "jobs.jsonl").exists()
+
+
+def test_a_grid_of_12000_cells_is_written_and_read_back(tmp_path):
+    """Item 7: a 12,000-cell grid was accepted, then its own 1.38 MB sweep.json exceeded the 1 MiB
+    read cap: every task failed with an empty reason and `sweep status` failed."""
+    env = fake_slurm(tmp_path, max_array_size=100000)
+    path = write_spec(tmp_path, grid={"optim.lr": [round(0.001 * (i + 1), 3) for i in range(120)],
+                                      "optim.momentum": [round(0.009 * i, 3) for i in range(100)]}, seeds=1)
+    out = tmp_path / "out"
+    r = sweep_env(env, "run", path, "--out", out, "--backend", "slurm")
+    assert r.returncode == 0, r.stderr
+    assert (out / "sweep.json").stat().st_size > 1 << 20
+    st = sweep("status", out, check=0)
+    assert "12000 runs" in st.stdout, st.stdout
+
+
+def test_seeds_and_thread_counts_that_overflow_are_refused_up_front(tmp_path):
+    """Item 8: seed 2^62 + 1 failed only inside its task, which recorded no reason and stayed pending;
+    --jobs 2 --threads 2^62 overflowed the core check."""
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=[4611686018427387905])
+    r = sweep("run", path, "--out", tmp_path / "a", check=2)
+    assert "train.seed's range" in r.stderr
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1)
+    r = sweep("run", path, "--out", tmp_path / "b", "--jobs", 1, "--threads", 4611686018427387904, check=2)
+    assert "--threads" in r.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_task_that_fails_before_its_run_exists_records_why(tmp_path):
+    env = fake_slurm(tmp_path)
+    path = write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1)
+    out = tmp_path / "out"
+    assert sweep_env(env, "run", path, "--out", out, "--backend", "slurm").returncode == 0
+    r = sweep("run-task", out, 0, "--threads", -3, check=2)
+    record = json.loads((out / "tasks" / "0.json").read_text())
+    assert record["status"] == "failed" and "threads" in record["error"], record
+    st = sweep("status", out, "--runs", check=0)
+    assert "failed" in st.stdout and "threads" in st.stdout, st.stdout
+
+
+def test_a_dry_run_whose_sample_cannot_allocate_says_so_in_one_line(tmp_path):
+    """Item 11: a LibTorch allocation failure while sampling printed 29 'frame #' lines. A ResNet-50
+    step on 512 images of 256x256 under a 6 GB address-space limit cannot allocate its activations."""
+    import resource
+    base = dict(BASE, data={"name": "synthetic", "synthetic_train": 512, "synthetic_test": 8, "synthetic_size": 256},
+                model={"name": "resnet50"}, train={"epochs": 1, "batch_size": 512})
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"base": base, "grid": {"optim.lr": [0.1]}, "seeds": 1}))
+    limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (6 * 10**9, 6 * 10**9))  # noqa: E731
+    r = subprocess.run([BIN, "sweep", "run", path, "--out", tmp_path / "out", "--dry-run", "--estimate-steps", "1"],
+                       capture_output=True, text=True, timeout=300, preexec_fn=limit)
+    assert r.returncode == 0, r.stderr
+    assert "sampling failed" in r.stdout and "can't allocate memory" in r.stdout, r.stdout
+    assert "frame #" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert not (tmp_path / "out").exists()

@@ -1,6 +1,7 @@
 #include "denseshift/sweep/spec.h"
 
 #include <algorithm>
+#include <regex>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -142,8 +143,10 @@ std::vector<int64_t> parse_seeds(const json& s) {
                           s.dump());
   }
   for (const auto& v : s) {
-    if (!(v.is_number_integer() || v.is_number_unsigned()) || v.get<int64_t>() < 0) {
-      throw InvalidArgument("seeds: " + v.dump() + " is not a non-negative integer");
+    // train.seed's own range (0 to 2^62): a seed beyond it would fail only inside its task.
+    if (!(v.is_number_integer() || v.is_number_unsigned()) || v.get<int64_t>() < 0 ||
+        v.get<int64_t>() > (int64_t{1} << 62)) {
+      throw InvalidArgument("seeds: " + v.dump() + " is not an integer from 0 to 2^62 (train.seed's range)");
     }
     if (std::find(out.begin(), out.end(), v.get<int64_t>()) != out.end()) {
       throw InvalidArgument("seeds lists " + v.dump() + " twice");
@@ -179,6 +182,7 @@ json parse_slurm(const json& j) {
     if ((key == "partition" || key == "time" || key == "mem") && !value.is_string()) {
       throw InvalidArgument("slurm." + key + " must be a string (as sbatch takes it), got " + value.dump());
     }
+    if (key == "partition" || key == "time" || key == "mem") check_slurm_value("slurm." + key, value.get<std::string>());
     if ((key == "cpus_per_task" || key == "max_parallel") &&
         (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 100000)) {
       throw InvalidArgument("slurm." + key + " must be an integer from 1 to 100000, got " + value.dump());
@@ -194,6 +198,23 @@ json parse_slurm(const json& j) {
 }
 
 }  // namespace
+
+void check_slurm_value(const std::string& key, const std::string& value) {
+  // Slurm's own syntax (sbatch(1)): these values are written into the batch script's #SBATCH lines,
+  // so anything else (a line break above all, which would start a command) is refused, not quoted.
+  static const std::regex partition("[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*");
+  static const std::regex time("([0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|UNLIMITED|unlimited|INFINITE|infinite)");
+  static const std::regex mem("[0-9]+[KMGTkmgt]?");
+  std::string name = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+  name.erase(0, name.find_first_not_of('-'));  // "--partition" as "slurm.partition"
+  const bool ok = value.size() <= 256 &&
+                  std::regex_match(value, name == "partition" ? partition : name == "time" ? time : mem);
+  if (ok) return;
+  const char* form = name == "partition" ? "partition names of letters, digits, '_', '.', '-', comma-separated"
+                     : name == "time"    ? "minutes, [days-]hours:minutes[:seconds] or UNLIMITED, e.g. 2:00:00"
+                                         : "a number with an optional K, M, G or T suffix, e.g. 4G";
+  throw InvalidArgument(key + " '" + printable(excerpt(value, 60)) + "' is not what sbatch takes (" + form + ")");
+}
 
 std::vector<std::string> metric_names() {
   return {"test_top1", "test_top5", "test_loss", "train_loss", "train_top1", "validation_top1", "validation_loss"};

@@ -83,7 +83,19 @@ Spec read_sweep(const fs::path& sweep_dir) {
   if (!fs::exists(file, error)) {
     throw InvalidArgument("'" + sweep_dir.string() + "' is not a sweep directory (no " + kSweepFileName + ")");
   }
-  return Spec::from_json(train::read_json_file(file.string(), "sweep file"), "'" + file.string() + "'");
+  return Spec::from_json(train::read_json_file(file.string(), "sweep file", kMaxSweepFileBytes),
+                         "'" + file.string() + "'");
+}
+
+std::string sweep_file_text(const Spec& spec) {
+  std::string text = spec.to_json().dump(1) + "\n";
+  if (text.size() > kMaxSweepFileBytes) {
+    throw InvalidArgument("the sweep's " + std::string(kSweepFileName) + " would take " +
+                          std::to_string(text.size() >> 20) + " MiB for its " + std::to_string(spec.cells.size()) +
+                          " cells, more than the " + std::to_string(kMaxSweepFileBytes >> 20) +
+                          " MiB its readers take: split the grid into several sweeps");
+  }
+  return text;
 }
 
 RunProgress read_progress(const fs::path& sweep_dir, const Spec& spec, const RunEntry& run, bool probe_lock) {

@@ -62,17 +62,17 @@ json config_to_json(const Config& c) {
   return write_options([&](OptionVisitor& v) { copy.visit_keys(v); });
 }
 
-json read_json_file(const std::string& path, const std::string& kind) {
+json read_json_file(const std::string& path, const std::string& kind, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument("cannot open " + kind + " '" + path + "'" + reason_of_open_failure(path));
   // Read at most one byte beyond the limit: a huge (or endless) file is refused, not loaded.
-  std::string text(kMaxConfigBytes + 1, '\0');
+  std::string text(max_bytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw InvalidArgument("cannot read " + kind + " '" + path + "'" + reason_of_open_failure(path));
   text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes) {
-    throw InvalidArgument(kind + " '" + path + "' is larger than " + std::to_string(kMaxConfigBytes >> 20) +
-                          " MiB; a run config is a few kilobytes");
+  if (text.size() > max_bytes) {
+    throw InvalidArgument(kind + " '" + path + "' is larger than " + std::to_string(max_bytes >> 20) + " MiB" +
+                          (max_bytes == kMaxConfigBytes ? "; a run config is a few kilobytes" : ""));
   }
   return parse_json_text(text, kind + " '" + path + "'");
 }

@@ -43,6 +43,11 @@ struct RunEntry {
 /// Epoch series a sweep can report on (run-file group /epochs).
 std::vector<std::string> metric_names();
 
+/// Refuses (InvalidArgument naming `key`) a Slurm partition, time or memory value (`key` ends in
+/// "partition", "time" or "mem") that is not in sbatch's own syntax: they are written into a batch
+/// script, where a line break would run a command on the compute node.
+void check_slurm_value(const std::string& key, const std::string& value);
+
 struct Spec {
   /// The base run config after the spec's `set`, before any cell's overrides.
   nlohmann::json base;

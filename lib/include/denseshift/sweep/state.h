@@ -23,6 +23,12 @@
 namespace denseshift::sweep {
 
 inline constexpr const char* kSweepFileName = "sweep.json";
+/// Largest sweep.json read back (every cell's settings: ~115 bytes a cell). `sweep run` refuses a
+/// spec whose sweep.json would be larger before it creates anything (sweep_file_text).
+inline constexpr size_t kMaxSweepFileBytes = size_t{64} << 20;
+/// The text of DIR/sweep.json for `spec`; throws InvalidArgument when it exceeds kMaxSweepFileBytes,
+/// which its readers (every task, `sweep status`) would refuse.
+std::string sweep_file_text(const Spec& spec);
 
 enum class RunState {
   pending,      ///< not started (no run file)

@@ -51,8 +51,9 @@ nlohmann::json with_current_defaults(const nlohmann::json& stored);
 /// Largest config file read (a run config is a few kilobytes).
 inline constexpr size_t kMaxConfigBytes = size_t{1} << 20;
 /// Reads a JSON file (comments allowed); throws InvalidArgument naming the file as `kind`
-/// (missing, unreadable, over kMaxConfigBytes, bad JSON, too deep, a duplicate key).
-nlohmann::json read_json_file(const std::string& path, const std::string& kind = "config file");
+/// (missing, unreadable, over `max_bytes`, bad JSON, too deep, a duplicate key).
+nlohmann::json read_json_file(const std::string& path, const std::string& kind = "config file",
+                              size_t max_bytes = kMaxConfigBytes);
 /// Applies "key.path=value" overrides (value parsed as JSON, else taken as a string).
 void apply_overrides(nlohmann::json& j, const std::vector<std::string>& assignments);
 
