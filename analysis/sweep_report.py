@@ -134,7 +134,7 @@ def main(argv=None):
                 unreadable.append(f"{cell['name']}/seed{seed}: {r['detail']}")
             run = r["run"]
             if run is not None:
-                commits.add(run.environment.get("git_commit", "?")[:12])
+                commits.add(run.environment.get("git_commit", "?"))
                 cpus.add(run.environment.get("cpu", "?"))
                 if r["seconds"] is not None:
                     cpu_seconds += r["seconds"] * int(run.environment.get("threads", 1))
@@ -255,7 +255,7 @@ def runs_summary(folder, spec, table):
             run = r["run"]
             if run is not None and r["state"] == "completed":
                 env = run.environment
-                record.update(commit=env.get("git_commit", "?")[:12], cpu=env.get("cpu", "?"),
+                record.update(commit=env.get("git_commit", "?"), cpu=env.get("cpu", "?"),
                               threads=int(env.get("threads", 1)), process_seconds=r["seconds"])
                 for name in SUMMARY_SERIES:
                     if run.has(f"epochs/{name}"):
