@@ -106,6 +106,25 @@ def test_a_corrupt_backbone_checkpoint_is_named(tmp_path, backbone):
     broken.mkdir()
     (broken / "config.json").write_text((backbone / "config.json").read_text())
     (broken / "checkpoint.pt").write_bytes((backbone / "checkpoint.pt").read_bytes()[:500])
+    (broken / "run.h5").write_bytes((backbone / "run.h5").read_bytes())
     r = train(tmp_path, "never", BACKBONE, f"transfer.init_from={broken}", check=2)
     assert "checkpoint.pt cannot be read (corrupt or not a checkpoint)" in r.stderr
     assert not (tmp_path / "never").exists()
+
+
+def test_a_backbone_that_has_not_completed_is_refused_unless_allowed_and_its_status_recorded(tmp_path, backbone):
+    """Issue 27, item 14: a backbone still training or killed silently gave its last checkpoint."""
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    for name in ("config.json", "checkpoint.pt", "run.h5"):
+        (killed / name).write_bytes((backbone / name).read_bytes())
+    with h5py.File(killed / "run.h5", "r+") as f:
+        f.attrs["status"] = "running"  # what a killed run leaves
+    r = fine_tune(tmp_path, killed, "never", check=2)
+    assert "the backbone has not completed (its run file says: running)" in r.stderr, r.stderr
+    assert "transfer.allow_incomplete_backbone=true" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert not (tmp_path / "never").exists()
+    fine_tune(tmp_path, killed, "allowed", "transfer.allow_incomplete_backbone=true")
+    with h5py.File(tmp_path / "allowed" / "run.h5", "r") as f:
+        status = f["transfer"].attrs["backbone_status"]
+    assert (status.decode() if isinstance(status, bytes) else status) == "running"

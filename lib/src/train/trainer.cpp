@@ -196,6 +196,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
         set("init_from", transfer->init_from);
         set("backbone_config_hash", transfer->config_hash);
         set("backbone_epochs", std::to_string(transfer->backbone_epochs));
+        set("backbone_status", transfer->backbone_status);
         set("loaded_tensors", std::to_string(transfer->loaded));
         set("projected_layers", std::to_string(transfer->projected));
         set("new_tensors", std::to_string(transfer->fresh));

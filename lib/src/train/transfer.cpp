@@ -10,6 +10,7 @@
 
 #include "denseshift/core/error.h"
 #include "denseshift/nn/shift_layer.h"
+#include "denseshift/record/run_file.h"
 #include "denseshift/train/checkpoint.h"
 #include "denseshift/train/run_directory.h"
 
@@ -21,6 +22,8 @@ void TransferOptions::visit_keys(OptionVisitor& v) {
   v.text("init_from", init_from(),
          "a trained run directory whose weights start this run (train/transfer.h: the classifier and head blocks "
          "are new); \"\" = none");
+  v.flag("allow_incomplete_backbone", allow_incomplete_backbone(),
+         "also start from a backbone that has not completed (its last checkpoint); recorded in the run file");
   v.flag("freeze_backbone", freeze_backbone(), "the loaded tensors get no updates");
   v.number("backbone_lr_scale", backbone_lr_scale(), 0.0, 100.0,
            "the loaded tensors' learning rate is the schedule's times this");
@@ -118,6 +121,19 @@ TransferReport load_backbone(const Config& config, models::Network& model) {
   if (!fs::exists(dir / kCheckpointName)) {
     fail("has no " + std::string(kCheckpointName) + " (did its first epoch finish?)");
   }
+  // A backbone still training, interrupted or killed would start this run from whatever epoch its
+  // last checkpoint holds, silently: refused unless asked for, and recorded either way.
+  std::string status;
+  try {
+    status = record::RunFile::read_status((dir / kRunFileName).string());
+  } catch (const Error& e) {
+    status = std::string("unreadable (") + e.what() + ")";
+  }
+  if (status != "completed" && !config.transfer.allow_incomplete_backbone()) {
+    fail("the backbone has not completed (its run file says: " + status +
+         "); wait for it to finish or resume it, or set transfer.allow_incomplete_backbone=true to start from its "
+         "last checkpoint");
+  }
   const nlohmann::json stored_json = read_json_file((dir / kConfigName).string(), "backbone config");
   const Config backbone = config_from_json(stored_json);
 
@@ -138,6 +154,7 @@ TransferReport load_backbone(const Config& config, models::Network& model) {
 
   TransferReport report;
   report.init_from = fs::absolute(dir).lexically_normal().string();
+  report.backbone_status = status;
   report.config_hash = fnv1a_hex(config_to_json(backbone).dump());
   torch::serialize::InputArchive archive, model_archive;
   try {

@@ -27,6 +27,7 @@ struct TransferReport {
   std::string init_from;        ///< the backbone's run directory, absolute
   std::string config_hash;      ///< FNV-1a 64 of the backbone's resolved config.json, hex
   int64_t backbone_epochs = 0;  ///< epochs its checkpoint covers
+  std::string backbone_status;  ///< its run file's status when loaded ("completed" unless allowed otherwise)
   int64_t loaded = 0;           ///< tensors copied
   int64_t projected = 0;        ///< quantized layers set by assign() from a full-precision weight
   int64_t fresh = 0;            ///< tensors left at the new run's init

@@ -13,8 +13,11 @@
 namespace denseshift::train {
 
 struct TransferOptions {
-  /// A finished (or interrupted) run directory whose checkpoint gives the backbone; "" = none.
+  /// A completed run directory whose checkpoint gives the backbone; "" = none.
   TORCH_ARG(std::string, init_from);
+  /// Also start from a backbone that has not completed (still training, interrupted or killed:
+  /// its last checkpoint); off, such a backbone is refused. Its status is recorded either way.
+  TORCH_ARG(bool, allow_incomplete_backbone) = false;
   /// The loaded tensors get no updates (BatchNorm statistics of the backbone still follow the data).
   TORCH_ARG(bool, freeze_backbone) = false;
   /// The loaded tensors' learning rate is optim.lr's schedule times this.
