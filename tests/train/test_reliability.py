@@ -287,6 +287,24 @@ def test_checkpoint_write_failure_is_one_line_and_keeps_the_run_file(tmp_path):
     assert list(epochs(out)["epoch"]) == [1, 2]
 
 
+def test_resume_removes_temporaries_of_dead_writers_only(tmp_path):
+    """Issue 27, item 6: each SIGXFSZ-killed attempt of a sweep task left a checkpoint.pt.tmp.PID.N."""
+    config = write_config(tmp_path, SYNTHETIC)
+    out = tmp_path / "full"
+    result = subprocess.run([BIN, "train", "--config", config, "--out", out], capture_output=True, text=True,
+                            preexec_fn=file_size_limit(100_000))
+    assert result.returncode == 1
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    for name in (f"checkpoint.pt.tmp.{dead.pid}.0", f"checkpoint.pt.tmp.{dead.pid}.1", f"run.h5.tmp.{dead.pid}.3",
+                 f"checkpoint.pt.tmp.{os.getpid()}.0"):  # the last one's writer (this test) is alive
+        (out / name).write_bytes(b"partial")
+    resumed = train("--out", out, "--resume", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["config.json", "run.h5", "run.lock", "checkpoint.pt", f"checkpoint.pt.tmp.{os.getpid()}.0"])
+
+
 def test_run_file_creation_failure_is_one_line_without_a_crash(tmp_path):
     config = write_config(tmp_path, SYNTHETIC)
     result = subprocess.run([BIN, "train", "--config", config, "--out", tmp_path / "r"], capture_output=True,

@@ -1,6 +1,7 @@
 #include "denseshift/train/run_directory.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -224,6 +225,29 @@ RunDirectory RunDirectory::create(const fs::path& dir, bool force,
   return RunDirectory(dir, l.fd, std::move(created));
 }
 
+namespace {
+// The temporaries write_file_atomically leaves when its process dies mid-write (a kill, SIGXFSZ):
+// BASE.tmp.PID.N of the run's own files whose PID is no longer a live process. Removed on resume,
+// under the run's lock, so they do not pile up one per attempt.
+void remove_stale_temporaries(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    for (const char* base : {kRunFileName, kCheckpointName, kConfigName}) {
+      const std::string prefix = std::string(base) + kTemporarySuffix + ".";
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string rest = name.substr(prefix.size());  // PID.N
+      const size_t dot = rest.find('.');
+      if (dot == std::string::npos || dot == 0 || rest.find_first_not_of("0123456789.") != std::string::npos) break;
+      const long pid = std::strtol(rest.substr(0, dot).c_str(), nullptr, 10);
+      const bool alive = pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+      if (!alive) fs::remove(entry.path(), error);
+      break;
+    }
+  }
+}
+}  // namespace
+
 RunDirectory RunDirectory::open_existing(const fs::path& dir) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
@@ -234,6 +258,7 @@ RunDirectory RunDirectory::open_existing(const fs::path& dir) {
                           kConfigName + ")");
   }
   Lock l = lock(dir);
+  remove_stale_temporaries(dir);
   return RunDirectory(dir, l.fd, {});
 }
 
