@@ -287,6 +287,50 @@ def test_checkpoint_write_failure_is_one_line_and_keeps_the_run_file(tmp_path):
     assert list(epochs(out)["epoch"]) == [1, 2]
 
 
+def test_a_write_failure_at_any_point_leaves_a_readable_run_file_that_resumes_cleanly(tmp_path):
+    """Issue 27, item 5: a file-size limit hit while run.h5 was written mid-epoch left it unopenable
+    (HDF5 had written its superblock but not the data: every epoch lost), and a resume after a full
+    disk kept zero rows in /steps/step and a duplicated trace step. The writer now keeps the file in
+    memory and writes each flush's whole image through a temporary and a rename."""
+    record = dict(RECORD_ALL, trace_every_steps=1)
+    # batch 16: 128 steps an epoch, so the step series outgrow their first chunk in epoch 2 and the
+    # file grows mid-epoch after epoch 1's checkpoint
+    config = write_config(tmp_path, dict(SYNTHETIC, record=record,
+                                         train=dict(SYNTHETIC["train"], epochs=3, batch_size=16)))
+    full = tmp_path / "unlimited"
+    assert train("--config", config, "--out", full, "--quiet").returncode == 0
+    size = (full / "run.h5").stat().st_size
+    resumed_runs = 0
+    for k, limit in enumerate([size * 3 // 10, size * 6 // 10, size * 8 // 10, size - 2 * 16384, size - 8 * 16384]):
+        out = tmp_path / f"limit{k}"
+        result = subprocess.run([BIN, "train", "--config", config, "--out", out, "--quiet"], capture_output=True,
+                                text=True, preexec_fn=file_size_limit(limit))
+        if result.returncode == 0:
+            continue
+        assert_one_error_line(result, 1, "File too large")
+        if not (out / "run.h5").exists():
+            continue
+        with h5py.File(out / "run.h5", "r") as f:  # opens: the file as of its last flush
+            done = list(f["epochs"]["epoch"][()])
+        assert done == list(range(1, len(done) + 1)), (limit, done)
+        assert not [p.name for p in out.iterdir() if ".tmp" in p.name], limit
+        if not (out / "checkpoint.pt").exists():
+            continue
+        resumed = train("--out", out, "--resume", "--quiet")
+        assert resumed.returncode == 0, (limit, resumed.stderr)
+        resumed_runs += 1
+        assert status(out) == "completed"
+        with h5py.File(out / "run.h5", "r") as f, h5py.File(full / "run.h5", "r") as g:
+            steps = f["steps"]["step"][()]
+            assert (np.diff(steps) > 0).all() and (steps > 0).all(), (limit, steps)
+            np.testing.assert_array_equal(steps, g["steps"]["step"][()])
+            for layer in f["layers"]:
+                if "traces" in f["layers"][layer]:
+                    np.testing.assert_array_equal(f["layers"][layer]["traces"]["step"][()],
+                                                  g["layers"][layer]["traces"]["step"][()])
+    assert resumed_runs >= 2  # failures after epoch 1's checkpoint were met and resumed
+
+
 def test_resume_removes_temporaries_of_dead_writers_only(tmp_path):
     """Issue 27, item 6: each SIGXFSZ-killed attempt of a sweep task left a checkpoint.pt.tmp.PID.N."""
     config = write_config(tmp_path, SYNTHETIC)

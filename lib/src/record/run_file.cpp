@@ -14,6 +14,7 @@
 #include <map>
 
 #include "denseshift/core/error.h"
+#include "denseshift/core/system.h"
 
 namespace denseshift::record {
 
@@ -247,9 +248,39 @@ const std::vector<std::string>& epoch_series_names() {
   return names;
 }
 
+// The writer's file lives in memory (HDF5's core driver, no backing store, no file lock): each flush
+// writes its whole image to disk through a temporary and a rename (write_file_atomically), so the
+// run file on disk is always a complete file as of a flush. A write that fails (a full disk, a file
+// size limit) leaves the previous one intact, never a file HDF5 cannot open, and readers may open a
+// live run's file at any time.
+H5::FileAccPropList in_memory_access() {
+  H5::FileAccPropList access;
+  H5Pset_fapl_core(access.getId(), size_t{1} << 20, /*backing_store=*/0);
+  H5Pset_file_locking(access.getId(), false, true);
+  return access;
+}
+
 struct RunFile::Impl {
-  Impl(std::string p, unsigned flags) : path(std::move(p)), file(*new H5::H5File(path, flags)) {}
+  // A new file (in memory until its first flush).
+  explicit Impl(std::string p)
+      : path(std::move(p)),
+        file(*new H5::H5File(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory_access())) {}
+  // An existing file, read into memory.
   Impl(std::string p, H5::H5File f) : path(std::move(p)), file(*new H5::H5File(std::move(f))) {}
+
+  // The in-memory file's image written to `path` atomically; throws Error naming the file and the
+  // reason (e.g. "File too large") and leaves what was on disk.
+  void persist() {
+    file.flush(H5F_SCOPE_GLOBAL);
+    const hid_t id = file.getId();
+    const ssize_t size = H5Fget_file_image(id, nullptr, 0);
+    if (size <= 0) throw Error("HDF5 error while writing '" + path + "': no file image");
+    std::string image(static_cast<size_t>(size), '\0');
+    if (H5Fget_file_image(id, image.data(), static_cast<size_t>(size)) != size) {
+      throw Error("HDF5 error while writing '" + path + "': the file image could not be read");
+    }
+    write_file_atomically(path, image);
+  }
   // Closed here, not by HDF5's C++ destructors, which print to stderr when a close fails (a
   // full disk) and then close the half-closed file again, which crashes. A file whose close
   // failed is left to the process's end, and hdf5_left_unclean() says so.
@@ -347,8 +378,12 @@ RunFile::~RunFile() = default;
 
 RunFile RunFile::create(const std::string& path, const nlohmann::json& config, const nlohmann::json& environment) {
   H5::Exception::dontPrint();
+  std::error_code error;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
+    throw Error("cannot create run file '" + path + "': it exists (a run file is never overwritten)");
+  }
   return hdf5_call(path, "creating", [&] {
-    auto impl = std::make_unique<Impl>(path, H5F_ACC_EXCL);
+    auto impl = std::make_unique<Impl>(path);
     H5::Attribute version = impl->file.createAttribute("format_version", H5::PredType::NATIVE_INT,
                                                        H5::DataSpace(H5S_SCALAR));
     version.write(H5::PredType::NATIVE_INT, &kRunFileFormatVersion);
@@ -356,13 +391,21 @@ RunFile RunFile::create(const std::string& path, const nlohmann::json& config, c
     write_string_attribute(impl->file, "environment", environment.dump(2));
     write_string_attribute(impl->file, "status", "running");
     for (const auto& name : epoch_series_names()) impl->series("/epochs/" + name, 0);  // present even if empty
-    impl->file.flush(H5F_SCOPE_GLOBAL);
+    impl->persist();
     return RunFile(std::move(impl));
   });
 }
 
 RunFile RunFile::open_for_resume(const std::string& path, int64_t epochs) {
-  RunFile f(std::make_unique<Impl>(path, open_file(path, H5F_ACC_RDWR)));
+  check_openable(path);
+  RunFile f(std::make_unique<Impl>(path, hdf5_call(path, "opening", [&] {
+    try {
+      return H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, in_memory_access());
+    } catch (const H5::Exception&) {
+      open_file(path, H5F_ACC_RDONLY);  // explains the failure (not HDF5, corrupt, ...)
+      throw;
+    }
+  })));
   check_version(f.impl_->file, path);
   const auto have = hdf5_call(path, "reading", [&] { return f.impl_->read("/epochs/epoch"); });
   if (static_cast<int64_t>(have.size()) < epochs) {
@@ -378,7 +421,7 @@ void RunFile::append_epoch(const EpochMetrics& m) {
   hdf5_call(impl_->path, "writing", [&] {
     impl_->append("/epochs/epoch", {static_cast<double>(m.epoch)}, true);
     for (const auto& field : kEpochFields) impl_->append(std::string("/epochs/") + field.name, {m.*field.member}, true);
-    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    impl_->persist();
     return 0;
   });
 }
@@ -386,7 +429,7 @@ void RunFile::append_epoch(const EpochMetrics& m) {
 void RunFile::set_status(const std::string& status) {
   hdf5_call(impl_->path, "writing", [&] {
     write_string_attribute(impl_->file, "status", status);
-    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    impl_->persist();
     return 0;
   });
 }
@@ -428,10 +471,16 @@ void RunFile::truncate_series(const std::string& group, const std::string& index
   hdf5_call(impl_->path, "truncating", [&] {
     if (!exists(impl_->file, group)) return 0;
     const std::vector<double> index = impl_->read(group + "/" + index_name);
-    const auto keep = static_cast<hsize_t>(
-        std::count_if(index.begin(), index.end(), [&](double v) { return v <= max_index; }));
+    // The rows kept: the longest prefix whose index rises strictly and stays <= max_index. Rows
+    // after a drop or a repeat (zeros of rows extended but never written, a step recorded twice)
+    // are not records, whatever their value.
+    hsize_t keep = 0;
+    while (keep < index.size() && std::isfinite(index[keep]) && index[keep] <= max_index &&
+           (keep == 0 || index[keep] > index[keep - 1])) {
+      ++keep;
+    }
     impl_->cut(group, keep);
-    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    impl_->persist();
     return 0;
   });
 }
@@ -446,7 +495,7 @@ void RunFile::publish_as(const std::string& path) {
 
 void RunFile::flush() {
   hdf5_call(impl_->path, "flushing", [&] {
-    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    impl_->persist();
     return 0;
   });
 }
