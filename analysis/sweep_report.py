@@ -70,6 +70,7 @@ def run_record(folder, cell, seed, index):
         return out
     try:
         run = Run(run_dir)
+        run.epochs()  # every /epochs series validated: a corrupt run is "unreadable", never "completed"
     except RunFileError as error:
         out.update(state="unreadable", detail=str(error))
         return out
@@ -158,8 +159,10 @@ def main(argv=None):
                 if r["state"] == "completed":
                     try:
                         v = metric_value(r["run"], metric, args.reduce)
-                    except RunFileError as error:
-                        raise SweepError(f"{metric}: {error}") from error
+                    except RunFileError as error:  # reported and skipped, never fatal
+                        r.update(state="unreadable", detail=str(error), run=None)
+                        print(f"warning: {error}", file=sys.stderr)
+                        continue
                     if v is not None:
                         values.append(v)
             mean, std, half, n = mean_interval(values)
@@ -246,6 +249,29 @@ def threshold_crowding(run, layer):
         return per_point(thresholds) / per_point(levels)
 
 
+def completed_record(run, r):
+    """The summary fields of a completed run (RunFileError for a run file that does not validate)."""
+    record = {}
+    env = run.environment
+    record.update(commit=env.get("git_commit", "?"), cpu=env.get("cpu", "?"),
+                  threads=int(env.get("threads", 1)), process_seconds=r["seconds"])
+    for name in SUMMARY_SERIES:
+        if run.has(f"epochs/{name}"):
+            record[name] = finite_list(run.read(f"epochs/{name}"))
+    # Per recorded layer: the freezing metric (epoch 0 = init) and WSVR, as LAYER/freezing, LAYER/wsvr.
+    for layer in run.layers():
+        for name, dataset in (("freezing", "freezing/effective"), ("wsvr", "dynamics/wsvr")):
+            if run.has(f"layers/{layer}/{dataset}"):
+                record[f"{layer}/{name}"] = finite_list(run.read(f"layers/{layer}/{dataset}"))
+        crowding = threshold_crowding(run, layer)
+        if crowding is not None:
+            record[f"{layer}/threshold_crowding"] = finite_list(crowding)
+        radius = latent_radius(run, layer)
+        if radius is not None:
+            record[f"{layer}/latent_radius"] = finite_list(radius)
+    return record
+
+
 def runs_summary(folder, spec, table):
     """The machine-readable side of the report: one record per run of the sweep."""
     runs = []
@@ -254,23 +280,10 @@ def runs_summary(folder, spec, table):
             record = {"cell": cell["name"], "overrides": overrides_of(cell), "seed": seed, "state": r["state"]}
             run = r["run"]
             if run is not None and r["state"] == "completed":
-                env = run.environment
-                record.update(commit=env.get("git_commit", "?"), cpu=env.get("cpu", "?"),
-                              threads=int(env.get("threads", 1)), process_seconds=r["seconds"])
-                for name in SUMMARY_SERIES:
-                    if run.has(f"epochs/{name}"):
-                        record[name] = finite_list(run.read(f"epochs/{name}"))
-                # Per recorded layer: the freezing metric (epoch 0 = init) and WSVR, as LAYER/freezing, LAYER/wsvr.
-                for layer in run.layers():
-                    for name, dataset in (("freezing", "freezing/effective"), ("wsvr", "dynamics/wsvr")):
-                        if run.has(f"layers/{layer}/{dataset}"):
-                            record[f"{layer}/{name}"] = finite_list(run.read(f"layers/{layer}/{dataset}"))
-                    crowding = threshold_crowding(run, layer)
-                    if crowding is not None:
-                        record[f"{layer}/threshold_crowding"] = finite_list(crowding)
-                    radius = latent_radius(run, layer)
-                    if radius is not None:
-                        record[f"{layer}/latent_radius"] = finite_list(radius)
+                try:
+                    record.update(completed_record(run, r))
+                except (RunFileError, ValueError, TypeError) as error:
+                    record.update(state="unreadable", detail=str(error)[:300])
             runs.append(record)
     return {"format": "denseshift-sweep-summary", "format_version": 1, "sweep": str(folder),
             "base_source": spec.get("base_source"), "seeds": spec["seeds"],

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from .figures import main_wrapper
-from .runfile import load_runs
+from .runfile import RunFileError, load_runs
 
 
 def cell_value(run, metric, reduce):
@@ -33,8 +33,12 @@ def left_out(runs, include_incomplete=False, metric="test_top1"):
     for run in runs:
         if not include_incomplete and run.status != "completed":
             out.append((run, f"status '{run.status.split(':')[0]}'"))
-        elif len(run.read(f"epochs/{metric}")) == 0:
-            out.append((run, "no finished epoch"))
+        else:
+            try:
+                if len(run.read(f"epochs/{metric}")) == 0:
+                    out.append((run, "no finished epoch"))
+            except RunFileError as error:  # a corrupt run is reported and left out, never averaged
+                out.append((run, f"unreadable ({error})"))
     return out
 
 
