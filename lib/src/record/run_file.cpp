@@ -479,8 +479,7 @@ void RunFile::truncate_series(const std::string& group, const std::string& index
            (keep == 0 || index[keep] > index[keep - 1])) {
       ++keep;
     }
-    impl_->cut(group, keep);
-    impl_->persist();
+    impl_->cut(group, keep);  // in memory: on disk with the next flush (each recorder flushes after its cuts)
     return 0;
   });
 }

@@ -1,7 +1,10 @@
 #pragma once
 // The HDF5 run file RUN_DIR/run.h5 (layout: docs/run-file.md, format_version 1).
-// Per-epoch series are chunked, extendible 1-D datasets, flushed after every
-// epoch so a killed run keeps every finished epoch. No LibTorch here.
+// Per-epoch series are chunked, extendible 1-D datasets. The writer keeps the file in memory
+// (HDF5's core driver) and each flush (at least once an epoch) writes the whole image through a
+// temporary and a rename: the file on disk is always complete as of a flush, a killed run keeps
+// every flushed epoch, a failed write (full disk) leaves the previous file, and readers may open
+// it while the run trains. What is not flushed is not on disk. No LibTorch here.
 
 #include <nlohmann/json.hpp>
 
@@ -63,8 +66,10 @@ class RunFile {
   void write_array(const std::string& path, const std::vector<double>& values);
   /// Sets a string attribute on the group at `path` (created if missing).
   void set_attribute(const std::string& path, const std::string& name, const std::string& value);
-  /// Cuts every series in the group at `group` (recursively) to the rows whose entry in its
-  /// index series `index_name` (e.g. "step") is <= max_index. A missing group is ignored.
+  /// Cuts every series in the group at `group` (recursively) to the longest prefix of rows whose
+  /// entry in its index series `index_name` (e.g. "step") rises strictly and is <= max_index (rows
+  /// after a drop or a repeat are not records). A missing group is ignored. In memory: on disk with
+  /// the next flush().
   void truncate_series(const std::string& group, const std::string& index_name, double max_index);
   /// The /epochs series of this open file, as rows.
   std::vector<EpochMetrics> epoch_metrics();
