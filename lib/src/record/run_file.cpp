@@ -279,12 +279,26 @@ struct RunFile::Impl {
     if (H5Fget_file_image(id, image.data(), static_cast<size_t>(size)) != size) {
       throw Error("HDF5 error while writing '" + path + "': the file image could not be read");
     }
-    write_file_atomically(path, image);
+    try {
+      write_file_atomically(path, image);
+    } catch (...) {
+      persist_failed = true;
+      throw;
+    }
   }
+  bool persist_failed = false;  ///< a write failed (full disk): close writes nothing more
   // Closed here, not by HDF5's C++ destructors, which print to stderr when a close fails (a
   // full disk) and then close the half-closed file again, which crashes. A file whose close
   // failed is left to the process's end, and hdf5_left_unclean() says so.
   ~Impl() {
+    // What was written since the last flush goes to disk at close, as a file HDF5 wrote in place
+    // would; never after a failed write (the disk is full) and never with an error (nothrow).
+    if (!persist_failed) {
+      try {
+        persist();
+      } catch (...) {
+      }
+    }
     for (auto& [name, d] : open) {
       try {
         d.close();

@@ -4,7 +4,8 @@
 // (HDF5's core driver) and each flush (at least once an epoch) writes the whole image through a
 // temporary and a rename: the file on disk is always complete as of a flush, a killed run keeps
 // every flushed epoch, a failed write (full disk) leaves the previous file, and readers may open
-// it while the run trains. What is not flushed is not on disk. No LibTorch here.
+// it while the run trains; what was written since the last flush goes to disk at close (not
+// after a failed write). No LibTorch here.
 
 #include <nlohmann/json.hpp>
 
