@@ -111,6 +111,9 @@ def main(argv=None):
     ap.add_argument("--reduce", choices=["final", "best"], default="final")
     ap.add_argument("--paired", default=None, help="a varied key: differences between cells differing only in it")
     ap.add_argument("--axis", default=None, help="a varied key: figure of the first metric against it")
+    ap.add_argument("--trained-by", default=None,
+                    help="the command that trained the sweep (experiments/common/sweep.sh passes its own), for the "
+                         "report's provenance")
     ap.add_argument("--out", default=None, help="output folder (default SWEEP/report)")
     args = ap.parse_args(argv)
 
@@ -125,7 +128,7 @@ def main(argv=None):
 
     # Every run's state and values.
     table = []  # per cell: {seed: record}
-    cpu_seconds, commits, cpus, unreadable = 0.0, set(), set(), []
+    cpu_seconds, commits, cpus, threads, unreadable = 0.0, set(), set(), set(), []
     for c, cell in enumerate(cells):
         row = {}
         for s, seed in enumerate(seeds):
@@ -137,6 +140,7 @@ def main(argv=None):
             if run is not None:
                 commits.add(run.environment.get("git_commit", "?"))
                 cpus.add(run.environment.get("cpu", "?"))
+                threads.add(run.environment.get("threads", "?"))
                 if r["seconds"] is not None:
                     cpu_seconds += r["seconds"] * int(run.environment.get("threads", 1))
         table.append(row)
@@ -148,6 +152,9 @@ def main(argv=None):
              f"Runs trained at commit(s) {', '.join(sorted(commits)) or '-'} on {' / '.join(sorted(cpus)) or '-'}; "
              f"CPU time of the last attempt of every run: {cpu_seconds / 3600:.2f} CPU-hours "
              f"(each task process's seconds × threads).",
+             (f"Training command: `{args.trained_by}`." if args.trained_by else
+              f"Training command: `denseshift sweep run SPEC --out {folder}` (SPEC as sweep.json records it).") +
+             f" Threads per run: {', '.join(map(str, sorted(threads))) or '-'}.",
              "Statistics over completed runs only: mean ± sample std, the 95% Student-t interval of the mean, n.", ""]
     states = ["completed", "running or interrupted", "pending", "failed", "unreadable"]
     for metric in metrics:

@@ -28,4 +28,7 @@ runs="${RUNS_DIR:-runs/paper}/$experiment/$name"
 read -r -a sweep_args <<< "${SWEEP_ARGS:---jobs 2 --threads 1}"
 export OPENBLAS_NUM_THREADS=1
 "$DENSESHIFT_BIN" sweep run "$spec" --out "$runs" "${sweep_args[@]}"
-/usr/bin/python3 -m analysis.sweep_report "$runs" --metric test_top1,train_loss --out "results/$experiment/$name" "$@"
+# The report names the command that trained the runs, with the binary's version (commit, -dirty).
+trained_by="$("$DENSESHIFT_BIN" --version | head -1): denseshift sweep run $spec --out $runs ${sweep_args[*]}"
+/usr/bin/python3 -m analysis.sweep_report "$runs" --metric test_top1,train_loss --out "results/$experiment/$name" \
+  --trained-by "$trained_by" "$@"
