@@ -4,7 +4,7 @@
 #   lenet     1.2 CPU-hours (10/20/40/80 epochs), 1 job x 1 thread, measured by --dry-run on an
 #             Intel Xeon (Sapphire Rapids class, 2 vCPUs) at 2026-12-02
 #   resnet20  5.3 CPU-hours (2/4/8/16 epochs), 1 job x 1 thread (the same dry run)
-# Resumable; results in results/budget/NAME/ (report.md, runs.json). Run from a copied binary so a
+# Resumable; results in results/budget/NAME/ (report.md, runs.json), then results/budget/README.md. Run from a copied binary so a
 # rebuild does not change a sweep under way: DENSESHIFT_BIN=/path/to/copy bash experiments/budget/run.sh lenet
 # Usage: bash experiments/budget/run.sh [lenet|resnet20|all]
 set -euo pipefail
@@ -17,3 +17,4 @@ for model in lenet resnet20; do
     bash experiments/common/sweep.sh "experiments/budget/$model.sweep.json" --axis train.epochs
   fi
 done
+/usr/bin/python3 -m analysis.budget
