@@ -154,7 +154,7 @@ def main(argv=None):
              f"(each task process's seconds × threads).",
              (f"Training command: `{args.trained_by}`." if args.trained_by else
               f"Training command: `denseshift sweep run SPEC --out {folder}` (SPEC as sweep.json records it).") +
-             f" Threads per run: {', '.join(map(str, sorted(threads))) or '-'}.",
+             f" Threads per run: {', '.join(sorted(map(str, threads))) or '-'}.",
              "Statistics over completed runs only: mean ± sample std, the 95% Student-t interval of the mean, n.", ""]
     states = ["completed", "running or interrupted", "pending", "failed", "unreadable"]
     for metric in metrics:

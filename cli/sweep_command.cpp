@@ -312,6 +312,16 @@ std::string index_ranges(const std::vector<int64_t>& indices) {
   return out;
 }
 
+/// A sweep folder whose path holds a control character (a line break) is refused: it would end a
+/// comment line of a Slurm batch script and start a command, and it garbles every log line.
+void refuse_control_characters(const fs::path& dir) {
+  for (const char c : dir.string()) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw InvalidArgument("--out '" + printable(dir.string()) + "' holds a control character (a line break?)");
+    }
+  }
+}
+
 struct Captured {
   int code = 0;
   std::string out, err;
@@ -494,12 +504,7 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
   const fs::path absolute = fs::absolute(dir).lexically_normal();
   // The folder is quoted in the script's command, but a control character (a line break) in it
   // would still end a comment line and start a command: refused.
-  for (const char c : absolute.string()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      throw InvalidArgument("--out '" + printable(absolute.string()) +
-                            "' holds a control character (a line break?), which a Slurm batch script cannot carry");
-    }
-  }
+  refuse_control_characters(absolute);
   if (arrays.size() > 1) {
     std::printf("%zu runs in %zu job arrays: this cluster's MaxArraySize is %ld%s\n", queue.size(), arrays.size(),
                 static_cast<long>(block), s.max_parallel > 0 ? "; each array starts after the one before" : "");
@@ -766,11 +771,7 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm.count("out")) throw InvalidArgument("sweep run needs --out DIR");
   const std::string spec_path = vm["spec"].as<std::string>();
   const fs::path dir = vm["out"].as<std::string>();
-  for (const char c : dir.string()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      throw InvalidArgument("--out '" + printable(dir.string()) + "' holds a control character (a line break?)");
-    }
-  }
+  refuse_control_characters(dir);
   const std::string backend = vm["backend"].as<std::string>();
   if (backend != "local" && backend != "slurm") throw_unknown_name("backend", backend, {"local", "slurm"});
   const bool slurm = backend == "slurm";

@@ -99,12 +99,11 @@ Engine::Engine(const ModelFile& model, EngineOptions options) {
     if (t.encoding != "float32" && !(t.encoding == "packed" && t.space)) {
       refuse("tensor '" + printable(t.name) + "' has the unknown encoding '" + printable(excerpt(t.encoding, 40)) + "'");
     }
+    if (tensors_.count(t.name) != 0) refuse("tensor '" + printable(t.name) + "' appears twice");
     try {
-      if (!tensors_.emplace(t.name, decode(t)).second) refuse("tensor '" + printable(t.name) + "' appears twice");
+      tensors_.emplace(t.name, decode(t));
     } catch (const InvalidArgument& e) {  // an invalid code (a negative zero of a Shift space)
-      const std::string what = e.what();
-      if (what.rfind("the model file", 0) == 0) throw;
-      refuse("tensor '" + printable(t.name) + "': " + what);
+      refuse("tensor '" + printable(t.name) + "': " + e.what());
     }
     if (t.input_copies != 1) input_copies_[t.name] = t.input_copies;
   }
@@ -272,7 +271,7 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
     refuse("tensor '" + layer + ".weight' has a " + std::to_string(kh) + "x" + std::to_string(kw) +
            " kernel, larger than its input of " + std::to_string(h) + "x" + std::to_string(wd));
   }
-  if (has(layer + ".bias")) expect_shape(layer + ".bias", {co});
+  if (x.symbolic && has(layer + ".bias")) expect_shape(layer + ".bias", {co});  // proved once, by check_network
   const int64_t ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
   if (x.symbolic) return Array{{n, co, ho, wo}, {}, 0.0f, true};
   const int64_t k = c * kh * kw, cols = ho * wo;
@@ -379,7 +378,7 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
            std::to_string(in) + "]");
   }
   const int64_t out = w.shape[0];
-  if (has(layer + ".bias")) expect_shape(layer + ".bias", {out});
+  if (x.symbolic && has(layer + ".bias")) expect_shape(layer + ".bias", {out});
   if (x.symbolic) return Array{{n, out}, {}, 0.0f, true};
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
   const auto packed = packed_.find(layer + ".weight");
@@ -417,9 +416,11 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
 void Engine::affine(Array& x, const std::string& bn) const {
   const Array& scale = tensor(bn + ".scale");
   const Array& bias = tensor(bn + ".bias");
-  expect_shape(bn + ".scale", {x.shape.at(1)});
-  expect_shape(bn + ".bias", {x.shape.at(1)});
-  if (x.symbolic) return;
+  if (x.symbolic) {  // the check_network walk; a real forward meets the shapes it proved
+    expect_shape(bn + ".scale", {x.shape.at(1)});
+    expect_shape(bn + ".bias", {x.shape.at(1)});
+    return;
+  }
   const int64_t n = x.shape[0], c = x.shape[1], plane = x.numel() / (n * c);
   for (int64_t i = 0; i < n * c; ++i) {
     const float s = scale.data[static_cast<size_t>(i % c)], b = bias.data[static_cast<size_t>(i % c)];
@@ -435,10 +436,12 @@ void Engine::activation(Array& x, const std::string& name) const {
     return;
   }
   // PACT (nn/pact.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
-  expect_shape(name + ".alpha", {});
+  if (x.symbolic) expect_shape(name + ".alpha", {});  // before .data[0]: an empty alpha is refused
   const float alpha = tensor(name + ".alpha").data[0];
-  if (activation_bits_ == 32) refuse("tensor '" + name + ".alpha' is a PACT level, but model.activation_bits is 32 (ReLU)");
-  if (!std::isfinite(alpha) || !(alpha > 0.0f)) {
+  if (x.symbolic && activation_bits_ == 32) {
+    refuse("tensor '" + name + ".alpha' is a PACT level, but model.activation_bits is 32 (ReLU)");
+  }
+  if (x.symbolic && (!std::isfinite(alpha) || !(alpha > 0.0f))) {
     refuse("tensor '" + name + ".alpha' is " + std::to_string(alpha) + ", a PACT level must be finite and > 0");
   }
   const float scale = static_cast<float>((int64_t{1} << activation_bits_) - 1) / alpha;

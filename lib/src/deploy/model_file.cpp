@@ -210,15 +210,13 @@ ModelFile read_model_file(const std::string& path) {
       if (t.encoding == "packed") {
         const auto& sp = entry.at("space");
         if (!sp.is_object()) fail(where + "'s space is not a JSON object");
-        try {
-          t.space = quant::WeightSpace(
-              quant::parse_space_kind(sp.at("kind").get<std::string>()),
-              static_cast<int>(header_integer(sp, "bits", quant::WeightSpace::kMinBits, quant::WeightSpace::kMaxBits, where + "'s space")),
-              static_cast<int>(header_integer(sp, "exponent_offset", -quant::WeightSpace::kMaxAbsOffset,
-                                              quant::WeightSpace::kMaxAbsOffset, where + "'s space")));
-        } catch (const InvalidArgument& e) {
-          fail(e.what());
-        }
+        // (an unknown kind or an out-of-range integer: InvalidArgument, named with the file below)
+        t.space = quant::WeightSpace(
+            quant::parse_space_kind(sp.at("kind").get<std::string>()),
+            static_cast<int>(header_integer(sp, "bits", quant::WeightSpace::kMinBits, quant::WeightSpace::kMaxBits,
+                                            where + "'s space")),
+            static_cast<int>(header_integer(sp, "exponent_offset", -quant::WeightSpace::kMaxAbsOffset,
+                                            quant::WeightSpace::kMaxAbsOffset, where + "'s space")));
       } else if (t.encoding != "float32") {
         fail(where + " has an unknown encoding '" + printable(excerpt(t.encoding, 40)) + "'");
       }
