@@ -109,8 +109,43 @@ TEST(Init, QuantizerBaselinesStartWithEveryLevelOfTheirSpacePopulated) {
   }
 }
 
-TEST(Init, LevelUniformIsOnlyForTheQuantizerBaselinesAndLowVarianceNeedsSigma) {
-  EXPECT_THROW(make_parametrization(QuantOptions().parametrization("sign_scale").init(InitScheme::level_uniform), {4, 4}),
+// Issue 34, item 3: the recursive parametrizations' level-uniform init. From N(0, sigma) level k of
+// the recursion has probability 2^-(k+1) (the largest 2^-T); the biased gates make every magnitude
+// (and for s3 zero) equally likely, while every latent stays at low-variance scale.
+TEST(Init, LevelUniformMakesEveryLevelOfTheRecursionEquallyLikely) {
+  for (const std::string name : {"sign_scale", "s3"}) {
+    const SpaceKind space = name == "s3" ? SpaceKind::shift : SpaceKind::dense_shift;
+    for (int bits = 2; bits <= 5; ++bits) {
+      at::manual_seed(bits);
+      const auto options = QuantOptions().parametrization(name).space(space).bits(bits).init(InitScheme::level_uniform);
+      auto p = make_parametrization(options, {256, 64, 3, 3});  // 147,456 weights
+      const at::Tensor w = p->weight().flatten().abs();
+      const double n = static_cast<double>(w.numel());
+      const int magnitudes = p->space()->num_magnitudes();
+      const int levels = magnitudes + (name == "s3" ? 1 : 0);
+      const double expected = 1.0 / levels;
+      std::vector<double> shares;
+      if (name == "s3") shares.push_back(w.eq(0).sum().item<double>() / n);
+      for (int k = 0; k < magnitudes; ++k) shares.push_back(w.eq(std::ldexp(1.0, k)).sum().item<double>() / n);
+      for (size_t i = 0; i < shares.size(); ++i) {
+        // 5 binomial standard deviations of the share.
+        EXPECT_NEAR(shares[i], expected, 5.0 * std::sqrt(expected * (1 - expected) / n))
+            << name << " " << bits << "-bit, level " << i;
+      }
+      for (const auto& [latent_name, latent] : p->latents()) {
+        EXPECT_LT(latent.abs().max().item<double>(), 10 * options.low_variance_std()) << name << " " << latent_name;
+      }
+      // The symmetric low-variance start it replaces: the largest magnitude has probability 2^-T.
+      auto symmetric = make_parametrization(QuantOptions(options).init(InitScheme::low_variance), {256, 64, 3, 3});
+      const at::Tensor top = symmetric->weight().flatten().abs().eq(std::ldexp(1.0, magnitudes - 1));
+      const double gate = name == "s3" ? 0.5 : 1.0;
+      EXPECT_NEAR(top.sum().item<double>() / n, gate * std::ldexp(1.0, -(magnitudes - 1)), 0.01) << name << " " << bits;
+    }
+  }
+}
+
+TEST(Init, LevelUniformIsOnlyForQuantizedParametrizationsAndLowVarianceNeedsSigma) {
+  EXPECT_THROW(make_parametrization(QuantOptions().parametrization("full_precision").init(InitScheme::level_uniform), {4, 4}),
                denseshift::InvalidArgument);
   EXPECT_THROW(make_parametrization(QuantOptions().parametrization("sign_scale").low_variance_std(0.0), {4, 4}),
                denseshift::InvalidArgument);

@@ -90,7 +90,7 @@ std::vector<double> Parametrization::decision_thresholds(const std::string&) con
 
 void Parametrization::draw_level_uniform() {
   throw InvalidArgument("init 'level_uniform' is not defined for parametrization '" + options_.parametrization() +
-                        "' (only for symmetric_pot and sign_shift)");
+                        "' (only for the quantized ones)");
 }
 
 at::Tensor Parametrization::effective_weight() {

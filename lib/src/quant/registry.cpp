@@ -20,8 +20,8 @@ const std::vector<ParametrizationInfo>& parametrization_registry() {
       {"sign_shift", "rounded sign and shift latents (DeepShift-PS style)",
        {K::dense_shift, K::shift}, true, true, I::level_uniform, make_sign_shift},
       {"sign_scale", "DenseShift sign-scale decomposition, optional sqrt(S+1) rescaling",
-       {K::dense_shift}, true, false, I::low_variance, make_sign_scale},
-      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, false,
+       {K::dense_shift}, true, true, I::low_variance, make_sign_scale},
+      {"s3", "sign-sparse-shift (S3) with dense-weight regularizer", {K::shift}, true, true,
        I::kaiming_normal, make_s3},
   };
   return registry;
@@ -52,8 +52,8 @@ void validate(const QuantOptions& options) {
                           "): with 0 every latent, and every filter, would start equal");
   }
   if (options.init() == InitScheme::level_uniform && !info.level_uniform) {
-    throw InvalidArgument("init 'level_uniform' is defined for the quantizer baselines symmetric_pot and "
-                          "sign_shift, not for '" + info.name + "'");
+    throw InvalidArgument("init 'level_uniform' is defined for the quantized parametrizations, not for '" +
+                          info.name + "'");
   }
   if (!info.quantized) return;  // bits, space and offset do not apply
   options.weight_space();       // throws for bits or offset out of range

@@ -48,6 +48,19 @@ class S3 : public Parametrization {
     assign_recursive_levels(shifts_, at::where(q == 0, at::zeros_like(k), k));
   }
 
+ protected:
+  // Level-uniform init at low-variance scale: the M magnitudes and zero equally likely
+  // (P(gate open) = M / (M + 1), as symmetric_pot's zero level on the Shift space), the
+  // magnitudes uniform through the biased shift gates (docs/parametrizations.md, "Init").
+  void draw_level_uniform() override {
+    const double sigma = options().low_variance_std();
+    const double magnitudes = quantized_space().num_magnitudes();
+    at::NoGradGuard no_grad;
+    sign_.normal_(0.0, sigma);
+    draw_biased_gate(sparse_, magnitudes / (magnitudes + 1.0), sigma);
+    draw_recursive_level_uniform(shifts_, sigma);
+  }
+
  private:
   at::Tensor sign_, sparse_;
   std::vector<at::Tensor> shifts_;

@@ -215,6 +215,17 @@ class SignScale : public Parametrization {
     stream << (options().lr_rescaling() ? " with lr_rescaling" : "");
   }
 
+ protected:
+  // Level-uniform init: every magnitude 2^0 .. 2^T equally likely at low-variance scale (the
+  // sign latent N(0, sigma), the gates biased: docs/parametrizations.md, "Init"). The symmetric
+  // N(0, sigma) init makes magnitude k occur with probability 2^-(k+1) (2^-T for the largest).
+  void draw_level_uniform() override {
+    const double sigma = options().low_variance_std();
+    at::NoGradGuard no_grad;
+    sign_.normal_(0.0, sigma);
+    draw_recursive_level_uniform(shifts_, sigma);
+  }
+
  private:
   at::Tensor sign_;
   std::vector<at::Tensor> shifts_;

@@ -12,6 +12,9 @@ void OptimOptions::visit_keys(OptionVisitor& v) {
   v.number("weight_decay", weight_decay(), 0.0, 1.0, "on every parameter (latents included, as the papers)");
   v.optional_number("latent_weight_decay", latent_weight_decay(), 0.0, 1.0,
                     "a separate decay for the latents of quantized layers; null = weight_decay");
+  v.number("latent_lr_scale", latent_lr_scale(), 1e-6, 1e6,
+           "multiplies the learning rate of the latents of quantized layers (the 4-bit diagnosis: "
+           "latents of larger weights get smaller gradients behind BatchNorm)");
   v.number("label_smoothing", label_smoothing(), 0.0, 0.99, "cross-entropy label smoothing");
   v.choice("schedule", schedule(), schedule_names(), "per-step cosine decay to 0 over the run, or constant");
   v.number("warmup_epochs", warmup_epochs(), 0.0, 1e6, "linear warm-up from 0 before the schedule (may be fractional)");

@@ -35,15 +35,15 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
     for (const auto& t : backbone_parameters(model)) backbone.insert(t.unsafeGetTensorImpl());
   }
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  const auto add = [&](const std::vector<at::Tensor>& tensors, double decay) {
+  const auto add = [&](const std::vector<at::Tensor>& tensors, double decay, double lr) {
     std::vector<at::Tensor> scaled, plain;
     for (const auto& t : tensors) (backbone.count(t.unsafeGetTensorImpl()) ? scaled : plain).push_back(t);
-    if (!plain.empty()) groups.emplace_back(plain, options(decay, o.lr()));
-    if (!scaled.empty()) groups.emplace_back(scaled, options(decay, o.lr() * transfer.backbone_lr_scale()));
+    if (!plain.empty()) groups.emplace_back(plain, options(decay, lr));
+    if (!scaled.empty()) groups.emplace_back(scaled, options(decay, lr * transfer.backbone_lr_scale()));
   };
-  add(others, o.weight_decay());
-  add(latents, o.latent_weight_decay().value_or(o.weight_decay()));
-  add(alphas, activation.alpha_decay().value_or(o.weight_decay()));
+  add(others, o.weight_decay(), o.lr());
+  add(latents, o.latent_weight_decay().value_or(o.weight_decay()), o.lr() * o.latent_lr_scale());
+  add(alphas, activation.alpha_decay().value_or(o.weight_decay()), o.lr());
   return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr()));
 }
 

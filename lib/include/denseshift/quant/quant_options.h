@@ -23,9 +23,10 @@ enum class InitScheme {
   automatic,
   kaiming_normal,   ///< N(0, sqrt(2 / fan_out)), fan_out = C_out * k * k, as the reference code.
   low_variance,     ///< N(0, low_variance_std) for every latent (DenseShift Sec. 3.3).
-  /// Every level of the weight space equally likely (docs/parametrizations.md): the
-  /// quantizer baselines symmetric_pot and sign_shift only, whose thresholds Kaiming-scale
-  /// latents never reach at exponent offset 0.
+  /// Every level of the weight space equally likely (docs/parametrizations.md): the own init
+  /// of the quantizer baselines symmetric_pot and sign_shift, whose thresholds Kaiming-scale
+  /// latents never reach at exponent offset 0; for sign_scale and s3 an ablation at
+  /// low-variance scale with biased gates (the 4-bit diagnosis, issue 34).
   level_uniform,
   /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's nn.Linear default, which the authors'
   /// full-precision classifier inherits.

@@ -22,7 +22,7 @@ struct ParametrizationInfo {
   std::vector<SpaceKind> spaces;
   /// Whether bits/space/offset matter (false only for full_precision).
   bool quantized = true;
-  /// Whether InitScheme::level_uniform is defined for it (the quantizer baselines).
+  /// Whether InitScheme::level_uniform is defined for it (every quantized parametrization).
   bool level_uniform = false;
   /// The init its own paper (or reference code) uses, which init "auto" resolves to.
   InitScheme paper_init = InitScheme::kaiming_normal;

@@ -19,6 +19,8 @@ struct OptimOptions {
   TORCH_ARG(double, weight_decay) = 1e-4;
   /// Weight decay of the latent tensors of quantized layers; empty = weight_decay.
   TORCH_ARG(std::optional<double>, latent_weight_decay);
+  /// Multiplies the learning rate (scheduled, warmed up) of the latent tensors of quantized layers.
+  TORCH_ARG(double, latent_lr_scale) = 1.0;
   TORCH_ARG(double, label_smoothing) = 0.0;
   /// cosine or constant.
   TORCH_ARG(std::string, schedule) = "cosine";
