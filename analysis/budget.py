@@ -1,6 +1,8 @@
 """The budget study (issue 34, step 1): final test top-1 of full precision and DenseShift 2/3/4-bit
 against the training budget (epochs doubling), the gain of each doubling, and the converged budget
-per model, from the committed sweep summaries results/budget/{lenet,resnet20}/runs.json.
+per model, from the committed sweep summaries results/budget/MODEL/runs.json and those of the
+model's further parts, results/budget/MODEL-PART/runs.json (e.g. resnet20-16ep: a budget step run
+as a sweep of its own so that each part fits one session).
 
     /usr/bin/python3 -m analysis.budget [--out results/budget]
 
@@ -35,18 +37,23 @@ def method_of(overrides):
     return f"DenseShift {overrides.get('model.quant.bits')}-bit"
 
 
-def load(summary_path):
-    """{method: {epochs: final test top-1 in %}}, the parametrization of each method, and the records."""
+def load(summary_path, curves=None, kinds=None, records=None):
+    """{method: {epochs: final test top-1 in %}}, the parametrization of each method, and the records
+    (added to those given: the parts of one model's study; a budget two parts hold is an error)."""
+    curves, kinds, records = ({} if curves is None else curves), ({} if kinds is None else kinds), \
+        ([] if records is None else records)
     try:
         summary = json.loads(pathlib.Path(summary_path).read_text())
-        curves, kinds, records = {}, {}, []
         for r in summary["runs"]:
             if r.get("state") != "completed" or not r.get("test_top1"):
                 continue
             o = r["overrides"]
             method = method_of(o)
             kinds[method] = o["model.quant.parametrization"]
-            curves.setdefault(method, {})[int(o["train.epochs"])] = 100 * r["test_top1"][-1]
+            epochs = int(o["train.epochs"])
+            if epochs in curves.get(method, {}):
+                raise RunFileError(f"{summary_path}: {method} at {epochs} epochs is in two runs or parts of the study")
+            curves.setdefault(method, {})[epochs] = 100 * r["test_top1"][-1]
             records.append(r)
     except (ValueError, KeyError, TypeError) as error:
         raise RunFileError(f"{summary_path}: not a sweep summary of the budget study ({error})") from None
@@ -64,7 +71,7 @@ def converged_at(curve, margin):
     return None, gains
 
 
-def figure(model, curves, records, sweep, out_dir):
+def figure(model, curves, records, sweeps, out_dir):
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for method in sorted(curves, key=lambda m: (m != "full precision", m)):
         budgets = sorted(curves[method])
@@ -78,18 +85,29 @@ def figure(model, curves, records, sweep, out_dir):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     stand_ins = [types.SimpleNamespace(environment={"git_commit": r.get("commit", "?")},
-                                       path=pathlib.Path(sweep) / "runs" / r["cell"] / f"seed{r['seed']}" / "run.h5")
+                                       path=pathlib.Path(sweeps[id(r)]) / "runs" / r["cell"] / f"seed{r['seed']}" / "run.h5")
                  for r in records]
     return save(fig, stand_ins, out_dir / f"{model}_top1_vs_epochs")
 
 
-def section(model, folder, out_dir):
-    path = folder / "runs.json"
+def parts(model, out_dir):
+    """The folders of a model's study: MODEL first, then MODEL-PART in name order."""
+    return [out_dir / model] + sorted(p for p in out_dir.glob(f"{model}-*") if p.is_dir())
+
+
+def section(model, out_dir):
+    folders = [f for f in parts(model, out_dir) if (f / "runs.json").exists()]
     lines = [f"## {MODELS[model]}", ""]
-    if not path.exists():
+    if not folders:
         return lines + [f"not yet run (`bash experiments/budget/run.sh {model}`)", ""], [], None
-    curves, kinds, records, summary = load(path)
-    figure_paths = figure(model, curves, records, summary.get("sweep", str(folder)), out_dir) if curves else []
+    curves, kinds, records = {}, {}, []
+    sweeps = {}
+    for f in folders:
+        before = len(records)
+        _, _, _, summary = load(f / "runs.json", curves, kinds, records)
+        for r in records[before:]:
+            sweeps[id(r)] = summary.get("sweep", str(f))
+    figure_paths = figure(model, curves, records, sweeps, out_dir) if curves else []
     budgets = sorted({e for c in curves.values() for e in c})
     lines += ["| method | " + " | ".join(f"{e} ep" for e in budgets) + " | gain per doubling (points) | converged at |",
               "|---|" + "---:|" * len(budgets) + "---|---|"]
@@ -115,10 +133,12 @@ def section(model, folder, out_dir):
     else:
         budget = max(chosen) if chosen else None
         lines += ["", f"**Budget: {budget} epochs**, the largest of the methods' converged budgets."]
-    shown = folder.resolve()
-    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
-    lines += ["", f"Runs: {len(records)} completed, 1 seed each ({shown}/"
-                  "runs.json; its report.md has the training command), commit(s) " + ", ".join(commits) +
+    shown = []
+    for f in folders:
+        f = f.resolve()
+        shown.append(f"{f.relative_to(ROOT) if f.is_relative_to(ROOT) else f}/runs.json")
+    lines += ["", f"Runs: {len(records)} completed, 1 seed each ({', '.join(shown)}; "
+                  "each report.md beside it has the training command), commit(s) " + ", ".join(commits) +
                   ", CPU " + "; ".join(cpus) + "." + (" Runs of this table come from different CPUs." if len(cpus) > 1 else ""),
               ""]
     lines += [f"![{MODELS[model]}]({p.name})" for p in figure_paths if p.suffix == ".png"] + [""]
@@ -142,7 +162,7 @@ def main(argv=None):
              "3 seeds.", ""]
     written = []
     for model in MODELS:
-        part, paths, _ = section(model, out_dir / model, out_dir)
+        part, paths, _ = section(model, out_dir)
         lines += part
         written += paths
     readme = out_dir / "README.md"

@@ -38,3 +38,23 @@ def test_the_readme_gives_each_models_budget(tmp_path):
     assert "**Budget: 20 epochs**" in text
     assert "not yet run (`bash experiments/budget/run.sh resnet20`)" in text
     assert (tmp_path / "lenet_top1_vs_epochs.png").exists()
+
+
+def test_a_models_parts_are_merged_and_a_budget_in_two_parts_is_refused(tmp_path):
+    runs = [record("sign_scale", 2, e, ds) for e, ds in ((2, 0.80), (4, 0.84), (8, 0.86))]
+    (tmp_path / "resnet20").mkdir()
+    (tmp_path / "resnet20" / "runs.json").write_text(json.dumps({"sweep": "runs/paper/budget/resnet20", "runs": runs}))
+    (tmp_path / "resnet20-16ep").mkdir()
+    part = {"sweep": "runs/paper/budget/resnet20-16ep", "runs": [record("sign_scale", 2, 16, 0.861)]}
+    (tmp_path / "resnet20-16ep" / "runs.json").write_text(json.dumps(part))
+    r = subprocess.run([sys.executable, "-m", "analysis.budget", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "README.md").read_text()
+    assert "| DenseShift 2-bit | 80.00 | 84.00 | 86.00 | 86.10 | 2→4: +4.00, 4→8: +2.00, 8→16: +0.10 | 8 epochs" in text
+    assert "resnet20/runs.json, " in text and "resnet20-16ep/runs.json;" in text
+    part["runs"].append(record("sign_scale", 2, 8, 0.87))
+    (tmp_path / "resnet20-16ep" / "runs.json").write_text(json.dumps(part))
+    r = subprocess.run([sys.executable, "-m", "analysis.budget", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "DenseShift 2-bit at 8 epochs is in two runs or parts of the study" in r.stderr
