@@ -10,7 +10,9 @@ Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: 
 Also DIR/runs.json: every run's state, provenance and per-epoch test_top1, test_loss and
 train_loss (and, per recorded layer, the freezing metric, WSVR and the traced latents' distance from
 the origin: LAYER/freezing, LAYER/wsvr, LAYER/latent_radius; for the sign-shift quantizer, how its
-shift latents crowd its thresholds: LAYER/threshold_crowding), so that tables and claims
+shift latents crowd its thresholds: LAYER/threshold_crowding; with histograms, a quantized layer's
+participation ratio and the share of weights at each magnitude per epoch: LAYER/participation_ratio,
+LAYER/magnitudes, LAYER/level_shares), so that tables and claims
 (analysis.claims) can be remade from committed files without the run directories.
 Only completed runs enter the statistics; the others are counted (pending, running, interrupted,
 failed) and a run file that cannot be read is named as such, never fatal.
@@ -219,6 +221,29 @@ def latent_radius(run, layer):
     return [radius[0], radius[-1]]
 
 
+def level_usage(run, layer):
+    """Per histogram record (epoch 0 = init) of a quantized layer: the participation ratio of its
+    weights, (sum w^2)^2 / (N sum w^4) (1 when every weight has one magnitude, about k / N when k
+    weights carry the energy), and the share of weights at each magnitude, ascending (zero first
+    on the Shift space); None without histograms or for a full-precision layer."""
+    group = f"layers/{layer}/histograms"
+    if not run.has(f"{group}/effective_values"):
+        return None
+    values = np.asarray(run.read(f"{group}/effective_values"), dtype=float)
+    counts = np.asarray(run.read(f"{group}/effective"), dtype=float)
+    if counts.ndim != 2 or counts.shape[1] != len(values) or not len(values):
+        raise RunFileError(f"{run.path}: {group}/effective does not match its effective_values")
+    total = counts.sum(axis=1)
+    if (total <= 0).any():
+        raise RunFileError(f"{run.path}: {group}/effective has a record without weights")
+    square, fourth = values ** 2, values ** 4
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (counts @ square) ** 2 / (total * (counts @ fourth))
+    magnitudes = np.unique(np.abs(values))
+    shares = np.stack([counts[:, np.abs(values) == m].sum(axis=1) for m in magnitudes], axis=1) / total[:, None]
+    return ratio, magnitudes, shares
+
+
 CROWDING_WINDOW = 0.1
 
 
@@ -276,6 +301,12 @@ def completed_record(run, r):
         radius = latent_radius(run, layer)
         if radius is not None:
             record[f"{layer}/latent_radius"] = finite_list(radius)
+        usage = level_usage(run, layer)
+        if usage is not None:
+            ratio, magnitudes, shares = usage
+            record[f"{layer}/participation_ratio"] = finite_list(ratio)
+            record[f"{layer}/magnitudes"] = finite_list(magnitudes)
+            record[f"{layer}/level_shares"] = [finite_list(row) for row in shares]
     return record
 
 

@@ -150,3 +150,24 @@ def test_runs_json_says_how_sign_shift_latents_crowd_the_thresholds(tmp_path):
     report(tmp_path)
     runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
     assert runs[0]["conv.weight/threshold_crowding"] == pytest.approx([1.0, 2.0])
+
+
+def test_runs_json_gives_each_quantized_layers_level_usage_per_epoch(tmp_path):
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    with h5py.File(tmp_path / "runs/lr=0.1/seed0/run.h5", "a") as f:
+        g = f.create_group("layers/conv.weight/histograms")
+        g["effective_values"] = [-4.0, -2.0, -1.0, 1.0, 2.0, 4.0]
+        # Epoch 0: every weight +-1 (ratio 1); epoch 1: 2 of 4 weights at 4, 2 at 1:
+        # (2*16 + 2*1)^2 / (4 * (2*256 + 2*1)) = 1156 / 2056.
+        g["effective"] = [[0, 0, 2, 2, 0, 0], [0, 0, 1, 1, 0, 2]]
+    with h5py.File(tmp_path / "runs/lr=0.1/seed1/run.h5", "a") as f:
+        g = f.create_group("layers/conv.weight/histograms")
+        g["effective_values"] = [-1.0, 1.0]
+        g["effective"] = [[1, 1], [0, 0]]  # a record without weights: corrupt
+    report(tmp_path)
+    runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
+    assert runs[0]["conv.weight/participation_ratio"] == pytest.approx([1.0, 1156 / 2056])
+    assert runs[0]["conv.weight/magnitudes"] == [1.0, 2.0, 4.0]
+    assert runs[0]["conv.weight/level_shares"] == [[1.0, 0.0, 0.0], [0.5, 0.0, 0.5]]
+    assert runs[1]["state"] == "unreadable" and "without weights" in runs[1]["detail"]
+    assert "conv.weight/participation_ratio" not in runs[2]  # no histograms
