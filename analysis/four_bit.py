@@ -1,6 +1,7 @@
 """The 4-bit diagnosis (issue 34, item 3): why DenseShift 4-bit trails 3-bit. From the committed sweep
 summaries results/four_bit/MODEL/runs.json (the 3- and 4-bit baselines and one change each to the
-4-bit run) and results/four_bit/MODEL-PART/runs.json (further parts: the longer budgets), a table of
+4-bit run) and results/four_bit/MODEL-PART/runs.json (further parts: more seeds of those cells, the
+longer budgets; parts are sweeps of their own so that each fits one session), a table of
 each cell's final test top-1 over its seeds with the difference to the 3-bit and to the 4-bit
 baseline (Welch 95% intervals), its final training loss and its level usage (participation ratio
 and the largest magnitude's share, at init and at the end), a verdict per candidate cause, and
@@ -73,7 +74,9 @@ def load(folders):
                 budget = done[0]["epochs"]
             for r in done:
                 r["label"] = label(r["overrides"], r["epochs"], budget)
-            records += done
+                if any(q["label"] == r["label"] and q["seed"] == r["seed"] for q in records):
+                    raise RunFileError(f"{path}: '{r['label']}' seed {r['seed']} is in two parts of the diagnosis")
+                records.append(r)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise RunFileError(f"{path}: not a sweep summary of the 4-bit diagnosis ({error})") from None
     return records, budget
