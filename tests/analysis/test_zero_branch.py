@@ -65,3 +65,30 @@ def test_refuses_too_few_runs_mixed_cpus_and_other_files(tmp_path):
     (tmp_path / "f.json").write_text("not json")
     r, _ = run(tmp_path, [one, two, str(tmp_path / "f.json")])
     assert r.returncode == 2 and "f.json" in r.stderr
+
+
+def test_the_f16_pair_reads_the_pow2_fp16_dot_against_fma(tmp_path):
+    files = []
+    for i, s in enumerate((0.20, 0.21, 0.22)):
+        rows = [{"kernel": "f16-dot-fma", "isa": "avx2", "baseline": "", "speedup": 0.0},
+                {"kernel": "f16-dot-pow2", "isa": "avx2", "baseline": "f16-dot-fma", "speedup": s},
+                {"kernel": "i8-dot-dense", "isa": "avx2", "baseline": "i8-dot-shift", "speedup": 9.0}]
+        path = tmp_path / f"r{i}.json"
+        path.write_text(json.dumps({"cpu": "CPU-F", "rows": rows}))
+        files.append(str(path))
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "analysis.zero_branch", "--pair", "f16", *files, "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    check = json.loads((out / "avx2.json").read_text())
+    assert check["verdict"] == "does not hold" and check["speedups"] == [0.20, 0.21, 0.22]
+    assert "avx2 FP16 dot on CPU-F: the power-of-two FP16 dot runs 0.21x the speed of the FP16 FMA dot" in check["summary"]
+    assert "| avx2 | 3 | 0.210x |" in (out / "README.md").read_text()
+    r = subprocess.run([sys.executable, "-m", "analysis.zero_branch", "--pair", "f16", *files[:1], "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2  # one run: no interval
+    bad = tmp_path / "i8only.json"
+    bad.write_text(json.dumps({"cpu": "CPU-F", "rows": [{"kernel": "i8-dot-dense", "isa": "avx2", "baseline": "i8-dot-shift", "speedup": 1.0}]}))
+    r = subprocess.run([sys.executable, "-m", "analysis.zero_branch", "--pair", "f16", str(bad), str(bad), str(bad),
+                        "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and "run the bench with --filter f16-dot" in r.stderr
