@@ -21,6 +21,9 @@ itself (its last epoch against its start, paired by seed). Hypotheses:
 - "within": |b − a| ≤ margin (equivalence). Holds when the interval lies inside [−margin,
   margin], does not hold when it lies wholly outside, inconclusive otherwise.
 
+"minus": {"a": {...}, "b": {...}} (paired only) tests a contrast instead, (b − a) − (b' − a') per seed, with
+a' and b' the minus cells, from the same summaries as a and b or from minus's own "summary" (e.g. "the
+lead at 2 bits exceeds the lead at 3 bits").
 "paired": true pairs the runs by seed (both cells must share seeds; the differences' t interval),
 otherwise Welch's interval. "relative": true (paired only) tests (b − a) / a per seed instead, in %
 of a (the margin too is a fraction of a). Fewer than 3 completed runs (or pairs) on a side give "pending" with
@@ -174,6 +177,19 @@ def evaluate(summaries, comparison, where):
                     "diff": "-", "verdict": f"not yet run (no {name})"}
     va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce_a)
     vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric, reduce_b)
+    minus = comparison.get("minus")
+    if minus is not None:
+        if not paired or relative or not isinstance(minus, dict) or not {"a", "b"} <= set(minus) <= {"a", "b", "summary"}:
+            raise ClaimsError(f"{where}: 'minus' needs 'paired' (not 'relative') and holds 'a', 'b' and optionally "
+                              "'summary'")
+        summary_c = summary_d = minus.get("summary")
+        if summary_c is None:
+            summary_c, summary_d = summary_a, summary_b
+        if not (summaries.root / summary_c).exists():
+            return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
+                    "diff": "-", "verdict": f"not yet run (no {summary_c})"}
+        vc, cell_c, _ = summaries.cell_values(summary_c, minus["a"], metric, reduce_a)
+        vd, cell_d, _ = summaries.cell_values(summary_d, minus["b"], metric, reduce_b)
     # Accuracies in points to 2 decimals; other metrics (cosine similarities, rates) to 3.
     scale, unit, digits = (100.0, " points", 2) if metric in FRACTION_METRICS else (1.0, "", 3)
 
@@ -190,7 +206,19 @@ def evaluate(summaries, comparison, where):
 
     out = {"a": f"{cell_a}: {side(ma, sa, na)}", "b": f"{cell_b}: {side(mb, sb, nb)}",
            "metric": f"{metric} ({reduced})", "label": comparison.get("label", "")}
-    if paired:
+    if minus is not None:
+        mc, sc, _, nc = mean_interval(list(vc.values()))
+        md, sd, _, nd = mean_interval(list(vd.values()))
+        out["a"] += f"; a' = {cell_c}: {side(mc, sc, nc)}"
+        out["b"] += f"; b' = {cell_d}: {side(md, sd, nd)}"
+        seeds = sorted(set(va) & set(vb) & set(vc) & set(vd))
+        diffs = [(vb[s] - va[s]) - (vd[s] - vc[s]) for s in seeds]
+        mean, _, half, n = mean_interval(diffs)
+        enough = n >= MIN_RUNS
+        lo, hi = (mean - half, mean + half) if half is not None else (None, None)
+        how = f"paired by seed, {n} seeds; (b − a) − (b' − a')"
+        na, nb = min(na, nc), min(nb, nd)
+    elif paired:
         seeds = sorted(set(va) & set(vb))
         if relative and any(va[s] == 0 for s in seeds):
             raise ClaimsError(f"{where}: 'relative' divides by a, and a is 0 for a seed of {cell_a}")
@@ -215,7 +243,9 @@ def evaluate(summaries, comparison, where):
         diff_num = num
     target = {"greater": f"> {diff_num(margin)}", "not_worse": f"> {diff_num(-margin)}",
               "less": f"< {diff_num(-margin)}", "within": f"within ±{diff_num(margin, False)}"}[hypothesis]
-    out["diff"] = f"{diff_num(mean)} [{diff_num(lo)}, {diff_num(hi)}]{unit} ({how}; claim: b − a {target})"
+    tested = "(b − a) − (b' − a')" if minus is not None else "b − a"
+    out["tested"] = tested
+    out["diff"] = f"{diff_num(mean)} [{diff_num(lo)}, {diff_num(hi)}]{unit} ({how}; claim: {tested} {target})"
     out["verdict"] = verdict(hypothesis, margin, lo, hi)
     return out
 
@@ -232,8 +262,9 @@ def cell_text(text):
     return re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
 
 
-def check_row(root, name, where, counts):
-    """The row cells of a claim decided by a check file (results link, metric, ours, verdict, why)."""
+def check_row(root, name, where, counts, notes=None):
+    """The row cells of a claim decided by a check file (results link, metric, ours, verdict, why: the
+    claim's note for the verdict)."""
     folder = pathlib.PurePosixPath(name).parent
     link = f"[{folder}]({pathlib.PurePosixPath('..') / folder})"
     if not (root / name).exists():
@@ -249,7 +280,20 @@ def check_row(root, name, where, counts):
         raise ClaimsError(f"{where}: {name}: verdict '{data['verdict']}' is not holds, does not hold or inconclusive")
     counts[data["verdict"]] = counts.get(data["verdict"], 0) + 1
     return [link, cell_text(data.get("metric", "exact check")), cell_text(f"{data['summary']} ({data['made']})"),
-            data["verdict"], ""]
+            data["verdict"], cell_text((notes or {}).get(data["verdict"], ""))]
+
+
+def family_lines(counts):
+    """What a family of decided comparisons means for its 95% intervals."""
+    decided = sum(counts.get(v, 0) for v in ("holds", "does not hold", "inconclusive"))
+    if not decided:
+        return []
+    return [f"Family size: {decided} decided comparisons (holds, does not hold or inconclusive), each on its own "
+            "two-sided 95% interval, so a comparison whose claim is false at its margin reads \"holds\" by chance "
+            f"with probability at most 2.5%: up to about {0.025 * decided:.1f} of the {decided} if every claim were "
+            "false (rows of one claim share runs, so their errors are not independent). A 95% guarantee over the "
+            f"whole family (Bonferroni) would need each interval at {100 * (1 - 0.05 / decided):.2f}%: read a "
+            "\"holds\" whose interval clears its margin by little as weaker evidence than the word suggests."]
 
 
 def render(spec, summaries, command):
@@ -282,7 +326,8 @@ def render(spec, summaries, command):
             if not checks or not all(isinstance(c, str) for c in checks):
                 raise ClaimsError(f"{where}: 'check' must be a file name or a non-empty list of them")
             for j, name in enumerate(checks):
-                rows.append((head if j == 0 else ["", ""]) + check_row(summaries.root, name, where, counts))
+                rows.append((head if j == 0 else ["", ""]) +
+                            check_row(summaries.root, name, where, counts, claim.get("notes")))
             continue
         comparisons = claim.get("comparisons")
         if not comparisons:
@@ -294,7 +339,7 @@ def render(spec, summaries, command):
             counts[v.split(" (")[0]] = counts.get(v.split(" (")[0], 0) + 1
             results_link = pathlib.PurePosixPath(comparison["summary"]).parent
             ours = (f"{result['label']}: " if result["label"] else "") + \
-                f"b = {result['b']}; a = {result['a']}; b − a = {result['diff']}"
+                f"b = {result['b']}; a = {result['a']}; {result.get('tested', 'b − a')} = {result['diff']}"
             note = notes.get(v.split(" (")[0], "")
             rows.append((head if j == 0 else ["", ""]) +
                         [f"[{results_link}]({pathlib.PurePosixPath('..') / results_link})",
@@ -325,6 +370,7 @@ def render(spec, summaries, command):
              f"Runs behind the verdicts: trained at commit(s) {', '.join(sorted(commits)) or '-'} on "
              f"{' / '.join(sorted(cpus)) or '-'}, {cpu_hours:.2f} CPU-hours (the summaries' process time × threads).", "",
              "Verdicts (one per comparison): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), "",
+             *family_lines(counts), "",
              "## In short", "", *short, "", "## Claim by claim", "",
              "| claim (paper) | paper's evidence | results | metric | ours: b, a, b − a [95% interval] | verdict | why |",
              "|---|---|---|---|---|---|---|"]

@@ -248,6 +248,11 @@ def test_a_claim_decided_by_a_check_file(tmp_path):
     text = render()
     assert "| [t](../t) | exact check | 2 of 3 conversions agree (by a script) | does not hold |" in text
     assert "does not hold 1" in text
+    # the claim's note for the check's verdict goes in the why column
+    spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C", "check": "t/check.json",
+                                            "notes": {"does not hold": "one conversion drops a bias"}}]}))
+    assert "| does not hold | one conversion drops a bias |" in render()
+    spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C", "check": "t/check.json"}]}))
     (tmp_path / "t/check.json").write_text(json.dumps(dict(check, verdict="sort of")))
     assert "verdict 'sort of'" in render(check=2)
     # a list of checks: a row each, the claim's cells on the first; a missing one is "not yet run"
@@ -260,3 +265,33 @@ def test_a_claim_decided_by_a_check_file(tmp_path):
     assert "| **t1** | P | holds 1, not yet run 1 |" in text
     spec.write_text(json.dumps({"claims": [{"id": "t1", "paper": "P", "claim": "C", "check": []}]}))
     assert "'check' must be a file name or a non-empty list" in render(check=2)
+
+
+def test_a_contrast_of_two_differences_paired_by_seed(tmp_path):
+    # The lead of bits=2 over bits=1 against the lead of bits=4 over bits=3, per seed:
+    # (0.90 - 0.80) - (0.93 - 0.90) = 0.07, (0.91 - 0.80) - (0.94 - 0.90) = 0.07, (0.92 - 0.80) - (0.95 - 0.92) = 0.09.
+    summary(tmp_path / "s" / "runs.json", {1: [0.80, 0.80, 0.80], 2: [0.90, 0.91, 0.92],
+                                           3: [0.90, 0.90, 0.92], 4: [0.93, 0.94, 0.95]})
+    base = {"summary": "s/runs.json", "a": {"model.quant.bits": 1}, "b": {"model.quant.bits": 2},
+            "minus": {"a": {"model.quant.bits": 3}, "b": {"model.quant.bits": 4}}, "hypothesis": "greater",
+            "paired": True}
+    text = claims(tmp_path, [base])
+    half = t975(2) * (0.02 / math.sqrt(3)) * 100 / math.sqrt(3)  # std of 7, 7, 9 points: 2 / sqrt(3)
+    mean = 23 / 3
+    assert f"(b − a) − (b' − a') = +{mean:.2f} [+{mean - half:.2f}, +{mean + half:.2f}] points (paired by seed, 3 seeds; (b − a) − (b' − a'); " \
+           "claim: (b − a) − (b' − a') > +0.00)" in text
+    assert "a' = bits=3: 90.67" in text and "b' = bits=4: 94.00" in text
+    assert "| holds |" in rows(text)[0]
+    assert "'minus' needs 'paired'" in claims(tmp_path, [dict(base, paired=False)], check=2)
+    summary(tmp_path / "s" / "runs.json", {1: [0.80, 0.80, 0.80], 2: [0.90, 0.91, 0.92],
+                                           3: [0.90, 0.90, None], 4: [0.93, 0.94, 0.95]})
+    assert "pending (" in claims(tmp_path, [base])
+
+
+def test_the_head_states_the_family_size_and_its_bonferroni_level(tmp_path):
+    summary(tmp_path / "s" / "runs.json", {2: [0.90, 0.91, 0.92], 3: [0.80, 0.81, 0.82]})
+    comparison = {"summary": "s/runs.json", "a": {"model.quant.bits": 3}, "b": {"model.quant.bits": 2},
+                  "hypothesis": "greater", "paired": True}
+    text = claims(tmp_path, [comparison] * 4)
+    assert "Family size: 4 decided comparisons" in text and "up to about 0.1 of the 4" in text
+    assert "each interval at 98.75%" in text  # 1 - 0.05 / 4
