@@ -6,7 +6,9 @@ committed sweep summaries (the runs.json that analysis.sweep_report writes besid
 The claims file (JSON with // comments) lists claims; a claim either names the capability it
 still needs ("needs") or lists comparisons. A comparison takes one cell from a summary as `a` and
 one as `b` (a cell is chosen by a subset of its overrides, which must match exactly one cell),
-and tests the difference b − a of a metric (default: final test_top1) against a hypothesis.
+and tests the difference b − a of a metric (default: final test_top1) against a hypothesis. A summary
+name may be a glob (results/converged/lenet/seeds-*/runs.json): the parts of a sweep run with
+`sweep run --seeds`, merged (each cell's seeds from every part; a seed completed twice is an error).
 A run's series becomes one value by `reduce`: "final" (the default), "first" (epoch 0 where the
 series starts at init, e.g. LAYER/freezing), "mean" (over the epochs) or "best" (the lowest loss,
 the highest otherwise); `reduce_a` / `reduce_b` set it per side, so a cell can be compared with
@@ -87,6 +89,21 @@ def load_json(path, what):
         raise ClaimsError(f"{path}: not valid JSON ({error})") from error
 
 
+def merge_parts(parts, root):
+    """One summary from the parts of a sweep: per (cell, seed) the completed record (a seed completed
+    in two parts is an error), else the first part's."""
+    merged, where = {}, {}
+    for path, data in parts:
+        for r in data.get("runs", []):
+            key = (r.get("cell"), r.get("seed"))
+            if key in merged and merged[key]["state"] == "completed" and r.get("state") == "completed":
+                raise ClaimsError(f"{path.relative_to(root)}: cell {key[0]} seed {key[1]} is completed in two parts "
+                                  f"(also {where[key].relative_to(root)})")
+            if key not in merged or (r.get("state") == "completed" and merged[key]["state"] != "completed"):
+                merged[key], where[key] = r, path
+    return dict(parts[0][1], runs=list(merged.values()))
+
+
 class Summaries:
     """runs.json files, loaded once each, relative to the repository root."""
 
@@ -94,12 +111,25 @@ class Summaries:
         self.root = pathlib.Path(root)
         self.cache = {}
 
+    def paths(self, name):
+        """The files a summary name stands for: itself, or every match of a glob pattern (the parts of
+        a sweep run as `--seeds` parts, e.g. results/converged/lenet/seeds-*/runs.json)."""
+        if any(ch in name for ch in "*?["):
+            return sorted(self.root.glob(name))
+        return [self.root / name] if (self.root / name).exists() else []
+
+    def exists(self, name):
+        return bool(self.paths(name))
+
     def get(self, name):
         if name not in self.cache:
-            data = load_json(self.root / name, "sweep summary (made by analysis.sweep_report)")
-            if data.get("format") != "denseshift-sweep-summary" or data.get("format_version") != 1:
-                raise ClaimsError(f"{name}: not a sweep summary of format version 1")
-            self.cache[name] = data
+            parts = []
+            for path in self.paths(name) or [self.root / name]:
+                data = load_json(path, "sweep summary (made by analysis.sweep_report)")
+                if data.get("format") != "denseshift-sweep-summary" or data.get("format_version") != 1:
+                    raise ClaimsError(f"{path.relative_to(self.root)}: not a sweep summary of format version 1")
+                parts.append((path, data))
+            self.cache[name] = parts[0][1] if len(parts) == 1 else merge_parts(parts, self.root)
         return self.cache[name]
 
     def cell_values(self, name, select, metric, reduce):
@@ -172,7 +202,7 @@ def evaluate(summaries, comparison, where):
     summary_a = comparison["summary"]
     summary_b = comparison.get("summary_b", summary_a)
     for name in (summary_a, summary_b):
-        if not (summaries.root / name).exists():
+        if not summaries.exists(name):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {name})"}
     va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce_a)
@@ -185,7 +215,7 @@ def evaluate(summaries, comparison, where):
         summary_c = summary_d = minus.get("summary")
         if summary_c is None:
             summary_c, summary_d = summary_a, summary_b
-        if not (summaries.root / summary_c).exists():
+        if not summaries.exists(summary_c):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {summary_c})"}
         vc, cell_c, _ = summaries.cell_values(summary_c, minus["a"], metric, reduce_a)
@@ -338,6 +368,8 @@ def render(spec, summaries, command):
             v = result["verdict"]
             counts[v.split(" (")[0]] = counts.get(v.split(" (")[0], 0) + 1
             results_link = pathlib.PurePosixPath(comparison["summary"]).parent
+            while any(ch in results_link.name for ch in "*?["):  # a glob of parts: link their folder
+                results_link = results_link.parent
             ours = (f"{result['label']}: " if result["label"] else "") + \
                 f"b = {result['b']}; a = {result['a']}; {result.get('tested', 'b − a')} = {result['diff']}"
             note = notes.get(v.split(" (")[0], "")

@@ -1,7 +1,7 @@
 """The 4-bit diagnosis (issue 34, item 3): why DenseShift 4-bit trails 3-bit. From the committed sweep
 summaries results/four_bit/MODEL/runs.json (the 3- and 4-bit baselines and one change each to the
-4-bit run) and results/four_bit/MODEL-PART/runs.json (further parts: more seeds of those cells, the
-longer budgets; parts are sweeps of their own so that each fits one session), a table of
+4-bit run) and results/four_bit/MODEL-PART/runs.json (further parts: the longer budgets), each
+possibly in seed parts (SEEDS=...: MODEL/seeds-0/runs.json ...) so that each fits one session, a table of
 each cell's final test top-1 over its seeds with the difference to the 3-bit and to the 4-bit
 baseline (Welch 95% intervals), its final training loss and its level usage (participation ratio
 and the largest magnitude's share, at init and at the end), a verdict per candidate cause, and
@@ -56,6 +56,16 @@ def label(overrides, epochs, budget):
     if epochs != budget:
         parts.append(f"{epochs} epochs ({epochs / budget:g}x)")
     return ", ".join(parts)
+
+
+def summary_parts(out_dir, model):
+    """The summaries of a model's diagnosis: MODEL/runs.json, its seed parts MODEL/seeds-*/runs.json
+    (`sweep run --seeds`), then the same of each further part MODEL-PART, in name order."""
+    found = []
+    for folder in [out_dir / model] + sorted(p for p in out_dir.glob(f"{model}-*") if p.is_dir()):
+        found += [folder / "runs.json"] if (folder / "runs.json").exists() else []
+        found += sorted(folder.glob("seeds-*/runs.json"))
+    return found
 
 
 def load(folders):
@@ -153,7 +163,7 @@ def figures(model, cells, out_dir):
 
 
 def section(model, out_dir):
-    folders = [f for f in [out_dir / model] + sorted(out_dir.glob(f"{model}-*")) if (f / "runs.json").exists()]
+    folders = [f.parent for f in summary_parts(out_dir, model)]
     lines = [f"## {MODELS[model]}", ""]
     if not folders:
         return lines + [f"not yet run (`bash experiments/four_bit/run.sh {model}`)", ""], []

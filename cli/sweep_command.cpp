@@ -1,4 +1,4 @@
-// denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--dry-run [--estimate-steps N]]
+// denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--seeds LIST] [--dry-run [--estimate-steps N]]
 // denseshift sweep run-task DIR INDEX [--threads N] [--restart]
 // denseshift sweep status DIR
 //
@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -24,6 +26,7 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "command.h"
@@ -734,6 +737,28 @@ void print_estimate(const sweep::Spec& spec, const std::vector<CellCost>& cost, 
   std::printf("\n");
 }
 
+// --seeds: a comma-separated subset of the spec's seeds.
+std::set<int64_t> seeds_of(const std::string& text, const sweep::Spec& spec, const std::string& spec_path) {
+  std::set<int64_t> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    int64_t seed = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), seed);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
+      throw InvalidArgument("--seeds '" + text + "': expected seeds separated by commas, e.g. 0 or 1,2");
+    }
+    if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) == spec.seeds.end()) {
+      throw InvalidArgument("--seeds: " + item + " is not a seed of '" + spec_path + "' (its seeds: " +
+                            json(spec.seeds).dump() + ")");
+    }
+    out.insert(seed);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 int run_sweep(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run");
   options.add_options()("help,h", "print this help and exit")(
@@ -742,6 +767,9 @@ int run_sweep(const std::vector<std::string>& args) {
       "runs at once; each gets cores / jobs LibTorch threads, so cores are never oversubscribed")(
       "threads", po::value<int64_t>(), "LibTorch threads per run instead of cores / jobs (jobs x threads <= cores)")(
       "retry-failed", po::bool_switch(), "run failed runs again from scratch (they are skipped otherwise)")(
+      "seeds", po::value<std::string>(),
+      "run only these of the spec's seeds, comma-separated (e.g. 0 or 1,2): a part of the sweep that fits a "
+      "session; the others are left as they are")(
       "dry-run", po::bool_switch(),
       "list the cells, what is done and an estimate of the CPU-hours left; run nothing, create nothing")(
       "estimate-steps", po::value<int64_t>()->default_value(3),
@@ -801,7 +829,13 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm["estimate-steps"].defaulted() && !dry_run) throw InvalidArgument("--estimate-steps is for --dry-run");
   if (estimate_steps < 0) throw InvalidArgument("--estimate-steps must be 0 or more");
   const sweep::Spec spec = sweep::read_spec(spec_path);
-  const auto runs = spec.runs();
+  const std::set<int64_t> part = vm.count("seeds") ? seeds_of(vm["seeds"].as<std::string>(), spec, spec_path)
+                                                   : std::set<int64_t>(spec.seeds.begin(), spec.seeds.end());
+  const std::vector<sweep::RunEntry> all_runs = spec.runs();  // progress is indexed by RunEntry::index
+  std::vector<sweep::RunEntry> runs;                            // this part's (--seeds)
+  for (const auto& r : all_runs) {
+    if (part.count(r.seed)) runs.push_back(r);
+  }
   // The Slurm settings are checked (sbatch's syntax) before anything is written.
   const SlurmSettings slurm_values = slurm ? slurm_settings(spec, vm) : SlurmSettings{};
   std::error_code error;
@@ -822,20 +856,22 @@ int run_sweep(const std::vector<std::string>& args) {
   std::map<sweep::RunState, int64_t> count;
   std::deque<sweep::RunEntry> queue;
   std::vector<sweep::RunProgress> progress;
-  progress.reserve(runs.size());
+  progress.reserve(all_runs.size());
   const bool retry = vm["retry-failed"].as<bool>();
-  for (const auto& r : runs) {
+  for (const auto& r : all_runs) {
     progress.push_back(exists ? sweep::read_progress(dir, spec, r) : sweep::RunProgress{});
     const sweep::RunProgress& p = progress.back();
+    if (!part.count(r.seed)) continue;  // measured runs of other seeds still inform the estimate
     ++count[p.state];
     if (p.state == sweep::RunState::pending || p.state == sweep::RunState::interrupted ||
         (p.state == sweep::RunState::failed && retry)) {
       queue.push_back(r);
     }
   }
-  std::printf("sweep %s: %zu runs (%zu cells x %zu seeds): %ld completed, %ld failed, %ld running elsewhere, "
+  std::printf("sweep %s: %zu runs (%zu cells x %zu seeds%s): %ld completed, %ld failed, %ld running elsewhere, "
               "%zu to run%s\n",
-              dir.c_str(), runs.size(), spec.cells.size(), spec.seeds.size(),
+              dir.c_str(), runs.size(), spec.cells.size(), part.size(),
+              part.size() < spec.seeds.size() ? (" of " + std::to_string(spec.seeds.size()) + ": --seeds").c_str() : "",
               static_cast<long>(count[sweep::RunState::completed]), static_cast<long>(count[sweep::RunState::failed]),
               static_cast<long>(count[sweep::RunState::running]), queue.size(),
               slurm ? " (Slurm)"
@@ -855,7 +891,7 @@ int run_sweep(const std::vector<std::string>& args) {
     if (slurm) {
       const SlurmSettings settings = slurm_settings(spec, vm);
       const int64_t sample_threads = std::min(settings.cpus_per_task, cores());
-      const auto cost = estimate_costs(spec, runs, progress, queue, sample_threads, estimate_steps);
+      const auto cost = estimate_costs(spec, all_runs, progress, queue, sample_threads, estimate_steps);
       const std::string note =
           "with at most " + std::to_string(settings.max_parallel) + " run(s) of " +
           std::to_string(settings.cpus_per_task) + " CPU(s) at once" +
@@ -864,7 +900,7 @@ int run_sweep(const std::vector<std::string>& args) {
                : "");
       print_estimate(spec, cost, note, static_cast<double>(settings.max_parallel * settings.cpus_per_task));
     } else {
-      const auto cost = estimate_costs(spec, runs, progress, queue, threads, estimate_steps);
+      const auto cost = estimate_costs(spec, all_runs, progress, queue, threads, estimate_steps);
       print_estimate(spec, cost,
                      "with " + std::to_string(jobs) + " job(s) x " + std::to_string(threads) + " thread(s)",
                      static_cast<double>(jobs * threads));

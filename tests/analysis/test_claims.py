@@ -295,3 +295,29 @@ def test_the_head_states_the_family_size_and_its_bonferroni_level(tmp_path):
     text = claims(tmp_path, [comparison] * 4)
     assert "Family size: 4 decided comparisons" in text and "up to about 0.1 of the 4" in text
     assert "each interval at 98.75%" in text  # 1 - 0.05 / 4
+
+
+def test_a_glob_merges_the_seed_parts_of_a_sweep(tmp_path):
+    def part(name, seeds):
+        runs = []
+        for bits, value in ((2, 0.90), (3, 0.80)):
+            for seed in (0, 1, 2):
+                done = seed in seeds
+                r = {"cell": f"bits={bits}", "overrides": {"model.quant.bits": bits}, "seed": seed,
+                     "state": "completed" if done else "pending"}
+                if done:
+                    r["test_top1"] = [0.5, value + 0.01 * seed]
+                runs.append(r)
+        path = tmp_path / "s" / name / "runs.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1, "runs": runs}))
+    part("seeds-0", {0})
+    comparison = {"summary": "s/seeds-*/runs.json", "a": {"model.quant.bits": 3}, "b": {"model.quant.bits": 2},
+                  "hypothesis": "greater", "paired": True}
+    assert "pending (1 and 1 completed runs" in claims(tmp_path, [comparison])
+    part("seeds-1-2", {1, 2})
+    text = claims(tmp_path, [comparison])
+    assert "(n=3)" in text and "+10.00 [+10.00, +10.00] points (paired by seed, 3 pairs" in text
+    assert "| [s](../s) |" in text  # the parts' folder, not the glob
+    part("seeds-2", {2})
+    assert "cell bits=2 seed 2 is completed in two parts" in claims(tmp_path, [comparison], check=2)

@@ -114,6 +114,25 @@ def test_a_sweep_runs_every_cell_and_seed_once_and_a_rerun_skips_them(tmp_path):
     assert "total: 4 completed" in st.stdout
 
 
+def test_seeds_runs_a_part_of_the_sweep_and_leaves_the_rest(tmp_path):
+    path = write_spec(tmp_path, grid={"model.quant.bits": [2, 3]}, seeds=3,
+                      set={"model.quant.parametrization": "sign_scale", "model.quant.init": "low_variance"})
+    out = tmp_path / "out"
+    r = sweep("run", path, "--out", out, "--seeds", "1", check=0)  # exit 0: every run of the part completed
+    assert "2 runs (2 cells x 1 seeds of 3: --seeds)" in r.stdout and "2 of 2 runs completed" in r.stdout
+    assert sorted(p.name for p in (out / "runs" / "bits=2").iterdir()) == ["seed1"]
+    r = sweep("run", path, "--out", out, "--seeds", "0,2", "--dry-run", "--estimate-steps", "0", check=0)
+    assert "4 to run" in r.stdout
+    assert "measured" in r.stdout  # seed 1's runs inform the estimate of the others
+    for bad, message in (("3", "3 is not a seed of"), ("1,,2", "expected seeds separated by commas"),
+                         ("x", "expected seeds separated by commas")):
+        r = sweep("run", path, "--out", tmp_path / "new", "--seeds", bad, check=2)
+        assert message in r.stderr and r.stderr.startswith("denseshift: error: ")
+        assert not (tmp_path / "new").exists()
+    st = sweep("status", out, check=0)
+    assert "total: 2 completed" in st.stdout and "4 pending" in st.stdout
+
+
 def test_another_spec_on_the_same_directory_is_refused(tmp_path):
     out = tmp_path / "out"
     sweep("run", write_spec(tmp_path, grid={"optim.lr": [0.1]}, seeds=1), "--out", out, check=0)
