@@ -116,7 +116,7 @@ std::vector<std::string> config_differences(const json& expected, const json& st
 }
 
 void save_checkpoint(const fs::path& run_dir, const Config& config, models::Network& model,
-                     torch::optim::SGD& optimizer, int64_t epochs_done) {
+                     torch::optim::Optimizer& optimizer, int64_t epochs_done) {
   std::ostringstream bytes;
   try {
     torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
@@ -135,7 +135,7 @@ void save_checkpoint(const fs::path& run_dir, const Config& config, models::Netw
 }
 
 int64_t load_checkpoint(const fs::path& run_dir, const Config& config, models::Network& model,
-                        torch::optim::SGD* optimizer) {
+                        torch::optim::Optimizer* optimizer) {
   const fs::path path = run_dir / kCheckpointName;
   if (!fs::exists(path)) return 0;
   const std::string name = "checkpoint '" + path.string() + "'";
@@ -194,7 +194,7 @@ void CheckpointWriter::after_epoch(const record::EpochMetrics& m) {
 }
 
 int64_t resume_checkpoint(const fs::path& dir, const Config& config, models::Network& model,
-                          torch::optim::SGD& optimizer) {
+                          torch::optim::Optimizer& optimizer) {
   const std::string run_path = (dir / kRunFileName).string();
   if (!fs::exists(run_path)) {
     throw InvalidArgument("cannot resume '" + dir.string() + "': it has no " + kRunFileName +

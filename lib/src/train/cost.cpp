@@ -55,7 +55,7 @@ RunCostSample sample_run_cost(const Config& config, const data::Splits& splits, 
   const at::Tensor order = data::epoch_order(train.size(), config.train.seed(), 1);
   at::Generator augment_rng = augmentation_generator(config.train.seed(), 1);
   for (auto& group : optimizer->param_groups())
-    static_cast<torch::optim::SGDOptions&>(group.options()).lr(config.optim.lr());
+    group.options().set_lr(config.optim.lr());
   model->train();
   std::vector<double> times;
   for (int64_t i = 0; i < warmup_steps + timed_steps; ++i) {

@@ -6,8 +6,11 @@
 namespace denseshift::train {
 
 void OptimOptions::visit_keys(OptionVisitor& v) {
+  v.choice("optimizer", optimizer(), {"sgd", "adam"},
+           "sgd (momentum, the papers'), or adam (betas 0.9/0.999, eps 1e-8; with warmup_epochs it stands in "
+           "for the RAdam of DeepShift's quantizer recipe)");
   v.number("lr", lr(), 0.0, 100.0, "base learning rate");
-  v.number("momentum", momentum(), 0.0, 1.0, "SGD momentum");
+  v.number("momentum", momentum(), 0.0, 1.0, "SGD momentum (sgd only)");
   v.flag("nesterov", nesterov(), "Nesterov momentum (needs momentum > 0)");
   v.number("weight_decay", weight_decay(), 0.0, 1.0, "on every parameter (latents included, as the papers)");
   v.optional_number("latent_weight_decay", latent_weight_decay(), 0.0, 1.0,
@@ -21,6 +24,10 @@ void OptimOptions::visit_keys(OptionVisitor& v) {
 }
 
 void OptimOptions::validate() const {
+  if (nesterov() && optimizer() != "sgd") {
+    throw InvalidArgument("config key 'optim.nesterov' is true but 'optim.optimizer' is '" + optimizer() +
+                          "' (Nesterov momentum is SGD's)");
+  }
   if (nesterov() && momentum() == 0.0) {
     throw InvalidArgument("config key 'optim.nesterov' is true but 'optim.momentum' is 0 (Nesterov needs momentum > 0)");
   }

@@ -1,6 +1,7 @@
 #include "denseshift/train/train_step.h"
 
 #include <ATen/ATen.h>
+#include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
 
 #include <cmath>
@@ -11,7 +12,7 @@
 
 namespace denseshift::train {
 
-std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
                                                   const OptimOptions& o, const nn::ActivationOptions& activation,
                                                   const TransferOptions& transfer) {
   std::vector<at::Tensor> latents, alphas, others;
@@ -25,7 +26,9 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
     const void* id = t.unsafeGetTensorImpl();
     (latent_ids.count(id) ? latents : alpha_ids.count(id) ? alphas : others).push_back(t);
   }
-  auto options = [&](double decay, double lr) {
+  const bool adam = o.optimizer() == "adam";
+  auto options = [&](double decay, double lr) -> std::unique_ptr<torch::optim::OptimizerOptions> {
+    if (adam) return std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr).weight_decay(decay));
     return std::make_unique<torch::optim::SGDOptions>(
         torch::optim::SGDOptions(lr).momentum(o.momentum()).nesterov(o.nesterov()).weight_decay(decay));
   };
@@ -44,10 +47,11 @@ std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const 
   add(others, o.weight_decay(), o.lr());
   add(latents, o.latent_weight_decay().value_or(o.weight_decay()), o.lr() * o.latent_lr_scale());
   add(alphas, activation.alpha_decay().value_or(o.weight_decay()), o.lr());
+  if (adam) return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(o.lr()));
   return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(o.lr()));
 }
 
-StepResult train_step(models::Network& model, torch::optim::SGD& optimizer, const at::Tensor& images,
+StepResult train_step(models::Network& model, torch::optim::Optimizer& optimizer, const at::Tensor& images,
                       const at::Tensor& labels, double label_smoothing) {
   StepResult r;
   optimizer.zero_grad();

@@ -127,7 +127,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
   // the optimizer's state (which holds the last rates, not the initial ones).
   std::vector<double> lr_share;
   for (auto& group : optimizer->param_groups()) {
-    const double group_lr = static_cast<torch::optim::SGDOptions&>(group.options()).lr();
+    const double group_lr = group.options().get_lr();
     lr_share.push_back(config.optim.lr() > 0 ? group_lr / config.optim.lr() : 1.0);
   }
   const data::Dataset& train = splits.train;
@@ -237,7 +237,7 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       const at::Tensor y = train.labels.index_select(0, idx).to(device);
       lr = schedule.lr_at((epoch - 1) * steps_per_epoch + step);
       for (size_t g = 0; g < optimizer->param_groups().size(); ++g) {
-        static_cast<torch::optim::SGDOptions&>(optimizer->param_groups()[g].options()).lr(lr * lr_share[g]);
+        optimizer->param_groups()[g].options().set_lr(lr * lr_share[g]);
       }
 
       const StepResult r = train_step(*model, *optimizer, x, y, config.optim.label_smoothing());

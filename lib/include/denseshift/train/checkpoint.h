@@ -17,7 +17,7 @@
 #include "denseshift/train/config.h"
 
 namespace torch::optim {
-class SGD;
+class Optimizer;
 }
 
 namespace denseshift::train {
@@ -27,14 +27,14 @@ std::string shape_text(c10::ArrayRef<int64_t> sizes);
 
 /// Writes RUN_DIR/checkpoint.pt atomically. Throws Error on an I/O failure.
 void save_checkpoint(const std::filesystem::path& run_dir, const Config& config,
-                     models::Network& model, torch::optim::SGD& optimizer, int64_t epochs_done);
+                     models::Network& model, torch::optim::Optimizer& optimizer, int64_t epochs_done);
 
 /// Loads RUN_DIR/checkpoint.pt into `model` (and `optimizer` and the global RNG when
 /// given); returns the epochs it covers, 0 when RUN_DIR has no checkpoint. `config` is the config
 /// the caller built `model` from: a checkpoint trained with another config, tensors of other shapes
 /// or a corrupt file throw InvalidArgument saying exactly what differs.
 int64_t load_checkpoint(const std::filesystem::path& run_dir, const Config& config,
-                        models::Network& model, torch::optim::SGD* optimizer);
+                        models::Network& model, torch::optim::Optimizer* optimizer);
 
 /// Keys whose values differ between two resolved configs, as "a.b (x here, y there)";
 /// data.dir is ignored (a data set may move). Empty when they match.
@@ -46,7 +46,7 @@ std::vector<std::string> config_differences(const nlohmann::json& expected,
 class CheckpointWriter : public record::Recorder {
  public:
   CheckpointWriter(std::filesystem::path run_dir, const Config& config, models::Network& model,
-                   torch::optim::SGD& optimizer)
+                   torch::optim::Optimizer& optimizer)
       : run_dir_(std::move(run_dir)), config_(config), model_(model), optimizer_(optimizer) {}
   void after_epoch(const record::EpochMetrics& m) override;
 
@@ -54,13 +54,13 @@ class CheckpointWriter : public record::Recorder {
   std::filesystem::path run_dir_;
   const Config& config_;
   models::Network& model_;
-  torch::optim::SGD& optimizer_;
+  torch::optim::Optimizer& optimizer_;
 };
 
 /// Checks that RUN_DIR can be continued and loads its checkpoint into `model` and
 /// `optimizer`; returns the epochs it covers. Refuses (InvalidArgument) a run without
 /// run.h5, or whose run.h5 records more than one epoch beyond the checkpoint.
 int64_t resume_checkpoint(const std::filesystem::path& run_dir, const Config& config, models::Network& model,
-                          torch::optim::SGD& optimizer);
+                          torch::optim::Optimizer& optimizer);
 
 }  // namespace denseshift::train

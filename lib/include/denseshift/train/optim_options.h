@@ -1,5 +1,6 @@
 #pragma once
-// Options of SGD and the learning-rate schedule (config section `optim`). LibTorch-free.
+// Options of the optimizer (SGD or Adam) and the learning-rate schedule (config section `optim`).
+// LibTorch-free.
 //
 // Example: OptimOptions().lr(0.05).schedule("cosine").warmup_epochs(1)
 
@@ -13,7 +14,11 @@
 namespace denseshift::train {
 
 struct OptimOptions {
+  /// sgd (the papers' recipe) or adam (DeepShift's quantizer recipe trains with RAdam, which
+  /// LibTorch 1.13 lacks: Adam with a linear warm-up stands in for it, docs/config.md).
+  TORCH_ARG(std::string, optimizer) = "sgd";
   TORCH_ARG(double, lr) = 0.1;
+  /// SGD momentum (sgd only).
   TORCH_ARG(double, momentum) = 0.9;
   TORCH_ARG(bool, nesterov) = false;
   TORCH_ARG(double, weight_decay) = 1e-4;
@@ -30,7 +35,8 @@ struct OptimOptions {
  public:  // (TORCH_ARG leaves the section private)
   /// The config keys of `optim`, listed once.
   void visit_keys(OptionVisitor& v);
-  /// Throws InvalidArgument for a combination the keys allow one by one (Nesterov without momentum).
+  /// Throws InvalidArgument for a combination the keys allow one by one (Nesterov without momentum,
+  /// or with Adam).
   void validate() const;
 };
 

@@ -12,17 +12,18 @@
 #include "denseshift/train/transfer_options.h"
 
 namespace torch::optim {
-class SGD;
+class Optimizer;
 }
 
 namespace denseshift::train {
 
-/// SGD over every parameter of `model`; the latents of quantized layers (`layers`,
+/// SGD or Adam (options.optimizer) over every parameter of `model`; the latents of quantized layers (`layers`,
 /// models::policy_layers) get optim.latent_weight_decay, the PACT clipping levels
 /// (models::pact_activations) `activation.alpha_decay`, each in a group of their own when set.
 /// With transfer.backbone_lr_scale != 1 in a transfer run, each group is split into the backbone's
-/// tensors (train/transfer.h), at lr times the scale, and the new layers'.
-std::unique_ptr<torch::optim::SGD> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
+/// tensors (train/transfer.h), at lr times the scale, and the new layers'. Each group's rate is
+/// read and set through OptimizerOptions::get_lr / set_lr.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(models::Network& model, const std::vector<models::LayerInfo>& layers,
                                                   const OptimOptions& options,
                                                   const nn::ActivationOptions& activation = {},
                                                   const TransferOptions& transfer = {});
@@ -39,7 +40,7 @@ struct StepResult {
 
 /// zero_grad, forward, loss (cross-entropy plus the parametrizations' regularizers),
 /// backward, optimizer step.
-StepResult train_step(models::Network& model, torch::optim::SGD& optimizer, const at::Tensor& images,
+StepResult train_step(models::Network& model, torch::optim::Optimizer& optimizer, const at::Tensor& images,
                       const at::Tensor& labels, double label_smoothing = 0.0);
 
 }  // namespace denseshift::train

@@ -1,5 +1,5 @@
 #pragma once
-// One training run: config -> data + model + SGD/schedule -> RUN_DIR with
+// One training run: config -> data + model + optimizer/schedule -> RUN_DIR with
 // run.h5 (flushed every epoch), checkpoint.pt (written to a temporary file, then
 // renamed) and config.json (the resolved config). Everything that can fail on
 // bad input (config, data, model) is checked before RUN_DIR is touched.
