@@ -12,7 +12,9 @@ name may be a glob (results/converged/lenet/seeds-*/runs.json): the parts of a s
 A run's series becomes one value by `reduce`: "final" (the default), "first" (epoch 0 where the
 series starts at init, e.g. LAYER/freezing), "mean" (over the epochs) or "best" (the lowest loss,
 the highest otherwise); `reduce_a` / `reduce_b` set it per side, so a cell can be compared with
-itself (its last epoch against its start, paired by seed). Hypotheses:
+itself (its last epoch against its start, paired by seed); `metric_a` / `metric_b` set the series
+per side (e.g. a measured latent radius against where weight decay alone would have taken it).
+Hypotheses:
 
 - "greater": b − a > margin. Holds when the 95% interval lies above the margin, does not hold
   when it lies below it, inconclusive when it contains it.
@@ -188,6 +190,10 @@ def evaluate(summaries, comparison, where):
     if hypothesis not in HYPOTHESES:
         raise ClaimsError(f"{where}: hypothesis '{hypothesis}' is not one of {', '.join(sorted(HYPOTHESES))}")
     metric = comparison.get("metric", "test_top1")
+    # metric_a / metric_b: a side's own series (e.g. a measured radius against its predicted one)
+    metric_a, metric_b = comparison.get("metric_a", metric), comparison.get("metric_b", metric)
+    if metric_a != metric_b:
+        metric = f"{metric_b} against {metric_a}"
     reduce = comparison.get("reduce", "final")
     reduce_a, reduce_b = comparison.get("reduce_a", reduce), comparison.get("reduce_b", reduce)
     for key, value in (("reduce", reduce), ("reduce_a", reduce_a), ("reduce_b", reduce_b)):
@@ -205,8 +211,8 @@ def evaluate(summaries, comparison, where):
         if not summaries.exists(name):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {name})"}
-    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric, reduce_a)
-    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric, reduce_b)
+    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric_a, reduce_a)
+    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric_b, reduce_b)
     minus = comparison.get("minus")
     if minus is not None:
         if not paired or relative or not isinstance(minus, dict) or not {"a", "b"} <= set(minus) <= {"a", "b", "summary"}:
@@ -218,10 +224,10 @@ def evaluate(summaries, comparison, where):
         if not summaries.exists(summary_c):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {summary_c})"}
-        vc, cell_c, _ = summaries.cell_values(summary_c, minus["a"], metric, reduce_a)
-        vd, cell_d, _ = summaries.cell_values(summary_d, minus["b"], metric, reduce_b)
+        vc, cell_c, _ = summaries.cell_values(summary_c, minus["a"], metric_a, reduce_a)
+        vd, cell_d, _ = summaries.cell_values(summary_d, minus["b"], metric_b, reduce_b)
     # Accuracies in points to 2 decimals; other metrics (cosine similarities, rates) to 3.
-    scale, unit, digits = (100.0, " points", 2) if metric in FRACTION_METRICS else (1.0, "", 3)
+    scale, unit, digits = (100.0, " points", 2) if metric_b in FRACTION_METRICS else (1.0, "", 3)
 
     def num(x, signed=True):
         return f"{scale * x:+.{digits}f}" if signed else f"{scale * x:.{digits}f}"

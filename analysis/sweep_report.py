@@ -9,7 +9,8 @@ seeds both ran), and a figure of a metric against one grid key with 95% error ba
 Writes DIR/report.md (and DIR/METRIC_vs_KEY.png/.pdf with --axis); default DIR: SWEEP_DIR/report.
 Also DIR/runs.json: every run's state, provenance and per-epoch test_top1, test_loss and
 train_loss (and, per recorded layer, the freezing metric, WSVR and the traced latents' distance from
-the origin: LAYER/freezing, LAYER/wsvr, LAYER/latent_radius; for the sign-shift quantizer, how its
+the origin: LAYER/freezing, LAYER/wsvr, LAYER/latent_radius, and LAYER/latent_radius_decay_only, where
+SGD's weight decay alone would have taken that radius; for the sign-shift quantizer, how its
 shift latents crowd its thresholds: LAYER/threshold_crowding; with histograms, a quantized layer's
 participation ratio and the share of weights at each magnitude per epoch: LAYER/participation_ratio,
 LAYER/magnitudes, LAYER/level_shares), so that tables and claims
@@ -20,6 +21,7 @@ failed) and a run file that cannot be read is named as such, never fatal.
 import argparse
 import datetime
 import json
+import math
 import pathlib
 import sys
 
@@ -244,6 +246,43 @@ def level_usage(run, layer):
     return ratio, magnitudes, shares
 
 
+def schedule_lr(step, base, kind, total, warmup):
+    """The rate of optimizer step `step` (0-based): lib/include/denseshift/train/schedule.h."""
+    if step < warmup:
+        return base * (step + 1) / warmup
+    if kind == "constant":
+        return base
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return base * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def decay_only_factor(run):
+    """The factor by which SGD's weight decay alone (no gradient) would have multiplied a latent of a
+    quantized layer over the run: its momentum recursion buf = momentum * buf + decay * w,
+    w -= lr_t * buf (Nesterov: w -= lr_t * (decay * w + momentum * buf)) replayed at the run's
+    per-step rates. None for Adam, or for a run file without steps_per_epoch (before 2026-12-02)."""
+    steps_per_epoch = run.environment.get("steps_per_epoch")
+    try:
+        optim = run.config["optim"]
+        epochs = int(run.config["train"]["epochs"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(steps_per_epoch, int) or steps_per_epoch < 1 or optim.get("optimizer", "sgd") != "sgd":
+        return None
+    decay = optim.get("latent_weight_decay")
+    decay = float(optim.get("weight_decay", 0.0) if decay is None else decay)
+    momentum, nesterov = float(optim.get("momentum", 0.0)), bool(optim.get("nesterov", False))
+    total = epochs * steps_per_epoch
+    warmup = int(round(float(optim.get("warmup_epochs", 0.0)) * steps_per_epoch))
+    w, buf = 1.0, None
+    for step in range(total):
+        d = decay * w
+        buf = d if buf is None else momentum * buf + d
+        w -= schedule_lr(step, float(optim["lr"]), optim.get("schedule", "cosine"), total, warmup) * \
+            (d + momentum * buf if nesterov else buf)
+    return w
+
+
 CROWDING_WINDOW = 0.1
 
 
@@ -301,6 +340,9 @@ def completed_record(run, r):
         radius = latent_radius(run, layer)
         if radius is not None:
             record[f"{layer}/latent_radius"] = finite_list(radius)
+            factor = decay_only_factor(run)
+            if factor is not None:  # where weight decay alone would have taken the radius
+                record[f"{layer}/latent_radius_decay_only"] = finite_list([radius[0], radius[0] * factor])
         usage = level_usage(run, layer)
         if usage is not None:
             ratio, magnitudes, shares = usage

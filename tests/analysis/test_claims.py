@@ -321,3 +321,19 @@ def test_a_glob_merges_the_seed_parts_of_a_sweep(tmp_path):
     assert "| [s](../s) |" in text  # the parts' folder, not the glob
     part("seeds-2", {2})
     assert "cell bits=2 seed 2 is completed in two parts" in claims(tmp_path, [comparison], check=2)
+
+
+def test_each_side_may_read_its_own_series(tmp_path):
+    runs = []
+    for seed, (measured, predicted) in enumerate(((0.60, 0.97), (0.62, 0.97), (0.61, 0.97))):
+        runs.append({"cell": "k", "overrides": {"model.quant.init": "kaiming_normal"}, "seed": seed, "state": "completed",
+                     "conv/latent_radius": [1.0, measured], "conv/latent_radius_decay_only": [1.0, predicted]})
+    path = tmp_path / "s" / "runs.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"format": "denseshift-sweep-summary", "format_version": 1, "runs": runs}))
+    cell = {"model.quant.init": "kaiming_normal"}
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": cell, "b": cell, "metric_a": "conv/latent_radius_decay_only",
+                              "metric_b": "conv/latent_radius", "hypothesis": "less", "margin": 0.1, "paired": True,
+                              "relative": True}])
+    assert "conv/latent_radius against conv/latent_radius_decay_only (final)" in text
+    assert "-37.1% [" in text and "| holds |" in rows(text)[0]  # (0.61 - 0.97) / 0.97

@@ -171,3 +171,40 @@ def test_runs_json_gives_each_quantized_layers_level_usage_per_epoch(tmp_path):
     assert runs[0]["conv.weight/level_shares"] == [[1.0, 0.0, 0.0], [0.5, 0.0, 0.5]]
     assert runs[1]["state"] == "unreadable" and "without weights" in runs[1]["detail"]
     assert "conv.weight/participation_ratio" not in runs[2]  # no histograms
+
+
+def test_runs_json_gives_where_weight_decay_alone_would_take_the_latents(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from analysis.sweep_report import decay_only_factor, schedule_lr
+
+    make_sweep(tmp_path, {0.1: [0.80, 0.82, 0.84]})
+    run_file = tmp_path / "runs/lr=0.1/seed1/run.h5"
+    with h5py.File(run_file, "a") as f:
+        config = json.loads(f.attrs["config"])
+        # constant lr 0.1, no momentum, latent decay 0.01, 2 epochs of 5 steps: w = (1 - 0.1 * 0.01)^10
+        config.update(optim={"optimizer": "sgd", "lr": 0.1, "momentum": 0.0, "weight_decay": 0.5,
+                             "latent_weight_decay": 0.01, "schedule": "constant"}, train={"epochs": 2, "seed": 1})
+        f.attrs["config"] = json.dumps(config)
+        env = json.loads(f.attrs["environment"])
+        f.attrs["environment"] = json.dumps(dict(env, steps_per_epoch=5))
+        layer = f.create_group("layers/conv.weight")
+        layer.attrs["latents"] = json.dumps(["sign"])
+        layer["traces/step"] = [0.0, 10.0]
+        layer["traces/sign"] = [[2.0, 0.0], [1.0, 0.0]]  # radius sqrt(2), then sqrt(0.5)
+    report(tmp_path)
+    runs = {r["seed"]: r for r in json.loads((tmp_path / "report" / "runs.json").read_text())["runs"]}
+    assert runs[1]["conv.weight/latent_radius_decay_only"] == pytest.approx([math.sqrt(2), math.sqrt(2) * 0.999 ** 10])
+    # With momentum 0.9 the decay compounds through the buffer: about exp(-sum lr wd / (1 - momentum)).
+    from analysis.runfile import Run
+    run = Run(run_file)
+    run.config["optim"].update(momentum=0.9, schedule="cosine", lr=0.05, latent_weight_decay=None, weight_decay=1e-4)
+    run.config["train"]["epochs"] = 3
+    run.environment["steps_per_epoch"] = 468
+    mean_lr = sum(schedule_lr(s, 0.05, "cosine", 1404, 0) for s in range(1404)) / 1404
+    assert mean_lr == pytest.approx(0.025, rel=1e-3)
+    assert decay_only_factor(run) == pytest.approx(math.exp(-1404 * 0.025 * 1e-4 / 0.1), rel=2e-3)  # ~3.4% shrink
+    run.config["optim"]["optimizer"] = "adam"
+    assert decay_only_factor(run) is None
+    del run.environment["steps_per_epoch"]
+    run.config["optim"]["optimizer"] = "sgd"
+    assert decay_only_factor(run) is None

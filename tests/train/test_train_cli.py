@@ -87,6 +87,7 @@ def test_two_identical_runs_give_identical_run_files(tmp_path):
         environment = json.loads(fa.attrs["environment"])
         assert environment["threads"] == 1
         assert "blas" in environment["blas"]  # the resolved path of the loaded BLAS
+        assert environment["train_images"] == 2048 and environment["steps_per_epoch"] == 32  # 2048 / 64
     # And the check can fail: another seed gives other metrics.
     result = train("--config", config, "--out", tmp_path / "c", "--seed", "1")
     assert result.returncode == 0, result.stderr

@@ -187,7 +187,12 @@ RunResult train_run(const Config& config, const RunOptions& options) {
       // The run file is built whole under a temporary name and renamed into place: a kill
       // before the rename leaves no run.h5 that --resume could mistake for a complete one.
       const std::string temporary = run_path + kTemporarySuffix;
-      run_file.emplace(record::RunFile::create(temporary, resolved, provenance(threads, options.command_line)));
+      nlohmann::json environment = provenance(threads, options.command_line);
+      // What the schedule ran over, for analyses that replay it (e.g. the weight decay's share of a
+      // latent's drift: analysis.sweep_report, decay_only_factor).
+      environment["steps_per_epoch"] = steps_per_epoch;
+      environment["train_images"] = train.size();
+      run_file.emplace(record::RunFile::create(temporary, resolved, environment));
       start.file = &*run_file;
       if (transfer) {
         const auto set = [&](const char* name, const std::string& value) {
