@@ -158,6 +158,18 @@ class Summaries:
         return values, cell, members
 
 
+def mixed_cpus(cell, members):
+    """'CELL: n on CPU, m on CPU' when a cell's completed runs come from more than one CPU, else ''."""
+    cpus = {}
+    for r in members:
+        if r["state"] == "completed":
+            cpu = r.get("cpu", "?")
+            cpus[cpu] = cpus.get(cpu, 0) + 1
+    if len(cpus) < 2:
+        return ""
+    return f"{cell}: " + ", ".join(f"{n} on {cpu}" for cpu, n in sorted(cpus.items()))
+
+
 def reduce_series(series, metric, reduce):
     if reduce == "final":
         return series[-1]
@@ -211,8 +223,9 @@ def evaluate(summaries, comparison, where):
         if not summaries.exists(name):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {name})"}
-    va, cell_a, _ = summaries.cell_values(summary_a, comparison["a"], metric_a, reduce_a)
-    vb, cell_b, _ = summaries.cell_values(summary_b, comparison["b"], metric_b, reduce_b)
+    va, cell_a, members_a = summaries.cell_values(summary_a, comparison["a"], metric_a, reduce_a)
+    vb, cell_b, members_b = summaries.cell_values(summary_b, comparison["b"], metric_b, reduce_b)
+    mixed = [mixed_cpus(cell_a, members_a), mixed_cpus(cell_b, members_b)]
     minus = comparison.get("minus")
     if minus is not None:
         if not paired or relative or not isinstance(minus, dict) or not {"a", "b"} <= set(minus) <= {"a", "b", "summary"}:
@@ -224,8 +237,9 @@ def evaluate(summaries, comparison, where):
         if not summaries.exists(summary_c):
             return {"a": "-", "b": "-", "metric": f"{metric} ({reduced})", "label": comparison.get("label", ""),
                     "diff": "-", "verdict": f"not yet run (no {summary_c})"}
-        vc, cell_c, _ = summaries.cell_values(summary_c, minus["a"], metric_a, reduce_a)
-        vd, cell_d, _ = summaries.cell_values(summary_d, minus["b"], metric_b, reduce_b)
+        vc, cell_c, members_c = summaries.cell_values(summary_c, minus["a"], metric_a, reduce_a)
+        vd, cell_d, members_d = summaries.cell_values(summary_d, minus["b"], metric_b, reduce_b)
+        mixed += [mixed_cpus(cell_c, members_c), mixed_cpus(cell_d, members_d)]
     # Accuracies in points to 2 decimals; other metrics (cosine similarities, rates) to 3.
     scale, unit, digits = (100.0, " points", 2) if metric_b in FRACTION_METRICS else (1.0, "", 3)
 
@@ -279,6 +293,9 @@ def evaluate(summaries, comparison, where):
         diff_num = num
     target = {"greater": f"> {diff_num(margin)}", "not_worse": f"> {diff_num(-margin)}",
               "less": f"< {diff_num(-margin)}", "within": f"within ±{diff_num(margin, False)}"}[hypothesis]
+    mixed = sorted({m for m in mixed if m})
+    if mixed:  # the guide's rule: one cell's runs should not mix CPUs; say so where they do
+        how += "; runs of one cell from different CPUs: " + "; ".join(mixed)
     tested = "(b − a) − (b' − a')" if minus is not None else "b − a"
     out["tested"] = tested
     out["diff"] = f"{diff_num(mean)} [{diff_num(lo)}, {diff_num(hi)}]{unit} ({how}; claim: {tested} {target})"

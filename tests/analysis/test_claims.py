@@ -337,3 +337,14 @@ def test_each_side_may_read_its_own_series(tmp_path):
                               "relative": True}])
     assert "conv/latent_radius against conv/latent_radius_decay_only (final)" in text
     assert "-37.1% [" in text and "| holds |" in rows(text)[0]  # (0.61 - 0.97) / 0.97
+
+
+def test_a_cell_whose_runs_come_from_different_cpus_says_so(tmp_path):
+    summary(tmp_path / "s" / "runs.json", {2: [0.90, 0.91, 0.92], 3: [0.80, 0.81, 0.82]})
+    data = json.loads((tmp_path / "s" / "runs.json").read_text())
+    for r in data["runs"]:
+        r["cpu"] = "AMD EPYC" if (r["overrides"]["model.quant.bits"] == 2 and r["seed"] == 2) else "Intel Xeon"
+    (tmp_path / "s" / "runs.json").write_text(json.dumps(data))
+    text = claims(tmp_path, [{"summary": "s/runs.json", "a": {"model.quant.bits": 3}, "b": {"model.quant.bits": 2},
+                              "hypothesis": "greater", "paired": True}])
+    assert "runs of one cell from different CPUs: bits=2: 1 on AMD EPYC, 2 on Intel Xeon; claim:" in text
