@@ -7,7 +7,7 @@
 
 #include "command.h"
 #include "denseshift/core/error.h"
-#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/theorem1_convert.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -25,7 +25,7 @@ int run_convert(const std::vector<std::string>& args) {
     std::cout << "Usage: denseshift convert MODEL --to dense-shift --out MODEL2 [options]\n"
                  "Theorem 1 of DenseShift: rewrites a model file whose weights lie in a Shift space {0, +-2^p} as\n"
                  "an equal network whose weights are all non-zero powers of two, each converted layer reading its\n"
-                 "input twice (lib/include/denseshift/deploy/convert.h). Run the result with denseshift infer.\n\n"
+                 "input twice (lib/include/denseshift/deploy/theorem1_convert.h). Run the result with denseshift infer.\n\n"
               << options;
     return kExitOk;
   }

@@ -83,19 +83,15 @@ std::string run_label(const sweep::Spec& spec, const sweep::RunEntry& r) {
   return spec.cells[r.cell].name + " seed " + std::to_string(r.seed);
 }
 
-// The keys in which a run directory's stored config differs from the run's, leaving out what
-// changes speed, not results beyond float rounding: the thread count (a run may be resumed with
-// another thread count's config.json), the evaluation batch size (its default changed from 1000
-// to 128) and channels_last. A resumed run keeps its own stored values.
+// The keys in which a run directory's stored config differs from the run's, leaving out the
+// result-neutral ones (train::result_neutral_key: a run may be resumed with another thread count's
+// config.json; the evaluation batch size's default changed from 1000 to 128). A resumed run keeps
+// its own stored values.
 std::vector<std::string> config_mismatch(const json& expected, const json& stored) {
   std::vector<std::string> out;
   for (const auto& op : json::diff(stored, expected)) {
     const std::string pointer = op.at("path").get<std::string>();
-    if (pointer == "/train/threads" || pointer == "/train/eval_batch_size" || pointer == "/train/channels_last" ||
-        pointer == "/data/dir") {
-      continue;
-    }
-    out.push_back(pointer);
+    if (!train::result_neutral_key(pointer)) out.push_back(pointer);
   }
   return out;
 }

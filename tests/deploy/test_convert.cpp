@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/theorem1_convert.h"
 #include "denseshift/deploy/engine.h"
 #include "denseshift/deploy/export.h"
 #include "support/error_of.h"

@@ -15,7 +15,7 @@
 #include <fstream>
 #include <functional>
 
-#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/theorem1_convert.h"
 #include "denseshift/deploy/engine.h"
 #include "denseshift/deploy/export.h"
 #include "support/error_of.h"

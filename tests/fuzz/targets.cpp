@@ -9,7 +9,7 @@
 #include <zlib.h>
 
 #include "denseshift/data/dataset.h"
-#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/theorem1_convert.h"
 #include "denseshift/deploy/engine.h"
 #include "denseshift/data/idx.h"
 #include "denseshift/record/run_file.h"

@@ -1,4 +1,4 @@
-// PACT activations (nn/pact.h): the exact forward and gradient stated in the header, every
+// PACT activations (nn/activation.h): the exact forward and gradient stated in the header, every
 // output on the k-bit grid, the ReLU at 32 bits, the config's bad values, placement in the
 // models, the optimizer group of the alphas.
 #include <ATen/ATen.h>
@@ -8,16 +8,16 @@
 #include <cmath>
 
 #include "denseshift/models/model.h"
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 #include "denseshift/train/config.h"
 #include "denseshift/train/train_step.h"
 #include "support/error_of.h"
 
 using namespace denseshift;
 
-TEST(Pact, ForwardAndGradientAreTheOnesTheHeaderStates) {
+TEST(Activation, ForwardAndGradientAreTheOnesTheHeaderStates) {
   // 2 bits, alpha 3: the grid is {0, 1, 2, 3}.
-  nn::Pact act(nn::ActivationOptions().bits(2).alpha_init(3.0));
+  nn::Activation act(nn::ActivationOptions().bits(2).alpha_init(3.0));
   const at::Tensor x = at::tensor({-1.0f, 0.0f, 0.5f, 1.5f, 2.9f, 3.0f, 5.0f}).requires_grad_();
   const at::Tensor q = act->forward(x);
   // clip -> {0, 0, 0.5, 1.5, 2.9, 3, 3}; round half to even: 0.5 -> 0, 1.5 -> 2.
@@ -30,13 +30,13 @@ TEST(Pact, ForwardAndGradientAreTheOnesTheHeaderStates) {
   EXPECT_FLOAT_EQ(act->alpha().grad().item<float>(), 13.0f);
 }
 
-TEST(Pact, EveryOutputLiesOnTheGridOfItsBits) {
+TEST(Activation, EveryOutputLiesOnTheGridOfItsBits) {
   at::manual_seed(3);
   // Random inputs, and a fine ramp over [-1, 3.5] so that every level is reached.
   const at::Tensor x = at::cat({at::randn({4096}) * 3.0, at::linspace(-1.0, 3.5, 20000)});
   for (int64_t bits = 2; bits <= 8; ++bits) {
     const double alpha = 2.5;
-    nn::Pact act(nn::ActivationOptions().bits(bits).alpha_init(alpha));
+    nn::Activation act(nn::ActivationOptions().bits(bits).alpha_init(alpha));
     const at::Tensor q = act->forward(x).detach().to(at::kDouble);
     const double levels = std::pow(2.0, static_cast<double>(bits)) - 1.0;
     const at::Tensor steps = q * levels / alpha;  // integers 0 .. 2^k - 1
@@ -50,17 +50,17 @@ TEST(Pact, EveryOutputLiesOnTheGridOfItsBits) {
   }
 }
 
-TEST(Pact, ThirtyTwoBitsIsAReluWithoutParameters) {
-  nn::Pact act{nn::ActivationOptions()};
+TEST(Activation, ThirtyTwoBitsIsAReluWithoutParameters) {
+  nn::Activation act{nn::ActivationOptions()};
   const at::Tensor x = at::randn({100});
   EXPECT_TRUE(at::equal(act->forward(x), at::relu(x)));
   EXPECT_TRUE(act->parameters().empty());
   EXPECT_FALSE(act->alpha().defined());
 }
 
-TEST(Pact, BadOptionsNameTheKey) {
-  EXPECT_MENTIONS(error_of([] { nn::Pact(nn::ActivationOptions().bits(12)); }), "model.activation.bits");
-  EXPECT_MENTIONS(error_of([] { nn::Pact(nn::ActivationOptions().bits(4).alpha_init(0.0)); }),
+TEST(Activation, BadOptionsNameTheKey) {
+  EXPECT_MENTIONS(error_of([] { nn::Activation(nn::ActivationOptions().bits(12)); }), "model.activation.bits");
+  EXPECT_MENTIONS(error_of([] { nn::Activation(nn::ActivationOptions().bits(4).alpha_init(0.0)); }),
                   "model.activation.alpha_init");
   EXPECT_MENTIONS(error_of([] { train::config_from_json({{"model", {{"activation", {{"bits", 16}}}}}}); }),
                   "model.activation.bits");
@@ -86,7 +86,7 @@ std::vector<std::string> pact_names(const std::string& model, bool quantize_clas
 }
 }  // namespace
 
-TEST(Pact, ModelsQuantizeTheActivationsFeedingQuantizedLayers) {
+TEST(Activation, ModelsQuantizeTheActivationsFeedingQuantizedLayers) {
   // LeNet: act1 -> conv2, act2 -> fc1, act3 -> fc2 are PACT; act4 -> the (full-precision) classifier is not.
   EXPECT_EQ(pact_names("lenet", false), (std::vector<std::string>{"act1", "act2", "act3"}));
   EXPECT_EQ(pact_names("lenet", true), (std::vector<std::string>{"act1", "act2", "act3", "act4"}));
@@ -98,7 +98,7 @@ TEST(Pact, ModelsQuantizeTheActivationsFeedingQuantizedLayers) {
   EXPECT_EQ(pact_names("resnet20", true).size(), 19u);
 }
 
-TEST(Pact, AlphasGetTheirOwnWeightDecayAndLearn) {
+TEST(Activation, AlphasGetTheirOwnWeightDecayAndLearn) {
   models::ModelSpec spec{models::ModelOptions()
                              .name("lenet")
                              .quant(quant::QuantOptions().parametrization("sign_scale").bits(3))

@@ -39,11 +39,6 @@ TEST(SignVariationRate, CountsChangesAmongMinusZeroPlus) {
   EXPECT_DOUBLE_EQ(sign_variation_rate(before, before), 0.0);
 }
 
-TEST(LowValueRate, StrictlyBelowTheThreshold) {
-  const at::Tensor x = at::tensor({0.0, 0.005, -0.009, 0.01, -0.5, 2.0, 0.02, -0.01});
-  EXPECT_DOUBLE_EQ(low_value_rate(x, 0.01), 3.0 / 8.0);  // 0, 0.005, -0.009
-}
-
 TEST(Histogram, BinsWithUnderAndOverflow) {
   const at::Tensor x = at::tensor({-3.0, -1.0, -0.5, 0.0, 0.25, 1.0, 1.5, 2.0, 9.0});
   // 4 bins over [-1, 1]: [-1,-0.5) [-0.5,0) [0,0.5) [0.5,1]; below: -3; above: 1.5, 2, 9.

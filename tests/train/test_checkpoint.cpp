@@ -1,5 +1,5 @@
 // Checkpoints across versions of the models: a submodule without tensors (the ReLU
-// activations, nn::Pact at 32 bits, added on 2026-11-24) may be absent from an older
+// activations, nn::Activation at 32 bits, added on 2026-11-24) may be absent from an older
 // checkpoint; one with tensors may not.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 #include "denseshift/train/checkpoint.h"
 #include "denseshift/train/transfer.h"
 #include "support/error_of.h"
@@ -27,8 +27,8 @@ class Before : public models::Network {
 // The same network with an activation registered after the checkpoint was written.
 class After : public Before {
  public:
-  explicit After(int64_t bits) { act = register_module("act", nn::Pact(nn::ActivationOptions().bits(bits))); }
-  nn::Pact act{nullptr};
+  explicit After(int64_t bits) { act = register_module("act", nn::Activation(nn::ActivationOptions().bits(bits))); }
+  nn::Activation act{nullptr};
 };
 
 fs::path fresh_dir(const std::string& name) {
@@ -78,4 +78,20 @@ TEST(Transfer, TheNewLayersAreTheClassifierAndTheHeadBlocks) {
   EXPECT_FALSE(train::is_new_layer("header_fc.weight"));
   EXPECT_FALSE(train::is_new_layer("stage3_2.conv2.weight.t1"));
   EXPECT_FALSE(train::is_new_layer("conv1.weight.classifier"));
+}
+
+// Issue 28, item 6: one list of result-neutral keys for both comparisons of a stored config.
+TEST(Checkpoint, ResultNeutralKeysAreNoDifferenceAndOthersAreNamed) {
+  const auto base = train::config_to_json(train::config_from_json({{"train", {{"threads", 1}}}}));
+  auto stored = base;
+  stored["train"]["threads"] = 2;
+  stored["train"]["eval_batch_size"] = 1000;
+  stored["train"]["channels_last"] = !base["train"]["channels_last"].get<bool>();
+  EXPECT_TRUE(train::config_differences(base, stored).empty());
+  stored["optim"]["lr"] = 0.5;
+  const auto differences = train::config_differences(base, stored);
+  ASSERT_EQ(differences.size(), 1u);
+  EXPECT_NE(differences[0].find("optim.lr"), std::string::npos) << differences[0];
+  EXPECT_TRUE(train::result_neutral_key("/data/dir"));
+  EXPECT_FALSE(train::result_neutral_key("/train/epochs"));
 }

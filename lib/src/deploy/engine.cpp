@@ -435,7 +435,7 @@ void Engine::activation(Array& x, const std::string& name) const {
     x.step = 0.0f;
     return;
   }
-  // PACT (nn/pact.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
+  // PACT (nn/activation.h): clip to [0, alpha], round to the grid of 2^bits - 1 steps (ties to even).
   if (x.symbolic) expect_shape(name + ".alpha", {});  // before .data[0]: an empty alpha is refused
   const float alpha = tensor(name + ".alpha").data[0];
   if (x.symbolic && activation_bits_ == 32) {

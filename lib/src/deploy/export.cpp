@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "denseshift/core/error.h"
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 #include "denseshift/nn/shift_layer.h"
 
 namespace denseshift::deploy {
@@ -74,7 +74,7 @@ ModelFile export_run(train::RestoredRun& run, const std::string& run_dir) {
     } else if (fold_batch_norm<torch::nn::BatchNorm2dImpl>(m, prefix, file.tensors) ||
                fold_batch_norm<torch::nn::BatchNorm1dImpl>(m, prefix, file.tensors)) {
       float32_bytes += 2 * 4 * file.tensors.back().numel();
-    } else if (const auto* act = dynamic_cast<const nn::PactImpl*>(&m); act && act->alpha().defined()) {
+    } else if (const auto* act = dynamic_cast<const nn::ActivationImpl*>(&m); act && act->alpha().defined()) {
       file.tensors.push_back(float_tensor(prefix + "alpha", act->alpha()));
       float32_bytes += 4;
     }

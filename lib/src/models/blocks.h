@@ -4,7 +4,7 @@
 #include <torch/nn/modules/batchnorm.h>
 
 #include "denseshift/models/model.h"
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 #include "denseshift/nn/shift_conv2d.h"
 #include "denseshift/nn/shift_linear.h"
 
@@ -27,8 +27,8 @@ inline nn::ShiftLinear linear(int64_t in, int64_t out, bool bias, const ModelSpe
 }
 
 /// The activation (ReLU or PACT) whose output feeds a layer in `consumer`.
-inline nn::Pact activation(const ModelSpec& spec, LayerRole consumer) {
-  return nn::Pact(spec.options.activation_feeding(consumer));
+inline nn::Activation activation(const ModelSpec& spec, LayerRole consumer) {
+  return nn::Activation(spec.options.activation_feeding(consumer));
 }
 
 /// BatchNorm with weight 1 and bias 0, as the reference.

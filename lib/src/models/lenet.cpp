@@ -54,10 +54,10 @@ class LeNet : public Network {
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
   nn::ShiftLinear fc1_{nullptr}, fc2_{nullptr}, classifier_{nullptr};
   torch::nn::BatchNorm1d bn3_{nullptr}, bn4_{nullptr};
-  nn::Pact act1_{nullptr}, act2_{nullptr}, act3_{nullptr}, act4_{nullptr};
+  nn::Activation act1_{nullptr}, act2_{nullptr}, act3_{nullptr}, act4_{nullptr};
   std::vector<nn::ShiftLinear> heads_;
   std::vector<torch::nn::BatchNorm1d> head_bns_;
-  std::vector<nn::Pact> head_acts_;
+  std::vector<nn::Activation> head_acts_;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "denseshift/models/model.h"
 
 #include "denseshift/core/error.h"
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 #include "denseshift/nn/shift_conv2d.h"
 #include "denseshift/nn/shift_layer.h"
 
@@ -41,7 +41,7 @@ std::vector<LayerInfo> policy_layers(const torch::nn::Module& model, const Model
 std::vector<ActivationInfo> pact_activations(const torch::nn::Module& model) {
   std::vector<ActivationInfo> out;
   for (const auto& item : model.named_modules("", /*include_self=*/false)) {
-    if (const auto* act = dynamic_cast<const nn::PactImpl*>(item.value().get()); act && act->alpha().defined()) {
+    if (const auto* act = dynamic_cast<const nn::ActivationImpl*>(item.value().get()); act && act->alpha().defined()) {
       out.push_back(ActivationInfo{item.key(), act->alpha()});
     }
   }

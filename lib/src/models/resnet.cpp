@@ -53,8 +53,8 @@ class Block : public torch::nn::Module {
 
   std::vector<nn::ShiftConv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
-  std::vector<nn::Pact> acts_;
-  nn::Pact act_out_{nullptr};
+  std::vector<nn::Activation> acts_;
+  nn::Activation act_out_{nullptr};
   nn::ShiftConv2d shortcut_conv_{nullptr};
   torch::nn::BatchNorm2d shortcut_bn_{nullptr};
 };
@@ -110,11 +110,11 @@ class ResNet : public Network {
   bool imagenet_stem_;
   nn::ShiftConv2d stem_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr};
-  nn::Pact stem_act_{nullptr};
+  nn::Activation stem_act_{nullptr};
   std::vector<std::shared_ptr<Block>> blocks_;
   std::vector<nn::ShiftConv2d> head_convs_;
   std::vector<torch::nn::BatchNorm2d> head_bns_;
-  std::vector<nn::Pact> head_acts_;
+  std::vector<nn::Activation> head_acts_;
   nn::ShiftLinear classifier_{nullptr};
 };
 

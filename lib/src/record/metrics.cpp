@@ -30,11 +30,6 @@ double sign_variation_rate(const at::Tensor& previous, const at::Tensor& current
   return at::ne(at::sign(previous.detach()), at::sign(current.detach())).to(at::kDouble).mean().item<double>();
 }
 
-double low_value_rate(const at::Tensor& x, double threshold) {
-  if (x.numel() == 0) return std::nan("");
-  return (at::abs(x.detach()) < threshold).to(at::kDouble).mean().item<double>();
-}
-
 double near_threshold_rate(const at::Tensor& x, const std::vector<double>& thresholds, double fraction) {
   if (x.numel() == 0 || thresholds.empty()) return std::nan("");
   const at::Tensor v = x.detach().to(at::kDouble).flatten();

@@ -38,6 +38,11 @@ void Config::visit_keys(OptionVisitor& v) {
   v.section("transfer", [this](OptionVisitor& s) { transfer.visit_keys(s); }, {}, "start from a trained run's weights");
 }
 
+bool result_neutral_key(const std::string& json_pointer) {
+  return json_pointer == "/train/threads" || json_pointer == "/train/eval_batch_size" ||
+         json_pointer == "/train/channels_last" || json_pointer == "/data/dir";
+}
+
 std::vector<KeyDoc> config_keys() {
   Config defaults;
   return document_keys([&](OptionVisitor& v) { defaults.visit_keys(v); });

@@ -30,7 +30,7 @@ struct ModelTensor {
   std::optional<quant::WeightSpace> space;  ///< packed only: the codes' weight space
   std::vector<uint8_t> bytes;
   /// The layer reads its input this many times over, concatenated along channels (Theorem-1
-  /// conversion, deploy/convert.h: 2); 1 otherwise. Shape dim 1 counts every copy.
+  /// conversion, deploy/theorem1_convert.h: 2); 1 otherwise. Shape dim 1 counts every copy.
   int64_t input_copies = 1;
   int64_t numel() const;
 };

@@ -4,7 +4,7 @@
 //
 // bits 32 is a plain ReLU (the default); bits 2 to 8 is PACT (Choi et al. 2018):
 // y = clip(x, 0, alpha) rounded to the k-bit grid {0, alpha/(2^k-1), ..., alpha}, alpha a
-// learnable scalar per activation (nn/pact.h).
+// learnable scalar per activation (nn/activation.h).
 //
 // Example: ActivationOptions().bits(4).alpha_init(10.0)
 

@@ -19,10 +19,6 @@ double filter_cosine_similarity(const at::Tensor& initial, const at::Tensor& cur
 /// differs between `previous` and `current`.
 double sign_variation_rate(const at::Tensor& previous, const at::Tensor& current);
 
-/// The fraction of elements with |x| < threshold (an absolute low-value rate; the recorded WLVR
-/// is near_threshold_rate).
-double low_value_rate(const at::Tensor& x, double threshold);
-
 /// WLVR as recorded: the fraction of entries of `x` within `fraction` x RMS(x) of their
 /// nearest decision threshold (a latent's thresholds: Parametrization::decision_thresholds).
 /// Scale-free, so latents of different methods and inits compare; NaN for no thresholds.

@@ -1,7 +1,8 @@
 #pragma once
 // What a training run tells the things that record it. The trainer calls every
-// recorder at the same points, in the order they were added: progress on the
-// console, the run file's epoch table, the dynamics recorder, the checkpoint.
+// recorder at the same points, in the order they were added (lib/src/train/trainer.cpp):
+// the run file's epoch table, the dynamics recorder, the activation recorder, the
+// checkpoint, then progress on the console (so a line is printed once an epoch is saved).
 // Plain C++ (no LibTorch).
 //
 // Example:

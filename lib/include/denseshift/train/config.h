@@ -4,7 +4,8 @@
 // filled in) is stored in the run file and in RUN_DIR/config.json.
 // No LibTorch here: the command line validates a config cheaply.
 // Adding a key: one line in the visit_keys of its section's options struct, then
-// `bash scripts/generate-config-docs.sh` (a test checks docs/config.md against it).
+// `/usr/bin/python3 scripts/generate_config_docs.py build/cli/denseshift` (tests/cli/test_cli.py checks
+// docs/config.md against it).
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,12 @@ nlohmann::json config_to_json(const Config& c);
 /// real differences only (a run interrupted before an upgrade still resumes). Returned as it is
 /// when it no longer validates (a removed or renamed key): the caller's comparison names it.
 nlohmann::json with_current_defaults(const nlohmann::json& stored);
+
+/// Whether a key (a JSON pointer into a resolved config, e.g. "/train/threads") changes speed or
+/// where data is read from, not results beyond float rounding: the thread count, the evaluation
+/// batch size, channels_last and the data directory. The one list both comparisons of a stored
+/// config with today's use (a resumed checkpoint's, a sweep's run directory's).
+bool result_neutral_key(const std::string& json_pointer);
 
 /// Largest config file read (a run config is a few kilobytes).
 inline constexpr size_t kMaxConfigBytes = size_t{1} << 20;

@@ -12,7 +12,7 @@
 //                sign bit set and m = 0 ("negative zero") is invalid, leaving
 //                2^n - 1 codes for the 2^n - 1 values.
 //
-// Example: WeightSpace::make(SpaceKind::dense_shift, 3).values() == {-8,-4,-2,-1,1,2,4,8}
+// Example: WeightSpace(SpaceKind::dense_shift, 3).values() == {-8,-4,-2,-1,1,2,4,8}
 
 #include <cstdint>
 #include <string>

@@ -9,7 +9,7 @@
 // "in-range" term (q - y) / alpha of a fully differentiated quantizer) is not kept.
 // Ties of round() go to the even integer (at::round).
 //
-// Example: Pact act(ActivationOptions().bits(4)); at::Tensor q = act->forward(x);
+// Example: Activation act(ActivationOptions().bits(4)); at::Tensor q = act->forward(x);
 
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -18,9 +18,9 @@
 
 namespace denseshift::nn {
 
-class PactImpl : public torch::nn::Module {
+class ActivationImpl : public torch::nn::Module {
  public:
-  explicit PactImpl(ActivationOptions options);
+  explicit ActivationImpl(ActivationOptions options);
   at::Tensor forward(const at::Tensor& x);
   void pretty_print(std::ostream& stream) const override;
 
@@ -33,7 +33,7 @@ class PactImpl : public torch::nn::Module {
   at::Tensor alpha_;
 };
 
-TORCH_MODULE(Pact);
+TORCH_MODULE(Activation);
 
 /// PACT's forward and backward on `x` with clipping level `alpha` (0-d, > 0) at `bits`.
 at::Tensor pact(const at::Tensor& x, const at::Tensor& alpha, int64_t bits);

@@ -1,4 +1,4 @@
-#include "denseshift/nn/pact.h"
+#include "denseshift/nn/activation.h"
 
 #include <ATen/ATen.h>
 
@@ -38,23 +38,23 @@ at::Tensor pact(const at::Tensor& x, const at::Tensor& alpha, int64_t bits) {
   return q + (y - y.detach());
 }
 
-PactImpl::PactImpl(ActivationOptions options) : options_(std::move(options)) {
+ActivationImpl::ActivationImpl(ActivationOptions options) : options_(std::move(options)) {
   options_.validate();
   if (options_.quantized()) {
     alpha_ = register_parameter("alpha", at::full({}, options_.alpha_init(), at::kFloat));
   }
 }
 
-at::Tensor PactImpl::forward(const at::Tensor& x) {
+at::Tensor ActivationImpl::forward(const at::Tensor& x) {
   if (!options_.quantized()) return at::relu(x);
   return pact(x, alpha_, options_.bits());
 }
 
-void PactImpl::pretty_print(std::ostream& stream) const {
+void ActivationImpl::pretty_print(std::ostream& stream) const {
   if (!options_.quantized()) {
-    stream << "denseshift::nn::Pact(relu)";
+    stream << "denseshift::nn::Activation(relu)";
   } else {
-    stream << "denseshift::nn::Pact(bits=" << options_.bits() << ")";
+    stream << "denseshift::nn::Activation(pact, bits=" << options_.bits() << ")";
   }
 }
 

@@ -1,4 +1,4 @@
-#include "denseshift/deploy/convert.h"
+#include "denseshift/deploy/theorem1_convert.h"
 
 #include <cmath>
 
