@@ -32,17 +32,17 @@ void list_parametrizations(bool details) {
       continue;
     }
     std::vector<std::string> spaces;
-    for (auto kind : info.spaces) spaces.push_back(quant::to_string(kind));
+    for (auto kind : info.spaces) spaces.push_back(denseshift::to_string(kind));
     std::cout << info.name << "\t" << info.summary << "\t"
               << (info.quantized ? "spaces: " + join(spaces) : "no weight space") << "\n";
   }
 }
 
-void list_weight_spaces(const std::vector<int>& bits, const std::vector<quant::SpaceKind>& kinds,
+void list_weight_spaces(const std::vector<int>& bits, const std::vector<SpaceKind>& kinds,
                         int offset, bool codes) {
   for (int b : bits) {
     for (auto kind : kinds) {
-      const quant::WeightSpace space(kind, b, offset);
+      const WeightSpace space(kind, b, offset);
       std::cout << space.describe() << ", " << space.num_values() << " values:";
       for (double v : space.values()) {
         std::cout << " " << format_value(v);
@@ -153,16 +153,16 @@ int run_list(const std::vector<std::string>& args) {
   if (vm.count("bits")) {
     bits.push_back(vm["bits"].as<int>());
   } else {
-    for (int b = quant::WeightSpace::kMinBits; b <= quant::WeightSpace::kMaxBits; ++b) {
+    for (int b = WeightSpace::kMinBits; b <= WeightSpace::kMaxBits; ++b) {
       bits.push_back(b);
     }
   }
-  std::vector<quant::SpaceKind> kinds = {quant::SpaceKind::dense_shift, quant::SpaceKind::shift};
-  if (vm.count("space")) kinds = {quant::parse_space_kind(vm["space"].as<std::string>())};
+  std::vector<SpaceKind> kinds = {SpaceKind::dense_shift, SpaceKind::shift};
+  if (vm.count("space")) kinds = {parse_space_kind(vm["space"].as<std::string>())};
   const int offset = vm["offset"].as<int>();
   // Validate every space before printing anything, so an error leaves no partial output.
   for (int b : bits) {
-    for (auto kind : kinds) quant::WeightSpace(kind, b, offset);
+    for (auto kind : kinds) WeightSpace(kind, b, offset);
   }
 
   if (what.empty() || what == "parametrizations") {

@@ -39,7 +39,7 @@ TEST(Convert, AShiftNetworkAndItsZeroFreeConversionAgree) {
     EXPECT_EQ(r.weights_after, 2 * r.weights_before);
     for (const auto& t : dense.tensors) {
       if (t.encoding != "packed") continue;
-      ASSERT_EQ(t.space->kind(), quant::SpaceKind::dense_shift) << t.name;
+      ASSERT_EQ(t.space->kind(), SpaceKind::dense_shift) << t.name;
       EXPECT_EQ(t.space->exponent_offset(), -1) << t.name;
       EXPECT_EQ(t.input_copies, 2) << t.name;
       for (const int32_t code : deploy::unpack_codes(t.bytes.data(), t.numel(), t.space->bits())) {

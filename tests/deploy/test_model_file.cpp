@@ -34,7 +34,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 deploy::ModelFile small_model() {
   deploy::ModelFile m;
   m.header = {{"model", {{"name", "test"}}}};
-  const quant::WeightSpace space(quant::SpaceKind::shift, 3);
+  const WeightSpace space(SpaceKind::shift, 3);
   std::vector<int32_t> codes;
   for (int i = 0; i < 37; ++i) codes.push_back(space.codes()[static_cast<size_t>(i) % space.codes().size()]);
   m.tensors.push_back({"w", "packed", {37}, space, deploy::pack_codes(codes, 3)});

@@ -12,9 +12,9 @@
 #include "kernels/reference.h"
 
 namespace dk = denseshift::kernels;
+using denseshift::SpaceKind;
+using denseshift::WeightSpace;
 using denseshift::InvalidArgument;
-using denseshift::quant::SpaceKind;
-using denseshift::quant::WeightSpace;
 using dk::testing::bits_of;
 using dk::testing::float_of;
 

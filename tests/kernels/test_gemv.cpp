@@ -15,8 +15,8 @@
 #include "kernels/reference.h"
 
 namespace dk = denseshift::kernels;
-using denseshift::quant::SpaceKind;
-using denseshift::quant::WeightSpace;
+using denseshift::SpaceKind;
+using denseshift::WeightSpace;
 
 namespace {
 

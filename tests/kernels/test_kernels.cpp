@@ -211,7 +211,7 @@ TEST(DotI8, ScalarMatchesAnInt64ReferenceAndSimdMatchesScalar) {
   for (size_t n : kSizes) {
     const Inputs in = make_inputs(n, Regime::normal, static_cast<unsigned>(2000 + n));
     for (const auto& k : list.i8_dot) {
-      const bool has_zero = k.kind == denseshift::quant::SpaceKind::shift;
+      const bool has_zero = k.kind == denseshift::SpaceKind::shift;
       const std::vector<uint8_t>& codes = has_zero ? in.i8_shift : in.i8_dense;
       int64_t exact = 0;
       for (size_t i = 0; i < n; ++i) exact += static_cast<int64_t>(in.x8[i]) * dk::i8_code_weight(codes[i], k.kind);

@@ -11,9 +11,9 @@
 #include "denseshift/core/error.h"
 
 namespace dk = denseshift::kernels;
+using denseshift::SpaceKind;
+using denseshift::WeightSpace;
 using denseshift::InvalidArgument;
-using denseshift::quant::SpaceKind;
-using denseshift::quant::WeightSpace;
 
 namespace {
 

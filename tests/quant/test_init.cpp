@@ -13,6 +13,7 @@
 #include "denseshift/quant/straight_through.h"
 #include "support/cases.h"
 
+using namespace denseshift;
 using namespace denseshift::quant;
 
 namespace {

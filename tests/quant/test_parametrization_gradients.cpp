@@ -11,6 +11,7 @@
 #include "denseshift/quant/parametrization.h"
 #include "denseshift/quant/registry.h"
 
+using namespace denseshift;
 using namespace denseshift::quant;
 
 namespace {

@@ -6,6 +6,7 @@
 #include "denseshift/quant/parametrization.h"
 #include "support/error_of.h"
 
+using namespace denseshift;
 using namespace denseshift::quant;
 
 TEST(Registry, ListsTheFiveParametrizationsInOrder) {

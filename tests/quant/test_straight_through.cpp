@@ -6,6 +6,7 @@
 
 #include "support/error_of.h"
 
+using namespace denseshift;
 using namespace denseshift::quant;
 
 namespace {

@@ -8,10 +8,10 @@
 
 #include "support/error_of.h"
 
+using denseshift::SpaceKind;
+using denseshift::WeightSpace;
 using denseshift::InvalidArgument;
-using denseshift::quant::parse_space_kind;
-using denseshift::quant::SpaceKind;
-using denseshift::quant::WeightSpace;
+using denseshift::parse_space_kind;
 
 
 TEST(WeightSpace, DenseShiftThreeBitValuesAreTheAuthorsSet) {

@@ -8,9 +8,9 @@
 
 #include "support/error_of.h"
 
+using denseshift::SpaceKind;
+using denseshift::WeightSpace;
 using namespace denseshift::record;
-using denseshift::quant::SpaceKind;
-using denseshift::quant::WeightSpace;
 
 TEST(FilterCosineSimilarity, AveragesOverOutputFilters) {
   // Filter 0: identical -> 1. Filter 1: opposite -> -1. Filter 2: orthogonal -> 0. Mean 0.

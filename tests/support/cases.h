@@ -11,7 +11,7 @@
 
 struct ParametrizationCase {
   std::string name;
-  denseshift::quant::SpaceKind space;
+  denseshift::SpaceKind space;
   int bits;
 
   denseshift::quant::QuantOptions options() const {
@@ -34,7 +34,7 @@ inline std::vector<ParametrizationCase> all_parametrization_cases() {
 }
 
 inline std::string case_name(const ParametrizationCase& c) {
-  return c.name + "_" + denseshift::quant::to_string(c.space) + "_" + std::to_string(c.bits) + "bit";
+  return c.name + "_" + denseshift::to_string(c.space) + "_" + std::to_string(c.bits) + "bit";
 }
 
 inline void PrintTo(const ParametrizationCase& c, std::ostream* out) { *out << case_name(c); }

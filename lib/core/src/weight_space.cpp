@@ -5,7 +5,7 @@
 
 #include "denseshift/core/error.h"
 
-namespace denseshift::quant {
+namespace denseshift {
 
 std::string to_string(SpaceKind kind) {
   return kind == SpaceKind::dense_shift ? "dense_shift" : "shift";
@@ -100,4 +100,4 @@ std::string WeightSpace::describe() const {
          std::to_string(exponent_offset_) + ")";
 }
 
-}  // namespace denseshift::quant
+}  // namespace denseshift

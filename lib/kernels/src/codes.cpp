@@ -27,7 +27,7 @@ uint8_t code8_from_value(float value) {
   return code8_encode(std::signbit(value), exponent - 1);
 }
 
-uint8_t i8_code_from_space(const quant::WeightSpace& space, double value) {
+uint8_t i8_code_from_space(const WeightSpace& space, double value) {
   const int32_t code = space.encode(value);  // throws when value is not in the space
   const int bits = space.bits();
   const int32_t magnitude = code & ((1 << (bits - 1)) - 1);
@@ -35,8 +35,8 @@ uint8_t i8_code_from_space(const quant::WeightSpace& space, double value) {
   return static_cast<uint8_t>((negative ? 0x80 : 0) | magnitude);
 }
 
-int32_t i8_code_weight(uint8_t code, quant::SpaceKind kind) {
-  return static_cast<int32_t>(detail::i8_product(1, code, kind == quant::SpaceKind::shift));
+int32_t i8_code_weight(uint8_t code, SpaceKind kind) {
+  return static_cast<int32_t>(detail::i8_product(1, code, kind == SpaceKind::shift));
 }
 
 uint32_t mul_pow2_f32_bits(uint32_t x_bits, uint8_t code) { return detail::mul_pow2_bits<8, 23>(x_bits, code); }

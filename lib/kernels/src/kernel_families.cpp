@@ -11,8 +11,6 @@
 namespace denseshift::kernels {
 namespace {
 
-using quant::SpaceKind;
-using quant::WeightSpace;
 
 template <class K>
 std::vector<KernelRef> refs(const std::vector<K>& list) {

@@ -5,7 +5,6 @@
 namespace denseshift::kernels {
 namespace {
 
-using quant::SpaceKind;
 
 #define DENSESHIFT_KERNELS_OF(isa_name, ISA)                                                                  \
   list.f32_vmul.push_back({"f32-vmul-pow2", "pow2", ISA, impl::f32_vmul_pow2_##isa_name});                    \

@@ -104,7 +104,7 @@ WeightMatrix WeightMatrix::from_code8(size_t rows, size_t cols, const float* val
   return m;
 }
 
-WeightMatrix WeightMatrix::packed(const quant::WeightSpace& space, size_t rows, size_t cols, const float* values) {
+WeightMatrix WeightMatrix::packed(const WeightSpace& space, size_t rows, size_t cols, const float* values) {
   const int bits = space.bits();
   if (bits < 2 || bits > 4) {
     throw InvalidArgument("packed weights: " + space.describe() + " has " + std::to_string(bits) +

@@ -24,7 +24,7 @@ ModelTensor float_tensor(const std::string& name, const at::Tensor& t) {
   return out;
 }
 
-ModelTensor packed_tensor(const std::string& name, const at::Tensor& w, const quant::WeightSpace& space) {
+ModelTensor packed_tensor(const std::string& name, const at::Tensor& w, const WeightSpace& space) {
   const at::Tensor c = w.detach().to(at::kDouble).contiguous().cpu().flatten();
   const double* v = c.data_ptr<double>();
   std::vector<int32_t> codes(static_cast<size_t>(c.numel()));

@@ -109,7 +109,7 @@ int64_t write_model_file(const std::string& path, const ModelFile& model) {
                   {"bytes", t.bytes.size()}};
     if (t.input_copies != 1) entry["input_copies"] = t.input_copies;
     if (t.space) {
-      entry["space"] = {{"kind", quant::to_string(t.space->kind())}, {"bits", t.space->bits()},
+      entry["space"] = {{"kind", to_string(t.space->kind())}, {"bits", t.space->bits()},
                         {"exponent_offset", t.space->exponent_offset()}};
     }
     tensors.push_back(entry);
@@ -211,12 +211,12 @@ ModelFile read_model_file(const std::string& path) {
         const auto& sp = entry.at("space");
         if (!sp.is_object()) fail(where + "'s space is not a JSON object");
         // (an unknown kind or an out-of-range integer: InvalidArgument, named with the file below)
-        t.space = quant::WeightSpace(
-            quant::parse_space_kind(sp.at("kind").get<std::string>()),
-            static_cast<int>(header_integer(sp, "bits", quant::WeightSpace::kMinBits, quant::WeightSpace::kMaxBits,
+        t.space = WeightSpace(
+            parse_space_kind(sp.at("kind").get<std::string>()),
+            static_cast<int>(header_integer(sp, "bits", WeightSpace::kMinBits, WeightSpace::kMaxBits,
                                             where + "'s space")),
-            static_cast<int>(header_integer(sp, "exponent_offset", -quant::WeightSpace::kMaxAbsOffset,
-                                            quant::WeightSpace::kMaxAbsOffset, where + "'s space")));
+            static_cast<int>(header_integer(sp, "exponent_offset", -WeightSpace::kMaxAbsOffset,
+                                            WeightSpace::kMaxAbsOffset, where + "'s space")));
       } else if (t.encoding != "float32") {
         fail(where + " has an unknown encoding '" + printable(excerpt(t.encoding, 40)) + "'");
       }

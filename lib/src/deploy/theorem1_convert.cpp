@@ -13,15 +13,15 @@ ModelFile convert_to_dense_shift(const ModelFile& model, ConversionReport* repor
   ModelFile out;
   out.header = model.header;
   for (const ModelTensor& t : model.tensors) {
-    if (t.encoding != "packed" || t.space->kind() != quant::SpaceKind::shift) {
+    if (t.encoding != "packed" || t.space->kind() != SpaceKind::shift) {
       out.tensors.push_back(t);
       continue;
     }
     if (t.input_copies != 1 || t.shape.size() < 2) {
       throw InvalidArgument("tensor '" + t.name + "' cannot be converted (already converted, or not a layer weight)");
     }
-    const quant::WeightSpace& from = *t.space;
-    const quant::WeightSpace to(quant::SpaceKind::dense_shift, from.bits(), from.exponent_offset() - 1);
+    const WeightSpace& from = *t.space;
+    const WeightSpace to(SpaceKind::dense_shift, from.bits(), from.exponent_offset() - 1);
     const auto codes = unpack_codes(t.bytes.data(), t.numel(), from.bits());
     const int64_t rows = t.shape[0], row = t.numel() / rows;
     const double smallest = std::ldexp(1.0, to.exponent_offset());

@@ -66,7 +66,7 @@ std::vector<double> histogram_counts(const at::Tensor& x, double limit, int64_t 
   return out;
 }
 
-std::vector<double> value_counts(const quant::WeightSpace& space, const at::Tensor& w) {
+std::vector<double> value_counts(const WeightSpace& space, const at::Tensor& w) {
   const at::Tensor codes = quant::encode(space, w).flatten().to(at::kLong);
   const at::Tensor per_code = at::bincount(codes, {}, int64_t{1} << space.bits());
   std::vector<double> out;

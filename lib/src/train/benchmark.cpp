@@ -91,7 +91,7 @@ TotalRatio total_ratio(const std::vector<double>& a, const std::vector<double>& 
 StepBenchmark benchmark_train_steps(const StepBenchmarkOptions& o) {
   std::vector<Variant> variants;
   for (const auto& info : quant::parametrization_registry()) {
-    const quant::SpaceKind space = info.spaces.front();  // dense_shift where allowed; s3 needs shift
+    const SpaceKind space = info.spaces.front();  // dense_shift where allowed; s3 needs shift
     variants.push_back(make_variant(o, info.name, quant::QuantOptions().parametrization(info.name).space(space).bits(o.bits)));
   }
 

@@ -77,7 +77,7 @@ void check_populated(const std::vector<models::LayerInfo>& layers) {
     throw InvalidArgument(
         "quantized layer '" + layer.name + "' starts with every one of its " + std::to_string(w.numel()) +
         " weights " + (first == 0.0 ? std::string("zero") : "equal to " + value.str()) + " (init '" +
-        quant::to_string(q.init()) + "' of " + q.parametrization() + " on the " + quant::to_string(q.space()) +
+        quant::to_string(q.init()) + "' of " + q.parametrization() + " on the " + denseshift::to_string(q.space()) +
         " space): it would train nothing; set model.quant.init to auto (" + q.parametrization() + "'s own: " +
         quant::to_string(quant::find_parametrization(q.parametrization()).paper_init) + ")");
   }

@@ -27,7 +27,7 @@ struct ModelTensor {
   std::string name;             ///< module path, e.g. "conv2.weight", "bn2.scale"
   std::string encoding;         ///< "float32" or "packed"
   std::vector<int64_t> shape;
-  std::optional<quant::WeightSpace> space;  ///< packed only: the codes' weight space
+  std::optional<WeightSpace> space;  ///< packed only: the codes' weight space
   std::vector<uint8_t> bytes;
   /// The layer reads its input this many times over, concatenated along channels (Theorem-1
   /// conversion, deploy/theorem1_convert.h: 2); 1 otherwise. Shape dim 1 counts every copy.

@@ -34,6 +34,8 @@ enum class InitScheme {
 };
 
 std::string to_string(InitScheme scheme);
+/// The weight space's to_string (core/weight_space.h) beside it, so that quant code names both.
+using ::denseshift::to_string;
 /// Throws InvalidArgument naming the allowed schemes.
 InitScheme parse_init_scheme(const std::string& name);
 std::vector<std::string> init_scheme_names();

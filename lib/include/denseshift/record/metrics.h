@@ -40,6 +40,6 @@ std::vector<double> histogram_edges(double limit, int64_t bins);
 
 /// Count of each value of `space` (in values() order) among the elements of `w`, which must
 /// all lie in the space.
-std::vector<double> value_counts(const quant::WeightSpace& space, const at::Tensor& w);
+std::vector<double> value_counts(const WeightSpace& space, const at::Tensor& w);
 
 }  // namespace denseshift::record

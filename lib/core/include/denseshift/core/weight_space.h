@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace denseshift::quant {
+namespace denseshift {
 
 enum class SpaceKind { dense_shift, shift };
 
@@ -76,4 +76,4 @@ class WeightSpace {
   int exponent_offset_;
 };
 
-}  // namespace denseshift::quant
+}  // namespace denseshift

@@ -11,7 +11,7 @@
 //   bits 0..3  magnitude field m (bits 4..6 must be 0)
 //   dense_shift: the weight is ±2^m                 (m = 0..15)
 //   shift:       m = 0 is the zero weight, else ±2^(m-1)
-// This is a weight-space code (quant::WeightSpace, sign-magnitude n-bit) with its
+// This is a weight-space code (WeightSpace, sign-magnitude n-bit) with its
 // sign moved to bit 7; the space's exponent offset is a per-layer scale 2^offset
 // applied to the int32 result by the caller (i8_code_from_space).
 //
@@ -51,9 +51,9 @@ uint8_t code8_from_value(float value);
 
 /// INT8-kernel code of a weight-space value (see above): the value must be in the
 /// space; bits <= 5. The result multiplies as 2^-offset times the value.
-uint8_t i8_code_from_space(const quant::WeightSpace& space, double value);
+uint8_t i8_code_from_space(const WeightSpace& space, double value);
 /// The integer weight (without the 2^offset scale) of an INT8-kernel code.
-int32_t i8_code_weight(uint8_t code, quant::SpaceKind kind);
+int32_t i8_code_weight(uint8_t code, SpaceKind kind);
 
 /// x * (±2^p) by the contract above, on float32 bits.
 uint32_t mul_pow2_f32_bits(uint32_t x_bits, uint8_t code);

@@ -56,7 +56,7 @@ struct DotF16Kernel : Kernel<DotF16Fn> {
   bool pow2;  // w is 8-bit codes (else binary16)
 };
 struct DotI8Kernel : Kernel<DotI8Fn> {
-  quant::SpaceKind kind;  // shift: zero weights, branch on them; dense_shift: none
+  SpaceKind kind;  // shift: zero weights, branch on them; dense_shift: none
 };
 struct GemvKernel : Kernel<GemvFn> {
   WeightFormat format;

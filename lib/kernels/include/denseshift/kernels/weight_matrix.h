@@ -7,7 +7,7 @@
 //   f32      4 bytes a weight; a row is padded to a multiple of 16 columns.
 //   code8    one 8-bit code a weight (codes.h); a row is padded to 32 columns.
 //   packedN  N = 2, 3 or 4 bits: an N-bit sign-magnitude code of a weight space
-//            (quant::WeightSpace) per weight. A row is cut into groups of G columns,
+//            (WeightSpace) per weight. A row is cut into groups of G columns,
 //            each group 32 bytes = eight little-endian 32-bit words w0..w7, K codes a
 //            word (K = 16, 10, 8 for N = 2, 3, 4; G = 8 K = 128, 80, 64 columns):
 //              column 8 t + i of the group is in word w_i, bits N t .. N t + N - 1
@@ -46,7 +46,7 @@ class WeightMatrix {
   static WeightMatrix from_code8(size_t rows, size_t cols, const float* values);
   /// Every value must be in `space` (2 to 4 bits); throws InvalidArgument naming the
   /// first (row, column) that is not.
-  static WeightMatrix packed(const quant::WeightSpace& space, size_t rows, size_t cols, const float* values);
+  static WeightMatrix packed(const WeightSpace& space, size_t rows, size_t cols, const float* values);
 
   WeightFormat format() const { return format_; }
   size_t rows() const { return rows_; }
@@ -64,7 +64,7 @@ class WeightMatrix {
   /// Packed formats: the value of each N-bit code (2^N entries, then zeros up to 16;
   /// the invalid "negative zero" code of a shift space reads as 0).
   const float* lut() const { return lut_; }
-  const std::optional<quant::WeightSpace>& space() const { return space_; }
+  const std::optional<WeightSpace>& space() const { return space_; }
 
   /// The weight at (r, c), decoded.
   float at(size_t r, size_t c) const;
@@ -82,7 +82,7 @@ class WeightMatrix {
   size_t rows_, cols_, padded_cols_, row_bytes_;
   std::unique_ptr<uint8_t, Free> data_;
   float lut_[16] = {};
-  std::optional<quant::WeightSpace> space_;
+  std::optional<WeightSpace> space_;
 };
 
 }  // namespace denseshift::kernels
