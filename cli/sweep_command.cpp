@@ -32,6 +32,7 @@
 #include "command.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
+#include "denseshift/sweep/slurm.h"
 #include "denseshift/sweep/spec.h"
 #include "denseshift/sweep/state.h"
 #include "denseshift/data/dataset.h"
@@ -286,135 +287,11 @@ pid_t spawn_task(const fs::path& dir, const sweep::RunEntry& run, int64_t thread
 
 // ------------------------------------------------------------------ slurm backend
 
-struct SlurmSettings {
-  std::string partition, time, mem;
-  int64_t cpus_per_task = 1;
-  int64_t max_parallel = 0;  ///< 0: no %K throttle
-  std::vector<std::string> sbatch_args;
-};
+using sweep::SlurmSettings;
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-/// "0-3,5,7-9" for sbatch --array.
-std::string index_ranges(const std::vector<int64_t>& indices) {
-  std::string out;
-  for (size_t i = 0; i < indices.size();) {
-    size_t j = i;
-    while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1) ++j;
-    out += (out.empty() ? "" : ",") + std::to_string(indices[i]) + (j > i ? "-" + std::to_string(indices[j]) : "");
-    i = j + 1;
-  }
-  return out;
-}
-
-/// A sweep folder whose path holds a control character (a line break) is refused: it would end a
-/// comment line of a Slurm batch script and start a command, and it garbles every log line.
-void refuse_control_characters(const fs::path& dir) {
-  for (const char c : dir.string()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      throw InvalidArgument("--out '" + printable(dir.string()) + "' holds a control character (a line break?)");
-    }
-  }
-}
-
-struct Captured {
-  int code = 0;
-  std::string out, err;
-};
-
-/// Runs argv (PATH searched), returns its exit code, its stdout and its stderr (apart: sbatch's
-/// job id is on stdout, its warnings on stderr).
-Captured run_capture_apart(const std::vector<std::string>& args) {
-  int out_fds[2], err_fds[2];
-  if (::pipe(out_fds) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
-  if (::pipe(err_fds) != 0) {
-    ::close(out_fds[0]);
-    ::close(out_fds[1]);
-    throw Error(std::string("pipe: ") + std::strerror(errno));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out_fds[0]);
-  posix_spawn_file_actions_addclose(&actions, err_fds[0]);
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_fds[1]);
-  ::close(err_fds[1]);
-  if (rc != 0) {
-    ::close(out_fds[0]);
-    ::close(err_fds[0]);
-    return {127, "", args[0] + ": " + std::strerror(rc)};
-  }
-  Captured c;
-  // Both pipes drained together (poll), so a child that fills one while we read the other never blocks.
-  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
-  std::string* into[2] = {&c.out, &c.err};
-  int open_fds = 2;
-  char buf[4096];
-  while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        into[i]->append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& f : fds) {
-    if (f.fd >= 0) ::close(f.fd);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  c.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return c;
-}
-
-/// Runs argv (PATH searched), returns its exit code and its stdout and stderr together.
-std::pair<int, std::string> run_capture(const std::vector<std::string>& args) {
-  const Captured c = run_capture_apart(args);
-  return {c.code, c.out + c.err};
-}
-
-/// The job id of `sbatch --parsable`'s stdout: "JOBID" or "JOBID;CLUSTER" on its one line. Anything
-/// else (nothing, a warning) is refused: a wrong id would break the --dependency chain.
-std::string parsable_job_id(const std::string& out) {
-  std::string line = out;
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  static const std::regex form("([0-9]+)(;[A-Za-z0-9_.-]+)?");
-  std::smatch m;
-  if (!std::regex_match(line, m, form)) return "";
-  return m[1].str();
-}
-
+/// The spec's "slurm" section with the command line's flags over it, checked.
 SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& vm) {
-  SlurmSettings s;
-  const json& j = spec.slurm;
-  s.partition = j.value("partition", "");
-  s.time = j.value("time", "");
-  s.mem = j.value("mem", "");
-  s.cpus_per_task = j.value("cpus_per_task", int64_t{1});
-  s.max_parallel = j.value("max_parallel", int64_t{0});
-  if (j.contains("sbatch_args")) s.sbatch_args = j["sbatch_args"].get<std::vector<std::string>>();
+  SlurmSettings s = sweep::slurm_settings_of(spec);
   if (vm.count("partition")) s.partition = vm["partition"].as<std::string>();
   if (vm.count("time")) s.time = vm["time"].as<std::string>();
   if (vm.count("mem")) s.mem = vm["mem"].as<std::string>();
@@ -423,154 +300,52 @@ SlurmSettings slurm_settings(const sweep::Spec& spec, const po::variables_map& v
   if (vm.count("sbatch-arg")) {
     for (const auto& a : vm["sbatch-arg"].as<std::vector<std::string>>()) s.sbatch_args.push_back(a);
   }
-  if (vm.count("partition")) sweep::check_slurm_value("--partition", s.partition);
-  if (vm.count("time")) sweep::check_slurm_value("--time", s.time);
-  if (vm.count("mem")) sweep::check_slurm_value("--mem", s.mem);
-  if (s.cpus_per_task < 1) throw InvalidArgument("--cpus-per-task must be at least 1");
-  if (s.max_parallel < 0) throw InvalidArgument("--max-parallel must be at least 1 (0: no limit)");
+  sweep::check_slurm_settings(s);
   return s;
 }
 
-/// Where the array tasks' output goes (sbatch --output).
-std::string output_pattern(const fs::path& dir) { return (dir / "logs" / "slurm-%A_%a.out").string(); }
-
-/// Slurm's MaxArraySize (array task ids must be below it), from `scontrol show config`; the
-/// Slurm default, 1001, where scontrol cannot tell.
-int64_t max_array_size() {
-  const auto [code, output] = run_capture({"scontrol", "show", "config"});
-  if (code == 0) {
-    std::istringstream lines(output);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.rfind("MaxArraySize", 0) != 0) continue;
-      const size_t eq = line.find('=');
-      if (eq == std::string::npos) break;
-      try {
-        const int64_t n = std::stoll(line.substr(eq + 1));
-        if (n >= 1) return n;
-      } catch (const std::exception&) {
-      }
-      break;
-    }
-  }
-  return 1001;
-}
-
-/// The batch script of one job array: array task ID runs `sweep run-task DIR offset+ID`. Slurm's
-/// SIGTERM before a kill (scancel, preemption, time limit) reaches run-task itself (exec), which
-/// stops after its batch and leaves the run resumable for the next submission.
-std::string array_script(const fs::path& dir, const std::vector<int64_t>& ids, int64_t offset,
-                         const std::string& after_job, const SlurmSettings& s, bool restart) {
-  const std::string exe = fs::canonical("/proc/self/exe").string();
-  std::ostringstream o;
-  o << "#!/bin/bash\n"
-    << "# Written by `denseshift sweep run --backend slurm` on " << utc_now("%Y-%m-%d %H:%M:%S UTC") << "\n"
-    << "#SBATCH --job-name=denseshift-sweep\n"
-    << "#SBATCH --array=" << index_ranges(ids) << (s.max_parallel > 0 ? "%" + std::to_string(s.max_parallel) : "")
-    << "\n"
-    << "#SBATCH --ntasks=1\n"
-    << "#SBATCH --cpus-per-task=" << s.cpus_per_task << "\n"
-    << "# Output: " << output_pattern(dir) << " (sbatch's --output, on its command line: a path may hold spaces)\n";
-  if (!after_job.empty()) o << "#SBATCH --dependency=afterany:" << after_job << "\n";
-  if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
-  if (!s.time.empty()) o << "#SBATCH --time=" << s.time << "\n";
-  if (!s.mem.empty()) o << "#SBATCH --mem=" << s.mem << "\n";
-  o << "export OPENBLAS_NUM_THREADS=1\n";
-  if (offset > 0) o << "# Array task ID + " << offset << " is the run index (ids stay below MaxArraySize).\n";
-  o << "exec " << shell_quote(exe) << " sweep run-task " << shell_quote(dir.string()) << " "
-    << (offset > 0 ? "\"$((" + std::to_string(offset) + " + SLURM_ARRAY_TASK_ID))\"" : "\"$SLURM_ARRAY_TASK_ID\"")
-    << " --threads " << s.cpus_per_task << (restart ? " --restart" : "") << "\n";
-  return o.str();
-}
-
-/// Submits the runs left as job arrays: one where every index is below the cluster's
-/// MaxArraySize, else one per block of MaxArraySize indices (task ID + the block's first
-/// index = run index). With --max-parallel, each block waits for the one before
-/// (afterany), so that no more than K runs are ever running at once.
+/// Submits the runs left as job arrays (sweep/slurm.h) and says what it did, or with dry_run what
+/// it would submit.
 int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue, const SlurmSettings& s, bool restart,
                  bool dry_run) {
   if (queue.empty()) {
     std::printf("nothing to submit\n");
     return kExitOk;
   }
-  const int64_t block = max_array_size();
-  std::vector<std::pair<int64_t, std::vector<int64_t>>> arrays;  // offset, run indices
-  for (const auto& r : queue) {
-    const int64_t offset = (r.index / block) * block;
-    if (arrays.empty() || arrays.back().first != offset) arrays.push_back({offset, {}});
-    arrays.back().second.push_back(r.index);
-  }
+  const int64_t block = sweep::slurm_max_array_size();
   const fs::path absolute = fs::absolute(dir).lexically_normal();
-  // The folder is quoted in the script's command, but a control character (a line break) in it
-  // would still end a comment line and start a command: refused.
-  refuse_control_characters(absolute);
+  auto arrays = sweep::plan_slurm_arrays(absolute, queue, s, restart, block);
   if (arrays.size() > 1) {
     std::printf("%zu runs in %zu job arrays: this cluster's MaxArraySize is %ld%s\n", queue.size(), arrays.size(),
                 static_cast<long>(block), s.max_parallel > 0 ? "; each array starts after the one before" : "");
   }
-  std::string previous_job;
-  for (size_t a = 0; a < arrays.size(); ++a) {
-    const auto& [offset, indices] = arrays[a];
-    std::vector<int64_t> ids;
-    for (int64_t i : indices) ids.push_back(i - offset);
-    // With a throttle, each array waits for the one before (its id is known once submitted).
-    const std::string after = s.max_parallel > 0 && a > 0 ? (dry_run ? "JOB_BEFORE" : previous_job) : "";
-    const std::string script = array_script(absolute, ids, offset, after, s, restart);
-    if (dry_run) {
+  if (dry_run) {
+    for (const auto& array : arrays) {
       std::printf("would submit with sbatch --parsable --output=%s%s:\n%s",
-                  shell_quote(output_pattern(absolute)).c_str(),
-                  s.sbatch_args.empty() ? "" : " (and the extra arguments)", script.c_str());
-      continue;
+                  sweep::shell_quote(sweep::slurm_output_pattern(absolute)).c_str(),
+                  s.sbatch_args.empty() ? "" : " (and the extra arguments)", array.script.c_str());
     }
-    fs::create_directories(dir / "slurm");
-    fs::create_directories(dir / "logs");
-    const std::string stamp = utc_now("%Y%m%dT%H%M%SZ");
-    const fs::path script_path =
-        dir / "slurm" / ("array-" + stamp + "-" + std::to_string(::getpid()) + "-" + std::to_string(a) + ".sh");
-    write_text_atomically(script_path, script);
-    std::vector<std::string> args = {"sbatch", "--parsable", "--output=" + output_pattern(absolute)};
-    for (const auto& arg : s.sbatch_args) args.push_back(arg);
-    args.push_back(script_path.string());
-    const Captured submitted = run_capture_apart(args);
-    const int code = submitted.code;
-    const std::string output = submitted.out + submitted.err;
-    if (code != 0) {
-      std::error_code ignored;
-      fs::remove(script_path, ignored);  // never submitted: no script without its jobs.jsonl line
-      const std::string earlier =
-          a > 0 ? " (job arrays submitted before it: see " + (dir / "slurm" / "jobs.jsonl").string() + ")" : "";
-      if (code == 127) {
-        throw Error("cannot run sbatch (" + output +
-                    "); --backend slurm needs a Slurm client on PATH "
-                    "(scripts/slurm-local.sh starts a one-node Slurm for tests)" +
-                    earlier);
-      }
-      throw Error("sbatch failed (exit " + std::to_string(code) + "): " + excerpt(output, 2000) + earlier);
-    }
-    const std::string job = parsable_job_id(submitted.out);
-    if (job.empty()) {
-      // Submitted (exit 0) but no id to record: the run tasks may be queued; say so, and keep the script.
-      throw Error("sbatch exited 0 but printed no job id on stdout (stdout '" + printable(excerpt(submitted.out, 200)) +
-                  "', stderr '" + printable(excerpt(submitted.err, 200)) + "'); check squeue before submitting again; "
-                  "the batch script is " + script_path.string());
-    }
-    if (!submitted.err.empty()) std::fputs(submitted.err.c_str(), stderr);  // sbatch's own warnings, as it wrote them
-    json entry = {{"job", job},
-                  {"indices", index_ranges(indices)},
-                  {"runs", indices.size()},
-                  {"script", script_path.filename().string()},
-                  {"submitted_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
-    if (offset > 0) entry["array_offset"] = offset;
-    if (!after.empty()) entry["after"] = after;
-    std::ofstream jobs(dir / "slurm" / "jobs.jsonl", std::ios::app);
-    jobs << entry.dump() << "\n";
-    std::printf("submitted Slurm job array %s: %zu runs (indices %s, %ld CPU(s) each%s%s)\n", job.c_str(),
-                indices.size(), index_ranges(indices).c_str(), static_cast<long>(s.cpus_per_task),
-                s.max_parallel > 0 ? (", at most " + std::to_string(s.max_parallel) + " at once").c_str() : "",
-                after.empty() ? "" : (", after job " + after).c_str());
-    previous_job = job;
+    return kExitOk;
   }
-  if (!dry_run) std::printf("follow with: denseshift sweep status %s\n", dir.c_str());
+  const auto say_submitted = [&](const sweep::SlurmArray& array) {
+    std::printf("submitted Slurm job array %s: %zu runs (indices %s, %ld CPU(s) each%s%s)\n", array.job.c_str(),
+                array.indices.size(), sweep::index_ranges(array.indices).c_str(), static_cast<long>(s.cpus_per_task),
+                s.max_parallel > 0 ? (", at most " + std::to_string(s.max_parallel) + " at once").c_str() : "",
+                array.after.empty() ? "" : (", after job " + array.after).c_str());
+  };
+  std::string warnings;  // sbatch's own, printed as it wrote them
+  try {
+    sweep::submit_slurm_arrays(dir, arrays, s, restart, &warnings);
+  } catch (...) {
+    std::fputs(warnings.c_str(), stderr);
+    for (const auto& array : arrays) {
+      if (!array.job.empty()) say_submitted(array);  // those submitted before the failure
+    }
+    throw;
+  }
+  std::fputs(warnings.c_str(), stderr);
+  for (const auto& array : arrays) say_submitted(array);
+  std::printf("follow with: denseshift sweep status %s\n", dir.c_str());
   return kExitOk;
 }
 
@@ -795,7 +570,7 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm.count("out")) throw InvalidArgument("sweep run needs --out DIR");
   const std::string spec_path = vm["spec"].as<std::string>();
   const fs::path dir = vm["out"].as<std::string>();
-  refuse_control_characters(dir);
+  sweep::refuse_control_characters(dir);
   const std::string backend = vm["backend"].as<std::string>();
   if (backend != "local" && backend != "slurm") throw_unknown_name("backend", backend, {"local", "slurm"});
   const bool slurm = backend == "slurm";
