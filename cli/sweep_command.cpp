@@ -32,6 +32,7 @@
 #include "command.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
+#include "denseshift/sweep/estimate.h"
 #include "denseshift/sweep/slurm.h"
 #include "denseshift/sweep/spec.h"
 #include "denseshift/sweep/state.h"
@@ -351,122 +352,45 @@ int submit_slurm(const fs::path& dir, const std::vector<sweep::RunEntry>& queue,
 
 // ------------------------------------------------------------------ dry-run estimate
 
-/// What the runs left of one cell will cost, in core-seconds (wall time x threads).
-struct CellCost {
-  int64_t runs_left = 0, epochs_left = 0;
-  double core_seconds = std::nan("");
-  std::string source;  ///< how the figure was had
-};
-
-/// The CPU-time estimate `sweep run --dry-run` prints. Per cell, in this order: the epochs
-/// its runs in DIR have recorded (epoch_time_s x the run's threads), or a sample of a few
-/// training steps and evaluation batches of its config trained here at `threads`
-/// (train::sample_run_cost), or nothing (sample_steps 0). Each run left also pays a start-up:
-/// the mean over this sweep's completed single-task runs of (task process time - its epochs'
-/// time), which holds process start, data loading and the end-of-epoch recording, or else the
-/// sample's data loading and model set-up (process start not included).
-std::vector<CellCost> estimate_costs(const sweep::Spec& spec, const std::vector<sweep::RunEntry>& runs,
-                                     const std::vector<sweep::RunProgress>& progress,
-                                     const std::deque<sweep::RunEntry>& queue, int64_t threads,
-                                     int64_t sample_steps) {
-  const size_t n_cells = spec.cells.size();
-  std::vector<CellCost> cost(n_cells);
-  std::vector<double> measured_core_s(n_cells, 0);
-  std::vector<int64_t> measured_epochs(n_cells, 0), measured_runs(n_cells, 0);
-  double startup_sum = 0;
-  int64_t startup_runs = 0;
-  for (const auto& r : runs) {
-    const sweep::RunProgress& p = progress[static_cast<size_t>(r.index)];
-    const double t = static_cast<double>(p.threads > 0 ? p.threads : threads);
-    if (p.epochs_done > 0) {
-      measured_core_s[r.cell] += p.epoch_seconds * t;
-      measured_epochs[r.cell] += p.epochs_done;
-      ++measured_runs[r.cell];
-    }
-    // The task's whole process if it recorded that (LibTorch's loading included), else its run.
-    const double task_s = std::isfinite(p.process_seconds) ? p.process_seconds : p.seconds;
-    if (p.state == sweep::RunState::completed && p.task_mode == "new" && p.task_status == "completed" &&
-        std::isfinite(task_s) && task_s >= p.epoch_seconds) {
-      startup_sum += (task_s - p.epoch_seconds) * t;
-      ++startup_runs;
-    }
-  }
-  const double startup = startup_runs > 0 ? startup_sum / static_cast<double>(startup_runs) : std::nan("");
-  for (const auto& r : queue) {
-    const sweep::RunProgress& p = progress[static_cast<size_t>(r.index)];
-    const int64_t epochs = train::config_from_json(spec.run_config(r)).train.epochs();
-    CellCost& c = cost[r.cell];
-    ++c.runs_left;
-    c.epochs_left += p.state == sweep::RunState::interrupted ? std::max<int64_t>(0, epochs - p.epochs_done) : epochs;
-  }
-
-  std::map<std::string, std::pair<data::Splits, double>> loaded;  // data config -> splits, load time
-  size_t to_sample = 0;
-  for (size_t cell = 0; cell < n_cells; ++cell) to_sample += cost[cell].runs_left > 0 && measured_epochs[cell] == 0;
-  size_t sampled = 0;
-  for (size_t cell = 0; cell < n_cells; ++cell) {
-    CellCost& c = cost[cell];
-    if (c.runs_left == 0) {
-      c.core_seconds = 0;
-      c.source = "-";
-      continue;
-    }
-    if (measured_epochs[cell] > 0) {
-      const double per_epoch = measured_core_s[cell] / static_cast<double>(measured_epochs[cell]);
-      c.core_seconds = static_cast<double>(c.epochs_left) * per_epoch +
-                       (std::isfinite(startup) ? static_cast<double>(c.runs_left) * startup : 0.0);
-      c.source = "measured: " + std::to_string(measured_epochs[cell]) + " epoch(s) of " +
-                 std::to_string(measured_runs[cell]) + " run(s) here, " + seconds_text(per_epoch) +
-                 " core time each" + (std::isfinite(startup) ? "" : " (start-up not known)");
-      continue;
-    }
-    if (sample_steps <= 0) {
-      c.source = "unknown: no run of this cell has finished an epoch (--estimate-steps 0)";
-      continue;
-    }
-    // The cell's first run left, at the planned thread count, trained for a few steps here.
-    const sweep::RunEntry* first = nullptr;
-    for (const auto& r : queue) {
-      if (r.cell == cell) {
-        first = &r;
-        break;
-      }
-    }
-    try {
-      json config_json = spec.run_config(*first);
-      config_json["train"]["threads"] = threads;
-      const train::Config config = train::config_from_json(config_json);
-      const std::string data_key = train::config_to_json(config)["data"].dump();
-      auto it = loaded.find(data_key);
-      if (it == loaded.end()) {
-        const auto start = std::chrono::steady_clock::now();
-        data::Splits splits = data::load_dataset(config.data);
-        const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        it = loaded.emplace(data_key, std::make_pair(std::move(splits), load_s)).first;
-      }
-      ++sampled;
-      std::fprintf(stderr, "sampling cell %zu of %zu to estimate: %s (%ld timed step(s) at %ld thread(s))\n", sampled,
-                   to_sample, spec.cells[cell].name.c_str(), static_cast<long>(sample_steps),
-                   static_cast<long>(threads));
-      const train::RunCostSample s = train::sample_run_cost(config, it->second.first, sample_steps);
-      const double t = static_cast<double>(s.threads);
-      const double run_startup = std::isfinite(startup) ? startup : (it->second.second + s.setup_s) * t;
-      c.core_seconds =
-          static_cast<double>(c.epochs_left) * s.epoch_s() * t + static_cast<double>(c.runs_left) * run_startup;
+/// Where a cell's estimate comes from, for the dry run's table.
+std::string estimate_source(const sweep::CellEstimate& c) {
+  using From = sweep::CellEstimate::From;
+  switch (c.from) {
+    case From::nothing_left: return "-";
+    case From::measured:
+      return "measured: " + std::to_string(c.measured_epochs) + " epoch(s) of " + std::to_string(c.measured_runs) +
+             " run(s) here, " + seconds_text(c.core_seconds_per_epoch) + " core time each" +
+             (c.startup_known ? "" : " (start-up not known)");
+    case From::not_sampled: return "unknown: no run of this cell has finished an epoch (--estimate-steps 0)";
+    case From::sampling_failed:
+      return "unknown: sampling failed: " + printable(excerpt(c.error.substr(0, c.error.find('\n')), 500));
+    case From::sampled: {
       char buf[160];
-      std::snprintf(buf, sizeof buf,
-                    "sampled: %ld step(s) of %.3g s, %ld steps + %ld eval images an epoch, %ld thread(s)",
-                    static_cast<long>(sample_steps), s.step_s, static_cast<long>(s.steps_per_epoch),
-                    static_cast<long>(s.eval_images), static_cast<long>(s.threads));
-      c.source = buf;
-    } catch (const std::exception& e) {
-      c.source = "unknown: sampling failed: " + error_line(e);
+      std::snprintf(buf, sizeof buf, "sampled: %ld step(s) of %.3g s, %ld steps + %ld eval images an epoch, %ld thread(s)",
+                    static_cast<long>(c.sample_steps), c.sample.step_s, static_cast<long>(c.sample.steps_per_epoch),
+                    static_cast<long>(c.sample.eval_images), static_cast<long>(c.sample.threads));
+      return buf;
     }
   }
-  return cost;
+  return "?";
 }
 
-void print_estimate(const sweep::Spec& spec, const std::vector<CellCost>& cost, const std::string& wall_note,
+/// The cost estimate of the runs left, with progress lines on stderr while cells are sampled.
+std::vector<sweep::CellEstimate> estimate(const sweep::Spec& spec, const std::vector<sweep::RunEntry>& runs,
+                                          const std::vector<sweep::RunProgress>& progress,
+                                          const std::deque<sweep::RunEntry>& queue, int64_t threads,
+                                          int64_t sample_steps) {
+  return sweep::estimate_costs(spec, runs, progress, std::vector<sweep::RunEntry>(queue.begin(), queue.end()), threads,
+                               sample_steps, [&](size_t k, size_t n, size_t cell) {
+                                 std::fprintf(stderr,
+                                              "sampling cell %zu of %zu to estimate: %s (%ld timed step(s) at %ld "
+                                              "thread(s))\n",
+                                              k, n, spec.cells[cell].name.c_str(), static_cast<long>(sample_steps),
+                                              static_cast<long>(threads));
+                               });
+}
+
+void print_estimate(const sweep::Spec& spec, const std::vector<sweep::CellEstimate>& cost, const std::string& wall_note,
                     double parallel_cores) {
   size_t width = 4;
   for (const auto& c : spec.cells) width = std::max(width, c.name.size());
@@ -477,10 +401,10 @@ void print_estimate(const sweep::Spec& spec, const std::vector<CellCost>& cost, 
   int64_t runs_left = 0;
   bool unknown = false;
   for (size_t i = 0; i < cost.size(); ++i) {
-    const CellCost& c = cost[i];
+    const sweep::CellEstimate& c = cost[i];
     std::printf("  %-*s  %9ld  %11ld  %10s  %s\n", static_cast<int>(width), spec.cells[i].name.c_str(),
                 static_cast<long>(c.runs_left), static_cast<long>(c.epochs_left), seconds_text(c.core_seconds).c_str(),
-                c.source.c_str());
+                estimate_source(c).c_str());
     runs_left += c.runs_left;
     if (std::isfinite(c.core_seconds)) {
       total += c.core_seconds;
@@ -662,7 +586,7 @@ int run_sweep(const std::vector<std::string>& args) {
     if (slurm) {
       const SlurmSettings settings = slurm_settings(spec, vm);
       const int64_t sample_threads = std::min(settings.cpus_per_task, cores());
-      const auto cost = estimate_costs(spec, all_runs, progress, queue, sample_threads, estimate_steps);
+      const auto cost = estimate(spec, all_runs, progress, queue, sample_threads, estimate_steps);
       const std::string note =
           "with at most " + std::to_string(settings.max_parallel) + " run(s) of " +
           std::to_string(settings.cpus_per_task) + " CPU(s) at once" +
@@ -671,7 +595,7 @@ int run_sweep(const std::vector<std::string>& args) {
                : "");
       print_estimate(spec, cost, note, static_cast<double>(settings.max_parallel * settings.cpus_per_task));
     } else {
-      const auto cost = estimate_costs(spec, all_runs, progress, queue, threads, estimate_steps);
+      const auto cost = estimate(spec, all_runs, progress, queue, threads, estimate_steps);
       print_estimate(spec, cost,
                      "with " + std::to_string(jobs) + " job(s) x " + std::to_string(threads) + " thread(s)",
                      static_cast<double>(jobs * threads));
