@@ -33,9 +33,11 @@
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
 #include "denseshift/sweep/estimate.h"
+#include "denseshift/sweep/pool.h"
 #include "denseshift/sweep/slurm.h"
 #include "denseshift/sweep/spec.h"
 #include "denseshift/sweep/state.h"
+#include "denseshift/sweep/task.h"
 #include "denseshift/data/dataset.h"
 #include "denseshift/train/config.h"
 #include "denseshift/train/cost.h"
@@ -51,9 +53,6 @@ using nlohmann::json;
 
 namespace denseshift::cli {
 namespace {
-
-/// Exit code of a task whose run another process is running (EX_TEMPFAIL).
-constexpr int kExitBusy = 75;
 
 int64_t cores() {
   cpu_set_t set;
@@ -81,42 +80,9 @@ std::string metric_text(const std::string& metric, double v) {
   return buf;
 }
 
-std::string run_label(const sweep::Spec& spec, const sweep::RunEntry& r) {
-  return spec.cells[r.cell].name + " seed " + std::to_string(r.seed);
-}
-
-// The keys in which a run directory's stored config differs from the run's, leaving out the
-// result-neutral ones (train::result_neutral_key: a run may be resumed with another thread count's
-// config.json; the evaluation batch size's default changed from 1000 to 128). A resumed run keeps
-// its own stored values.
-std::vector<std::string> config_mismatch(const json& expected, const json& stored) {
-  std::vector<std::string> out;
-  for (const auto& op : json::diff(stored, expected)) {
-    const std::string pointer = op.at("path").get<std::string>();
-    if (!train::result_neutral_key(pointer)) out.push_back(pointer);
-  }
-  return out;
-}
+using sweep::run_label;
 
 // ------------------------------------------------------------------ run-task
-
-/// Seconds since this process started (exec, dynamic loading of LibTorch included), from
-/// /proc; NaN where /proc cannot tell. Resolution: one clock tick (10 ms).
-double process_age_seconds() {
-  std::ifstream stat_file("/proc/self/stat"), uptime_file("/proc/uptime");
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-  double uptime = 0;
-  const size_t paren = stat.rfind(')');
-  if (!(uptime_file >> uptime) || paren == std::string::npos) return std::nan("");
-  std::istringstream fields(stat.substr(paren + 2));  // field 3 (state) onwards
-  std::string field;
-  for (int i = 3; i < 22 && fields >> field; ++i) {
-  }
-  double start_ticks = 0;
-  if (!(fields >> start_ticks)) return std::nan("");  // field 22: start time, in ticks after boot
-  const double age = uptime - start_ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-  return age >= 0 ? age : std::nan("");
-}
 
 int run_task(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run-task");
@@ -151,140 +117,43 @@ int run_task(const std::vector<std::string>& args) {
     throw InvalidArgument("run index " + std::to_string(index) + " is outside the sweep's 0.." +
                           std::to_string(runs.size() - 1));
   }
-  const sweep::RunEntry& run = runs[static_cast<size_t>(index)];
-  auto lock = sweep::TaskLock::try_acquire(dir, index);
-  if (!lock) {
-    std::cerr << "denseshift: run " << index << " (" << run_label(spec, run) << ") is being run by another process\n";
-    return kExitBusy;
-  }
-  const fs::path run_dir = dir / run.dir;
-  json record = {{"index", index}, {"cell", spec.cells[run.cell].name}, {"seed", run.seed},
-                 {"host", hostname()}, {"pid", ::getpid()}, {"started_utc", utc_now("%Y-%m-%dT%H:%M:%SZ")}};
-  const auto start = std::chrono::steady_clock::now();
-  auto finish = [&](const std::string& status, const std::string& message) {
-    record["status"] = status;
-    if (!message.empty()) record[status == "failed" ? "error" : "message"] = message;
-    record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double process_seconds = process_age_seconds();
-    if (std::isfinite(process_seconds)) record["process_seconds"] = process_seconds;
-    record["finished_utc"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
-    sweep::write_task_record(dir, index, record);
-  };
-  // A run whose config fails here (before its run directory exists) is failed with the reason
-  // recorded: without a record it would stay "pending" and be tried forever, its reason empty.
-  json expected = spec.run_config(run);
-  expected["train"]["threads"] = vm["threads"].as<int64_t>();
-  train::Config config;
-  json resolved;
-  try {
-    config = train::config_from_json(expected);
-    resolved = train::config_to_json(config);
-  } catch (const std::exception& e) {
-    finish("failed", e.what());
-    throw;
-  }
-
-  sweep::RunProgress before = sweep::read_progress(dir, spec, run, /*probe_lock=*/false);
-  const bool restart = vm["restart"].as<bool>();
-  train::RunOptions options_run;
-  options_run.out_dir = run_dir.string();
-  options_run.stop_requested = &stop_requested;
-  options_run.quiet = true;
-  options_run.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
-
-  if (before.state == sweep::RunState::completed) {
-    std::cout << "run " << index << " (" << run_label(spec, run) << "): already completed\n";
-    return kExitOk;
-  }
-  if (before.state == sweep::RunState::failed && !restart) {
-    throw InvalidArgument("run " + std::to_string(index) + " (" + run_label(spec, run) + ") failed before (" +
-                          before.detail + "); `sweep run --retry-failed` (or run-task --restart) runs it again");
-  }
-  const fs::path stored_config = run_dir / train::kConfigName;
-  std::error_code error;
-  if (fs::exists(stored_config, error)) {
-    const json stored = train::read_json_file(stored_config.string());
-    const auto keys = config_mismatch(resolved, train::with_current_defaults(stored));
-    if (!keys.empty()) {
-      const std::string message = "run directory '" + run_dir.string() + "' holds a run of another config (" +
-                                  join(keys) + " differ from the sweep's); refusing to touch it";
-      finish("failed", message);
-      throw InvalidArgument(message);
-    }
-    if (before.state == sweep::RunState::interrupted) {
-      options_run.resume = true;
-      config = train::config_from_json(stored);  // as it started (its thread count included)
-    }
-  }
-  if (!options_run.resume && fs::exists(run_dir, error)) options_run.force = true;  // a failed or half-made run of ours
-
-  record["status"] = "running";
-  record["mode"] = options_run.resume ? "resume" : "new";
-  sweep::write_task_record(dir, index, record);
-
-  train::RunResult result;
+  sweep::TaskOptions task;
+  task.threads = vm["threads"].as<int64_t>();
+  task.restart = vm["restart"].as<bool>();
+  task.stop_requested = &stop_requested;
+  task.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
+  const std::string label = "run " + std::to_string(index) + " (" + run_label(spec, runs[static_cast<size_t>(index)]) + ")";
   catch_stop_signals();
+  sweep::TaskOutcome outcome;
   try {
-    result = train::train_run(config, options_run);
-  } catch (const std::exception& e) {
+    outcome = sweep::run_task(dir, index, task);
+  } catch (...) {
     release_stop_signals();
-    finish("failed", error_line(e));
     throw;
   }
   release_stop_signals();
-  switch (result.status) {
-    case train::RunStatus::completed:
-      finish("completed", "");
-      std::cout << "run " << index << " (" << run_label(spec, run) << "): completed\n";
+  using Status = sweep::TaskOutcome::Status;
+  switch (outcome.status) {
+    case Status::busy:
+      std::cerr << "denseshift: " << outcome.message << "\n";
+      return sweep::kTaskBusyExitCode;
+    case Status::already_completed:
+      std::cout << label << ": already completed\n";
       return kExitOk;
-    case train::RunStatus::interrupted:
-      finish("interrupted", result.message);
-      std::cerr << "denseshift: run " << index << ": " << result.message << "\n";
+    case Status::completed:
+      std::cout << label << ": completed\n";
+      return kExitOk;
+    case Status::interrupted:
+      std::cerr << "denseshift: run " << index << ": " << outcome.message << "\n";
       return 128 + stop_signal.load();
-    case train::RunStatus::diverged:
-      finish("failed", result.message);
-      std::cerr << "denseshift: error: run " << index << ": " << result.message << "\n";
+    case Status::diverged:
+      std::cerr << "denseshift: error: run " << index << ": " << outcome.message << "\n";
       return kExitFailure;
   }
   return kExitFailure;
 }
 
 // ------------------------------------------------------------------ run
-
-struct Child {
-  pid_t pid;
-  sweep::RunEntry run;
-  std::chrono::steady_clock::time_point started;
-};
-
-pid_t spawn_task(const fs::path& dir, const sweep::RunEntry& run, int64_t threads, bool restart) {
-  const fs::path log = dir / "logs" / (std::to_string(run.index) + ".log");
-  fs::create_directories(log.parent_path());
-  std::vector<std::string> argv_text = {"denseshift", "sweep", "run-task", dir.string(),
-                                        std::to_string(run.index), "--threads", std::to_string(threads)};
-  if (restart) argv_text.push_back("--restart");
-  std::vector<char*> argv;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // Each task in its own process group: a Ctrl-C at the terminal reaches this process only,
-  // which passes exactly one stop signal on (a second one would kill a task at once).
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  pid_t pid = -1;
-  const std::string exe = fs::read_symlink("/proc/self/exe").string();  // this very binary
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attributes, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (rc != 0) throw Error("cannot start a task for run " + std::to_string(run.index) + ": " + std::strerror(rc));
-  return pid;
-}
 
 // ------------------------------------------------------------------ slurm backend
 
@@ -622,45 +491,37 @@ int run_sweep(const std::vector<std::string>& args) {
   // The pool. A stop signal (Ctrl-C, or SIGTERM from a scheduler) starts no new run and is
   // passed on once to every running task, which stops after its batch (resumable).
   catch_stop_signals();
-  std::vector<Child> active;
+  sweep::LocalPool pool(dir, threads);
   int64_t finished = 0;
   const size_t total = queue.size();
   double busy_seconds = 0;
   bool forwarded = false;
   const auto sweep_start = std::chrono::steady_clock::now();
-  while (!queue.empty() || !active.empty()) {
-    while (!stop_requested && !queue.empty() && static_cast<int64_t>(active.size()) < jobs) {
+  while (!queue.empty() || pool.running() > 0) {
+    while (!stop_requested && !queue.empty() && static_cast<int64_t>(pool.running()) < jobs) {
       const sweep::RunEntry r = queue.front();
       queue.pop_front();
-      const bool restart = retry && sweep::read_progress(dir, spec, r).state == sweep::RunState::failed;
-      active.push_back({spawn_task(dir, r, threads, restart), r, std::chrono::steady_clock::now()});
+      pool.start(r, retry && sweep::read_progress(dir, spec, r).state == sweep::RunState::failed);
     }
     if (stop_requested && !forwarded) {
-      for (const auto& c : active) ::kill(c.pid, stop_signal.load());
+      pool.signal_all(stop_signal.load());
       forwarded = true;
       queue.clear();
     }
-    if (active.empty()) break;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, WNOHANG);  // polled: a signal is seen within 0.2 s
-    if (pid == 0 || (pid < 0 && errno == EINTR)) {
-      ::usleep(200000);
+    if (pool.running() == 0) break;
+    const std::optional<sweep::FinishedTask> done = pool.reap();
+    if (!done) {
+      ::usleep(200000);  // polled: a signal is seen within 0.2 s
       continue;
     }
-    if (pid < 0) throw Error(std::string("waiting for the runs failed: ") + std::strerror(errno));
-    const auto it = std::find_if(active.begin(), active.end(), [&](const Child& c) { return c.pid == pid; });
-    if (it == active.end()) continue;
-    const Child child = *it;
-    active.erase(it);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - child.started).count();
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    const sweep::RunProgress p = sweep::read_progress(dir, spec, child.run);
+    const sweep::RunProgress p = sweep::read_progress(dir, spec, done->run);
     ++finished;
-    busy_seconds += seconds;
+    busy_seconds += done->seconds;
+    const int code = done->exit_code;
     std::string outcome;
     if (code == kExitOk && p.state == sweep::RunState::completed) {
       outcome = "completed, " + metric_text(spec.metric, p.metric);
-    } else if (code == kExitBusy) {
+    } else if (code == sweep::kTaskBusyExitCode) {
       outcome = "running in another process";
     } else if (p.state == sweep::RunState::interrupted) {
       outcome = "interrupted (resumable)";
@@ -668,16 +529,16 @@ int run_sweep(const std::vector<std::string>& args) {
       outcome = "stopped before its first epoch";
     } else {
       outcome = "FAILED (exit " + std::to_string(code) + "): " +
-                (p.detail.empty() ? std::string("it recorded no reason (see its log)") : p.detail) + "; log: " +
-                (dir / "logs" / (std::to_string(child.run.index) + ".log")).string();
+                (p.detail.empty() ? std::string("it recorded no reason (see its log)") : p.detail) +
+                "; log: " + pool.log_of(done->run.index).string();
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count();
-    const double eta = queue.empty() && active.empty()
+    const double eta = queue.empty() && pool.running() == 0
                            ? 0
                            : busy_seconds / static_cast<double>(finished) *
-                                 static_cast<double>(queue.size() + active.size()) / static_cast<double>(jobs);
+                                 static_cast<double>(queue.size() + pool.running()) / static_cast<double>(jobs);
     std::printf("[%ld/%zu] %s: %s, %s (elapsed %s, ETA %s)\n", static_cast<long>(finished), total,
-                run_label(spec, child.run).c_str(), outcome.c_str(), seconds_text(seconds).c_str(),
+                run_label(spec, done->run).c_str(), outcome.c_str(), seconds_text(done->seconds).c_str(),
                 seconds_text(elapsed).c_str(), stop_requested ? "stopping" : seconds_text(eta).c_str());
     std::fflush(stdout);
   }
