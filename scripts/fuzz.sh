@@ -11,14 +11,14 @@
 # log_path, BUILD_DIR/reports/<target>/), not from a replay of the kept input: some HDF5 failures
 # need the state earlier inputs left in the same process and do not happen on a replay alone.
 #   FUZZ_SECONDS  seconds per target (default 60)
-#   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile modelfile
+#   FUZZ_TARGETS  space-separated subset of: config idx cifar runfile modelfile graph
 #   BUILD_DIR, JOBS as in build.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=${BUILD_DIR:-build-sanitize}
 seconds=${FUZZ_SECONDS:-60}
-targets=(${FUZZ_TARGETS:-config idx cifar runfile modelfile})
+targets=(${FUZZ_TARGETS:-config idx cifar runfile modelfile graph})
 start=$(date +%s)
 bash scripts/configure-sanitize.sh "$build_dir"
 cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"

@@ -11,6 +11,7 @@
 #include "denseshift/data/dataset.h"
 #include "denseshift/deploy/theorem1_convert.h"
 #include "denseshift/deploy/engine.h"
+#include "denseshift/graph/graph.h"
 #include "denseshift/data/idx.h"
 #include "denseshift/record/run_file.h"
 #include "denseshift/train/config.h"
@@ -127,9 +128,36 @@ void modelfile(const uint8_t* data, size_t size) {
   });
 }
 
+void graph(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  nlohmann::json j;
+  try {
+    j = parse_json_text(text, "fuzz graph");
+  } catch (const InvalidArgument&) {
+    return;
+  }
+  graph::Graph g;
+  try {
+    g = graph::graph_from_json(j);
+  } catch (const InvalidArgument&) {
+    return;
+  }
+  // What is read is written back the same way.
+  if (graph::graph_to_json(graph::graph_from_json(graph::graph_to_json(g))) != graph::graph_to_json(g)) std::abort();
+  for (const auto& input : {graph::Shape::image(1, 28, 28), graph::Shape::image(3, 32, 32), graph::Shape::vector(64)}) {
+    graph::Graph shaped = g;
+    try {
+      graph::infer_shapes(shaped, input, 10);
+    } catch (const InvalidArgument&) {
+      continue;
+    }
+    if (!(shaped.node(shaped.output).shape == graph::Shape::vector(10))) std::abort();
+  }
+}
+
 const std::vector<Target>& targets() {
-  static const std::vector<Target> all = {
-      {"config", config}, {"idx", idx}, {"cifar", cifar}, {"runfile", runfile}, {"modelfile", modelfile}};
+  static const std::vector<Target> all = {{"config", config},   {"idx", idx},           {"cifar", cifar},
+                                          {"runfile", runfile}, {"modelfile", modelfile}, {"graph", graph}};
   return all;
 }
 

@@ -27,6 +27,10 @@ void runfile(const uint8_t* data, size_t size);
 /// and converted (Theorem 1) where it holds Shift weights.
 void modelfile(const uint8_t* data, size_t size);
 
+/// A network graph (docs/graph.md) as JSON text: read and validated, written back the same, and its
+/// shapes inferred for three inputs (each either refused by name or ending in 10 logits).
+void graph(const uint8_t* data, size_t size);
+
 struct Target {
   const char* name;
   void (*run)(const uint8_t* data, size_t size);
