@@ -52,5 +52,8 @@ int run_infer(const std::vector<std::string>& args);
 int run_convert(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
 int run_sweep_command(const std::vector<std::string>& args);
+/// `sweep run-task` and `sweep status` (cli/sweep_task_command.cpp, cli/sweep_status_command.cpp).
+int sweep_task_command(const std::vector<std::string>& args);
+int sweep_status_command(const std::vector<std::string>& args);
 
 }  // namespace denseshift::cli

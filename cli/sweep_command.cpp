@@ -1,31 +1,21 @@
 // denseshift sweep run SPEC --out DIR [--jobs N] [--threads N] [--retry-failed] [--seeds LIST] [--dry-run [--estimate-steps N]]
-// denseshift sweep run-task DIR INDEX [--threads N] [--restart]
-// denseshift sweep status DIR
+// (sweep run-task: cli/sweep_task_command.cpp; sweep status: cli/sweep_status_command.cpp)
 //
 // `run` expands a spec into runs (cells x seeds), writes DIR/sweep.json and runs what is not
 // done as child processes (`sweep run-task`), --jobs at a time; a Slurm array task runs the
 // same `sweep run-task`. Layout and states: denseshift/sweep/state.h, docs/sweep.md.
 #include <boost/program_options.hpp>
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <deque>
-#include <fstream>
 #include <filesystem>
 #include <iostream>
-#include <iterator>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -38,14 +28,11 @@
 #include "denseshift/sweep/spec.h"
 #include "denseshift/sweep/state.h"
 #include "denseshift/sweep/task.h"
-#include "denseshift/data/dataset.h"
 #include "denseshift/train/config.h"
-#include "denseshift/train/cost.h"
 #include "denseshift/train/run_directory.h"
-#include "denseshift/train/trainer.h"
 #include "stop_signal.h"
+#include "sweep_text.h"
 
-extern char** environ;
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -54,106 +41,7 @@ using nlohmann::json;
 namespace denseshift::cli {
 namespace {
 
-int64_t cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max<int64_t>(1, sysconf(_SC_NPROCESSORS_ONLN));
-}
-
-std::string seconds_text(double s) {
-  char buf[32];
-  if (!std::isfinite(s)) return "?";
-  // under 0.1 s two significant digits, so that a positive time never reads "0.0 s"
-  if (s > 0 && s < 0.1) std::snprintf(buf, sizeof buf, "%.2g s", s);
-  else if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
-  else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
-  else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
-  return buf;
-}
-
-std::string metric_text(const std::string& metric, double v) {
-  if (!std::isfinite(v)) return metric + " -";
-  char buf[64];
-  const bool fraction = metric.find("top") != std::string::npos;
-  std::snprintf(buf, sizeof buf, fraction ? "%s %.2f%%" : "%s %.4f", metric.c_str(), fraction ? 100 * v : v);
-  return buf;
-}
-
 using sweep::run_label;
-
-// ------------------------------------------------------------------ run-task
-
-int run_task(const std::vector<std::string>& args) {
-  po::options_description options("Options of denseshift sweep run-task");
-  options.add_options()("help,h", "print this help and exit")(
-      "threads", po::value<int64_t>()->default_value(0), "LibTorch threads of a new run (0 = all cores)")(
-      "restart", po::bool_switch(), "start a failed run again from scratch (sweep run --retry-failed passes it)");
-  const po::variables_map vm = parse_with_positional(args, options, std::vector<std::string>{"dir", "index"});
-  if (vm.count("help")) {
-    std::cout << "Usage: denseshift sweep run-task SWEEP_DIR INDEX [options]\n\n"
-                 "Runs run INDEX of the sweep in SWEEP_DIR (what `sweep run` and each Slurm array task call):\n"
-                 "skips it if completed, resumes it if interrupted, starts it otherwise; exits 75 if another\n"
-                 "process is running it.\n\n"
-              << options;
-    return kExitOk;
-  }
-  if (!vm.count("dir") || !vm.count("index")) throw InvalidArgument("sweep run-task needs SWEEP_DIR and INDEX");
-  const fs::path dir = vm["dir"].as<std::string>();
-  const sweep::Spec spec = sweep::read_sweep(dir);
-  const auto runs = spec.runs();
-  const std::string index_text = vm["index"].as<std::string>();
-  int64_t index = -1;
-  size_t used = 0;
-  try {
-    index = std::stoll(index_text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != index_text.size()) {
-    throw InvalidArgument("run index '" + index_text + "' is not a whole number");
-  }
-  if (index < 0 || index >= static_cast<int64_t>(runs.size())) {
-    throw InvalidArgument("run index " + std::to_string(index) + " is outside the sweep's 0.." +
-                          std::to_string(runs.size() - 1));
-  }
-  sweep::TaskOptions task;
-  task.threads = vm["threads"].as<int64_t>();
-  task.restart = vm["restart"].as<bool>();
-  task.stop_requested = &stop_requested;
-  task.command_line = "denseshift sweep run-task " + dir.string() + " " + std::to_string(index);
-  const std::string label = "run " + std::to_string(index) + " (" + run_label(spec, runs[static_cast<size_t>(index)]) + ")";
-  catch_stop_signals();
-  sweep::TaskOutcome outcome;
-  try {
-    outcome = sweep::run_task(dir, index, task);
-  } catch (...) {
-    release_stop_signals();
-    throw;
-  }
-  release_stop_signals();
-  using Status = sweep::TaskOutcome::Status;
-  switch (outcome.status) {
-    case Status::busy:
-      std::cerr << "denseshift: " << outcome.message << "\n";
-      return sweep::kTaskBusyExitCode;
-    case Status::already_completed:
-      std::cout << label << ": already completed\n";
-      return kExitOk;
-    case Status::completed:
-      std::cout << label << ": completed\n";
-      return kExitOk;
-    case Status::interrupted:
-      std::cerr << "denseshift: run " << index << ": " << outcome.message << "\n";
-      return 128 + stop_signal.load();
-    case Status::diverged:
-      std::cerr << "denseshift: error: run " << index << ": " << outcome.message << "\n";
-      return kExitFailure;
-  }
-  return kExitFailure;
-}
-
-// ------------------------------------------------------------------ run
 
 // ------------------------------------------------------------------ slurm backend
 
@@ -301,28 +189,6 @@ void print_estimate(const sweep::Spec& spec, const std::vector<sweep::CellEstima
   std::printf("\n");
 }
 
-// --seeds: a comma-separated subset of the spec's seeds.
-std::set<int64_t> seeds_of(const std::string& text, const sweep::Spec& spec, const std::string& spec_path) {
-  std::set<int64_t> out;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = text.find(',', start);
-    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    int64_t seed = 0;
-    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), seed);
-    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
-      throw InvalidArgument("--seeds '" + text + "': expected seeds separated by commas, e.g. 0 or 1,2");
-    }
-    if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) == spec.seeds.end()) {
-      throw InvalidArgument("--seeds: " + item + " is not a seed of '" + spec_path + "' (its seeds: " +
-                            json(spec.seeds).dump() + ")");
-    }
-    out.insert(seed);
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 int run_sweep(const std::vector<std::string>& args) {
   po::options_description options("Options of denseshift sweep run");
   options.add_options()("help,h", "print this help and exit")(
@@ -393,7 +259,7 @@ int run_sweep(const std::vector<std::string>& args) {
   if (!vm["estimate-steps"].defaulted() && !dry_run) throw InvalidArgument("--estimate-steps is for --dry-run");
   if (estimate_steps < 0) throw InvalidArgument("--estimate-steps must be 0 or more");
   const sweep::Spec spec = sweep::read_spec(spec_path);
-  const std::set<int64_t> part = vm.count("seeds") ? seeds_of(vm["seeds"].as<std::string>(), spec, spec_path)
+  const std::set<int64_t> part = vm.count("seeds") ? sweep::seed_subset(vm["seeds"].as<std::string>(), spec, spec_path)
                                                    : std::set<int64_t>(spec.seeds.begin(), spec.seeds.end());
   const std::vector<sweep::RunEntry> all_runs = spec.runs();  // progress is indexed by RunEntry::index
   std::vector<sweep::RunEntry> runs;                            // this part's (--seeds)
@@ -554,54 +420,6 @@ int run_sweep(const std::vector<std::string>& args) {
   return after[sweep::RunState::completed] == static_cast<int64_t>(runs.size()) ? kExitOk : kExitFailure;
 }
 
-// ------------------------------------------------------------------ status
-
-int status_command(const std::vector<std::string>& args) {
-  po::options_description options("Options of denseshift sweep status");
-  options.add_options()("help,h", "print this help and exit")("runs", po::bool_switch(),
-                                                               "one line per run instead of per cell");
-  po::variables_map vm = parse_with_positional(args, options, "dir");
-  if (vm.count("help")) {
-    std::cout << "Usage: denseshift sweep status SWEEP_DIR [--runs]\n\n"
-                 "Where each cell's runs stand (pending, running, interrupted, completed, failed), read from\n"
-                 "the run directories and task records alone (no scheduler accounting needed).\n\n"
-              << options;
-    return kExitOk;
-  }
-  if (!vm.count("dir")) throw InvalidArgument("sweep status needs SWEEP_DIR");
-  const fs::path dir = vm["dir"].as<std::string>();
-  const sweep::Spec spec = sweep::read_sweep(dir);
-  const bool per_run = vm["runs"].as<bool>();
-  std::map<sweep::RunState, int64_t> total;
-  std::vector<std::map<sweep::RunState, int64_t>> per_cell(spec.cells.size());
-  for (const auto& r : spec.runs()) {
-    const sweep::RunProgress p = sweep::read_progress(dir, spec, r);
-    ++total[p.state];
-    ++per_cell[r.cell][p.state];
-    if (per_run) {
-      std::printf("%6ld  %-11s %s  %s%s\n", static_cast<long>(r.index), sweep::state_name(p.state),
-                  run_label(spec, r).c_str(), metric_text(spec.metric, p.metric).c_str(),
-                  p.state == sweep::RunState::failed ? ("  " + p.detail).c_str() : "");
-    }
-  }
-  const sweep::RunState order[] = {sweep::RunState::completed, sweep::RunState::running, sweep::RunState::interrupted,
-                                   sweep::RunState::pending, sweep::RunState::failed};
-  if (!per_run) {
-    std::printf("%-40s", "cell");
-    for (auto s : order) std::printf(" %11s", sweep::state_name(s));
-    std::printf("\n");
-    for (size_t c = 0; c < spec.cells.size(); ++c) {
-      std::printf("%-40s", spec.cells[c].name.c_str());
-      for (auto s : order) std::printf(" %11ld", static_cast<long>(per_cell[c][s]));
-      std::printf("\n");
-    }
-  }
-  std::printf("total:");
-  for (auto s : order) std::printf(" %ld %s", static_cast<long>(total[s]), sweep::state_name(s));
-  std::printf(" (of %zu runs)\n", spec.cells.size() * spec.seeds.size());
-  return kExitOk;
-}
-
 void print_sweep_usage(std::ostream& out) {
   out << "Usage: denseshift sweep <subcommand> [options]   (each takes --help)\n\n"
          "Subcommands:\n"
@@ -625,8 +443,8 @@ int run_sweep_command(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (sub == "run") return run_sweep(rest);
-  if (sub == "run-task") return run_task(rest);
-  if (sub == "status") return status_command(rest);
+  if (sub == "run-task") return sweep_task_command(rest);
+  if (sub == "status") return sweep_status_command(rest);
   throw_unknown_name("sweep subcommand", sub, {"run", "status", "run-task"});
 }
 

@@ -1,6 +1,7 @@
 #include "denseshift/sweep/spec.h"
 
 #include <algorithm>
+#include <charconv>
 #include <regex>
 #include <cstdio>
 #include <fstream>
@@ -448,6 +449,27 @@ Spec parse_spec(const json& j, const fs::path& folder) {
     }
   }
   return s;
+}
+
+std::set<int64_t> seed_subset(const std::string& text, const sweep::Spec& spec, const std::string& spec_path) {
+  std::set<int64_t> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    int64_t seed = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), seed);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
+      throw InvalidArgument("--seeds '" + text + "': expected seeds separated by commas, e.g. 0 or 1,2");
+    }
+    if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) == spec.seeds.end()) {
+      throw InvalidArgument("--seeds: " + item + " is not a seed of '" + spec_path + "' (its seeds: " +
+                            json(spec.seeds).dump() + ")");
+    }
+    out.insert(seed);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 Spec read_spec(const std::string& path) {

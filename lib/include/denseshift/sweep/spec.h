@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,9 @@ inline constexpr int64_t kMaxRuns = 1'000'000;
 /// relative to the spec's folder. Every cell's run config is validated as `denseshift train`
 /// would. Throws InvalidArgument naming the file, the key and the problem.
 Spec read_spec(const std::string& path);
+/// `sweep run --seeds`: a comma-separated subset of the spec's seeds (e.g. "0" or "1,2"); throws
+/// InvalidArgument for a malformed list or a seed that is not the spec's (named, with its seeds).
+std::set<int64_t> seed_subset(const std::string& text, const Spec& spec, const std::string& spec_path);
 /// The same from parsed JSON; `folder` resolves a relative base path.
 Spec parse_spec(const nlohmann::json& j, const std::filesystem::path& folder);
 
