@@ -1,8 +1,11 @@
-"""Loads an exported denseshift model file (docs/model-format.md) as a plain PyTorch module, for
-PyTorch users: numpy reads the file (analysis.model_file), Debian's python3-torch runs it. The
-module is the evaluation-mode network: power-of-two weights as float32 (exact), BatchNorm as its
-folded per-channel scale and bias, ReLU or PACT activations; `lenet` and `resnet20`, with head
-blocks and Theorem-1 conversions (a layer that reads its input twice).
+"""Loads an exported denseshift model file (docs/model-format.md) as a PyTorch module, for PyTorch
+users: numpy reads the file (analysis.model_file), Debian's python3-torch runs it. The module is the
+evaluation-mode network, a real `nn.Module` (issue 28, item 3): each node of the network's graph
+(docs/graph.md) is a submodule holding its tensors as parameters (conv and linear weights, exact
+float32 powers of two) or buffers (BatchNorm folded to a per-channel scale and bias, PACT levels),
+so that `state_dict()` round-trips, `print(net)` shows the layers, `net.double()` converts and
+`torch.jit.script(net)` compiles. `lenet` and `resnet20`, with head blocks and Theorem-1
+conversions (a layer that reads its input twice).
 
     from analysis.torch_loader import load_module
     net, header = load_module("model.dsm")
@@ -14,9 +17,11 @@ same checks as the C++ engine's): a bad file raises ModelFileError, never anothe
 PyTorch is needed only here; the toolkit never imports it.
 """
 import math
+from typing import List
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .model_file import ModelFileError, integer, read_model
 
@@ -34,147 +39,276 @@ def _floats(inp, key, count, positive):
     return torch.tensor(values, dtype=torch.float32).view(1, -1, 1, 1)
 
 
-class _Net(torch.nn.Module):
+def graph_of(name, heads, tensors):
+    """The network's graph (docs/graph.md node lists) as the C++ builders make it: lib/src/models/."""
+    def node(n, op, **attrs):
+        return dict(name=n, op=op, **attrs)
+    nodes = []
+    if name == "lenet":
+        nodes += [node("conv1", "conv", stride=1, padding=2, role="first_conv"), node("bn1", "batchnorm"),
+                  node("act1", "activation"), node("pool1", "max_pool"),
+                  node("conv2", "conv", stride=1, padding=0), node("bn2", "batchnorm"), node("act2", "activation"),
+                  node("pool2", "max_pool"), node("flatten", "flatten"),
+                  node("fc1", "linear"), node("bn3", "batchnorm"), node("act3", "activation"),
+                  node("fc2", "linear"), node("bn4", "batchnorm"), node("act4", "activation")]
+        for i in range(1, heads + 1):
+            nodes += [node(f"head{i}_fc", "linear"), node(f"head{i}_bn", "batchnorm"), node(f"head{i}_act", "activation")]
+        return nodes + [node("classifier", "linear", role="classifier")]
+    nodes += [node("stem", "conv", stride=1, padding=1, role="first_conv"), node("stem_bn", "batchnorm"),
+              node("stem_act", "activation")]
+    block_input = "stem_act"
+    for s in (1, 2, 3):
+        for b in (0, 1, 2):
+            p = f"stage{s}_{b}."
+            stride = 2 if s > 1 and b == 0 else 1
+            nodes += [node(p + "conv1", "conv", stride=stride, padding=1, input=block_input),
+                      node(p + "bn1", "batchnorm"), node(p + "act1", "activation"),
+                      node(p + "conv2", "conv", stride=1, padding=1), node(p + "bn2", "batchnorm")]
+            shortcut = block_input
+            if p + "shortcut_conv.weight" in tensors:
+                nodes += [node(p + "shortcut_conv", "conv", stride=stride, padding=0, input=block_input),
+                          node(p + "shortcut_bn", "batchnorm")]
+                shortcut = p + "shortcut_bn"
+            nodes += [node(p + "add", "add", inputs=[p + "bn2", shortcut]), node(p + "act_out", "activation")]
+            block_input = p + "act_out"
+    for i in range(1, heads + 1):
+        nodes += [node(f"head{i}_conv", "conv", stride=1, padding=1), node(f"head{i}_bn", "batchnorm"),
+                  node(f"head{i}_act", "activation")]
+    return nodes + [node("pool", "avg_pool"), node("flatten", "flatten"), node("classifier", "linear", role="classifier")]
+
+
+# The node modules. Each takes its inputs as a list, so that the network's forward can call them
+# alike in one loop that TorchScript compiles (it unrolls a loop over a ModuleDict).
+
+class Conv(nn.Module):
+    def __init__(self, weight, bias, stride, padding, copies):
+        super().__init__()
+        self.weight = nn.Parameter(weight, requires_grad=False)
+        self.bias = None if bias is None else nn.Parameter(bias, requires_grad=False)
+        self.stride, self.padding, self.copies = stride, padding, copies
+
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        x = xs[0] if self.copies == 1 else torch.cat([xs[0]] * self.copies, dim=1)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self):
+        out, inp, k, _ = self.weight.shape
+        return (f"{inp}->{out}, kernel {k}, stride {self.stride}, padding {self.padding}, bias {self.bias is not None}"
+                + (f", input read {self.copies} times" if self.copies > 1 else ""))
+
+
+class Linear(nn.Module):
+    def __init__(self, weight, bias, copies):
+        super().__init__()
+        self.weight = nn.Parameter(weight, requires_grad=False)
+        self.bias = None if bias is None else nn.Parameter(bias, requires_grad=False)
+        self.copies = copies
+
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        x = xs[0] if self.copies == 1 else torch.cat([xs[0]] * self.copies, dim=1)
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"{self.weight.shape[1]}->{self.weight.shape[0]}, bias {self.bias is not None}"
+                + (f", input read {self.copies} times" if self.copies > 1 else ""))
+
+
+class Affine(nn.Module):
+    """BatchNorm in evaluation mode, folded: x * scale + bias per channel."""
+
+    def __init__(self, scale, bias):
+        super().__init__()
+        self.register_buffer("scale", scale)
+        self.register_buffer("bias", bias)
+
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        x = xs[0]
+        if x.dim() == 4:
+            return x * self.scale.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+        return x * self.scale.view(1, -1) + self.bias.view(1, -1)
+
+    def extra_repr(self):
+        return f"{self.scale.numel()} channels"
+
+
+class Activation(nn.Module):
+    """A ReLU, or PACT: clip to [0, alpha] and round to the grid of 2^bits - 1 steps."""
+
+    def __init__(self, alpha, bits):
+        super().__init__()
+        self.pact = alpha is not None
+        self.register_buffer("alpha", torch.ones(()) if alpha is None else alpha.reshape(()))
+        self.bits = bits
+
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        x = xs[0]
+        if not self.pact:
+            return F.relu(x)
+        scale = float(2 ** self.bits - 1) / self.alpha
+        return torch.round(torch.where(x >= self.alpha, self.alpha, F.relu(x)) * scale) / scale
+
+    def extra_repr(self):
+        return f"pact, {self.bits} bits" if self.pact else "relu"
+
+
+class MaxPool(nn.Module):
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        return F.max_pool2d(xs[0], 2)
+
+
+class AvgPool(nn.Module):
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        return F.adaptive_avg_pool2d(xs[0], 1)
+
+
+class Flatten(nn.Module):
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        return xs[0].flatten(1)
+
+
+class Add(nn.Module):
+    def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
+        return xs[0] + xs[1]
+
+
+class DenseShiftNet(nn.Module):
+    """The network of a model file: its graph's nodes in order, each reading earlier outputs."""
+
+    wiring: List[List[int]]  # per node, the indices of its inputs among the outputs so far (0: the image)
+    node_names: List[str]
+
     def __init__(self, header, tensors):
         super().__init__()
         model, inp = header.get("model"), header.get("input")
         if not isinstance(model, dict) or not isinstance(inp, dict):
             raise ModelFileError("the header has no model or input section")
-        self.name = model.get("name")
-        if self.name not in MODELS:
-            raise ModelFileError(f"the PyTorch loader builds lenet and resnet20, not {str(self.name)[:40]}")
-        self.heads = integer(model, "head_blocks", 0, 16, "model")
-        self.bits = integer(model, "activation_bits", 2, 32, "model")
-        if 8 < self.bits < 32:
-            raise ModelFileError(f"model.activation_bits must be 2 to 8 (PACT) or 32 (ReLU), got {self.bits}")
-        self.classes = integer(inp, "classes", 1, 100000, "input")
-        self.channels = integer(inp, "channels", 1, 64, "input")
-        self.size = integer(inp, "size", 1, 1024, "input")
+        self.model_name = str(model.get("name"))
+        if model.get("name") not in MODELS:
+            raise ModelFileError(f"the PyTorch loader builds lenet and resnet20, not {str(model.get('name'))[:40]}")
+        heads = integer(model, "head_blocks", 0, 16, "model")
+        bits = integer(model, "activation_bits", 2, 32, "model")
+        if 8 < bits < 32:
+            raise ModelFileError(f"model.activation_bits must be 2 to 8 (PACT) or 32 (ReLU), got {bits}")
+        classes = integer(inp, "classes", 1, 100000, "input")
+        channels = integer(inp, "channels", 1, 64, "input")
+        size = integer(inp, "size", 1, 1024, "input")
         if ("mean" in inp) != ("std" in inp):
             raise ModelFileError("input.mean and input.std come together")
-        self.mean = _floats(inp, "mean", self.channels, False) if "mean" in inp else None
-        self.std = _floats(inp, "std", self.channels, True) if "std" in inp else None
-        self.copies = header.get("input_copies", {})
-        self.t = {name: torch.from_numpy(value) for name, value in tensors.items()}
-        self._used = None
-        self._check()
-
-    # The network walked once on a zero image with every shape checked against the layer that uses it
-    # (as the C++ engine's check_network): a tensor of the wrong shape, a missing or unused one, or a
-    # classifier whose rows are not input.classes is a ModelFileError, never a silent broadcast.
-    def _check(self):
-        self._used = set()
-        try:
-            with torch.no_grad():
-                out = self.forward(torch.zeros(1, self.channels, self.size, self.size))
-        except (RuntimeError, ValueError, IndexError) as e:
-            raise ModelFileError(f"the network cannot run: {str(e)[:200]}") from None
-        finally:
-            used, self._used = self._used, None
-        if tuple(out.shape) != (1, self.classes):
-            raise ModelFileError(f"its classifier gives {out.shape[-1]} outputs, input.classes says {self.classes}")
-        unused = sorted(set(self.t) - used)
-        if unused:
-            raise ModelFileError(f"tensor {unused[0][:60]!r} is not part of a {self.name} with {self.heads} head block(s)")
-        for name in self.copies:
-            if self.t[name].dim() < 2:
+        self.normalized = "mean" in inp
+        self.register_buffer("mean", _floats(inp, "mean", channels, False) if self.normalized else torch.zeros(1, channels, 1, 1))
+        self.register_buffer("std", _floats(inp, "std", channels, True) if self.normalized else torch.ones(1, channels, 1, 1))
+        self.input_shape = [channels, size, size]
+        self.classes = classes
+        t = {name: torch.from_numpy(value.copy()) for name, value in tensors.items()}
+        copies = header.get("input_copies", {})
+        for name in copies:
+            if t[name].dim() < 2:
                 raise ModelFileError(f"tensor {name!r} reads its input twice but is no layer weight")
+        self.layers = nn.ModuleDict()
+        self.wiring = []
+        self.node_names = []
+        index = {"input": 0}
+        used = set()
+        # Each node built and run once on a zero image, so that every tensor's shape is checked
+        # against the layer that uses it (as the C++ engine's check_network).
+        values = [torch.zeros([1] + self.input_shape)]
 
-    def _get(self, name, shape=None):
-        if name not in self.t:
-            raise ModelFileError(f"the model file has no tensor {name!r} (is it a {self.name}?)")
-        if self._used is not None:
-            self._used.add(name)
-        value = self.t[name]
-        if shape is not None and tuple(value.shape) != tuple(shape) and not (shape == () and tuple(value.shape) == (1,)):
-            raise ModelFileError(f"tensor {name!r} has shape {list(value.shape)}, its layer needs {list(shape)}")
-        return value
+        def get(name, shape=None):
+            if name not in t:
+                raise ModelFileError(f"the model file has no tensor {name!r} (is it a {self.model_name}?)")
+            used.add(name)
+            value = t[name]
+            if shape is not None and tuple(value.shape) != tuple(shape) and not (shape == () and tuple(value.shape) == (1,)):
+                raise ModelFileError(f"tensor {name!r} has shape {list(value.shape)}, its layer needs {list(shape)}")
+            return value
 
-    def _bias(self, layer, rows):
-        return self._get(layer + ".bias", (rows,)) if layer + ".bias" in self.t else None
+        for n in graph_of(self.model_name, heads, t):
+            name, op = n["name"], n["op"]
+            inputs = n.get("inputs", [n.get("input", self.node_names[-1] if self.node_names else "input")])
+            xs = [values[index[i]] for i in inputs]
+            x = xs[0]
+            if op in ("conv", "linear"):
+                w = name + ".weight"
+                weight = get(w)
+                c = int(copies.get(w, 1))
+                width = x.shape[1] * c if op == "conv" else x.flatten(1).shape[1] * c
+                if op == "conv" and (weight.dim() != 4 or weight.shape[1] != width):
+                    raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its layer's input has "
+                                         f"{width} channels")
+                if op == "linear" and (weight.dim() != 2 or weight.shape[1] != width):
+                    raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its layer needs [out, {width}]")
+                bias = get(name + ".bias", (weight.shape[0],)) if name + ".bias" in t else None
+                if op == "conv":
+                    pad = n["padding"]
+                    if x.shape[2] + 2 * pad < weight.shape[2] or x.shape[3] + 2 * pad < weight.shape[3]:
+                        raise ModelFileError(f"tensor {w!r} has a kernel larger than its input")
+                    module = Conv(weight, bias, n["stride"], pad, c)
+                else:
+                    module = Linear(weight, bias, c)
+            elif op == "batchnorm":
+                module = Affine(get(name + ".scale", (x.shape[1],)), get(name + ".bias", (x.shape[1],)))
+            elif op == "activation":
+                alpha = None
+                if name + ".alpha" in t:
+                    alpha = get(name + ".alpha", ())
+                    level = float(alpha.reshape(-1)[0])
+                    if bits == 32:
+                        raise ModelFileError(f"tensor {name + '.alpha'!r} is a PACT level, but model.activation_bits is 32")
+                    if not (math.isfinite(level) and level > 0):
+                        raise ModelFileError(f"tensor {name + '.alpha'!r} is {level}, a PACT level must be finite and > 0")
+                module = Activation(alpha, bits)
+            elif op == "max_pool":
+                if x.shape[2] < 2 or x.shape[3] < 2:
+                    raise ModelFileError(f"a 2x2 max pool meets a {x.shape[2]}x{x.shape[3]} input (input.size too small)")
+                module = MaxPool()
+            elif op == "avg_pool":
+                module = AvgPool()
+            elif op == "flatten":
+                module = Flatten()
+            else:
+                if xs[0].shape != xs[1].shape:
+                    raise ModelFileError(f"{name[:-3]}conv2's output {list(xs[0].shape)} cannot be added to the block's "
+                                         f"shortcut {list(xs[1].shape)}")
+                module = Add()
+            try:
+                with torch.no_grad():
+                    values.append(module(xs))
+            except (RuntimeError, ValueError, IndexError) as e:
+                raise ModelFileError(f"the network cannot run at {name!r}: {str(e)[:200]}") from None
+            index[name] = len(values) - 1
+            self.layers[name.replace(".", "_")] = module
+            self.wiring.append([index[i] for i in inputs])
+            self.node_names.append(name)
+        out = values[-1]
+        if tuple(out.shape) != (1, classes):
+            raise ModelFileError(f"its classifier gives {out.shape[-1]} outputs, input.classes says {classes}")
+        unused = sorted(set(t) - used)
+        if unused:
+            raise ModelFileError(f"tensor {unused[0][:60]!r} is not part of a {self.model_name} with {heads} head block(s)")
 
-    def _input(self, x, weight):
-        return torch.cat([x] * self.copies.get(weight, 1), dim=1)
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        x = images
+        if self.normalized:
+            x = (x - self.mean) / self.std
+        values: List[torch.Tensor] = [x]
+        i = 0
+        for layer in self.layers.values():
+            args: List[torch.Tensor] = []
+            for j in self.wiring[i]:
+                args.append(values[j])
+            values.append(layer(args))
+            i += 1
+        return values[-1]
 
-    def conv(self, x, layer, stride, padding):
-        w = layer + ".weight"
-        x = self._input(x, w)
-        weight = self._get(w)
-        if weight.dim() != 4 or weight.shape[1] != x.shape[1]:
-            raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its layer's input has "
-                                 f"{x.shape[1]} channels")
-        if x.shape[2] + 2 * padding < weight.shape[2] or x.shape[3] + 2 * padding < weight.shape[3]:
-            raise ModelFileError(f"tensor {w!r} has a kernel larger than its input")
-        return F.conv2d(x, weight, self._bias(layer, weight.shape[0]), stride, padding)
-
-    def linear(self, x, layer):
-        w = layer + ".weight"
-        x = self._input(x.flatten(1), w)
-        weight = self._get(w)
-        if weight.dim() != 2 or weight.shape[1] != x.shape[1]:
-            raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its layer needs [out, {x.shape[1]}]")
-        return F.linear(x, weight, self._bias(layer, weight.shape[0]))
-
-    def affine(self, x, bn):
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        channels = (x.shape[1],)
-        return x * self._get(bn + ".scale", channels).view(shape) + self._get(bn + ".bias", channels).view(shape)
-
-    def act(self, x, name):
-        if name + ".alpha" not in self.t:
-            return F.relu(x)
-        alpha = self._get(name + ".alpha", ())
-        if self._used is not None:
-            if self.bits == 32:
-                raise ModelFileError(f"tensor {name + '.alpha'!r} is a PACT level, but model.activation_bits is 32")
-            if not (math.isfinite(float(alpha.reshape(-1)[0])) and float(alpha.reshape(-1)[0]) > 0):
-                raise ModelFileError(f"tensor {name + '.alpha'!r} is {float(alpha.reshape(-1)[0])}, a PACT level "
-                                     "must be finite and > 0")
-        alpha = alpha.reshape(())
-        scale = float(2 ** self.bits - 1) / alpha  # PACT: clip to [0, alpha], round to the grid
-        return torch.round(torch.where(x >= alpha, alpha, F.relu(x)) * scale) / scale
-
-    def pool(self, x):
-        if x.shape[2] < 2 or x.shape[3] < 2:
-            raise ModelFileError(f"a 2x2 max pool meets a {x.shape[2]}x{x.shape[3]} input (input.size too small)")
-        return F.max_pool2d(x, 2)
-
-    def head_blocks(self, x, conv):
-        for i in range(1, self.heads + 1):
-            x = self.conv(x, f"head{i}_conv", 1, 1) if conv else self.linear(x, f"head{i}_fc")
-            x = self.act(self.affine(x, f"head{i}_bn"), f"head{i}_act")
-        return x
-
-    def forward(self, images):
-        x = images if self.mean is None else (images - self.mean) / self.std
-        if self.name == "lenet":
-            x = self.pool(self.act(self.affine(self.conv(x, "conv1", 1, 2), "bn1"), "act1"))
-            x = self.pool(self.act(self.affine(self.conv(x, "conv2", 1, 0), "bn2"), "act2"))
-            x = self.act(self.affine(self.linear(x, "fc1"), "bn3"), "act3")
-            x = self.act(self.affine(self.linear(x, "fc2"), "bn4"), "act4")
-            return self.linear(self.head_blocks(x, conv=False), "classifier")
-        x = self.act(self.affine(self.conv(x, "stem", 1, 1), "stem_bn"), "stem_act")
-        for s in (1, 2, 3):
-            for b in (0, 1, 2):
-                p = f"stage{s}_{b}."
-                stride = 2 if s > 1 and b == 0 else 1
-                h = self.act(self.affine(self.conv(x, p + "conv1", stride, 1), p + "bn1"), p + "act1")
-                h = self.affine(self.conv(h, p + "conv2", 1, 1), p + "bn2")
-                if p + "shortcut_conv.weight" in self.t:
-                    x = self.affine(self.conv(x, p + "shortcut_conv", stride, 0), p + "shortcut_bn")
-                if h.shape != x.shape:
-                    raise ModelFileError(f"{p}conv2's output {list(h.shape)} cannot be added to the block's "
-                                         f"shortcut {list(x.shape)}")
-                x = self.act(h + x, p + "act_out")
-        x = self.head_blocks(x, conv=True)
-        return self.linear(F.adaptive_avg_pool2d(x, 1), "classifier")
+    def extra_repr(self):
+        return f"{self.model_name}, input {self.input_shape}, {self.classes} classes"
 
 
 def load_module(path):
     """(module in evaluation mode, header) of a model file; raises ModelFileError for a bad file."""
     header, tensors = read_model(path)
     try:
-        net = _Net(header, tensors)
+        net = DenseShiftNet(header, tensors)
     except ModelFileError as e:
         raise ModelFileError(f"{path}: {e}") from None
     net.eval()

@@ -54,3 +54,45 @@ def test_the_pytorch_module_reaches_evals_accuracy(tmp_path, quant):
         with torch.no_grad():
             predicted = net(images).argmax(1)
         assert f"{100 * (predicted == labels).float().mean().item():.2f}" == f"{top1:.2f}", model
+
+
+@pytest.mark.parametrize("model", ["lenet", "resnet20"])
+def test_the_loaded_network_is_a_real_module(tmp_path, model):
+    """Issue 28, item 3: parameters and buffers (state_dict round-trips), a printed form with the
+    layers, torch.jit.script, dtype conversion; the same logits throughout."""
+    config = {"data": {"name": "synthetic", "synthetic_train": 64, "synthetic_test": 16, "synthetic_size": 16,
+                       "synthetic_classes": 4},
+              "model": {"name": model, "quant": {"parametrization": "sign_scale", "bits": 3, "init": "low_variance"},
+                        "activation": {"bits": 4}},
+              "train": {"epochs": 1, "batch_size": 32, "threads": 1}}
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    r = subprocess.run([BIN, "train", "--config", tmp_path / "c.json", "--out", tmp_path / "run"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert subprocess.run([BIN, "export", tmp_path / "run", "--out", tmp_path / "m.dsm"],
+                          capture_output=True).returncode == 0
+    net, _ = load_module(tmp_path / "m.dsm")
+    images = torch.rand(3, 1, 16, 16)
+    with torch.no_grad():
+        logits = net(images)
+    assert logits.shape == (3, 4)
+    params = dict(net.named_parameters())
+    first = "layers.conv1.weight" if model == "lenet" else "layers.stem.weight"
+    assert first in params and params[first].dim() == 4
+    assert sum(p.numel() for p in net.parameters()) > 1000
+    state = net.state_dict()
+    assert any(k.endswith(".alpha") for k in state) and any(k.endswith(".scale") for k in state)
+    fresh, _ = load_module(tmp_path / "m.dsm")
+    with torch.no_grad():
+        for p in fresh.parameters():
+            p.zero_()
+    fresh.load_state_dict(state)
+    with torch.no_grad():
+        assert torch.equal(fresh(images), logits)
+    printed = str(net)
+    assert "DenseShiftNet" in printed and ("(conv2): Conv(" in printed or "(stage1_0_conv1): Conv(" in printed)
+    assert "pact, 4 bits" in printed
+    scripted = torch.jit.script(net)
+    with torch.no_grad():
+        assert torch.allclose(scripted(images), logits, atol=1e-5, rtol=1e-5)
+        assert torch.allclose(net.double()(images.double()), logits.double(), atol=1e-4, rtol=1e-4)
