@@ -116,7 +116,7 @@ def read_model(path):
     if start > end:
         raise ModelFileError(f"{path}: truncated (no room for its tensors)")
     max_count = 4 * len(data)  # 2-bit codes, the densest encoding
-    tensors, copies = {}, {}
+    tensors, copies, storage = {}, {}, {}
     for t in header.pop("tensors"):
         if not isinstance(t, dict) or not isinstance(t.get("name"), str):
             raise ModelFileError(f"{path}: a tensor entry has no name")
@@ -149,6 +149,8 @@ def read_model(path):
             raise ModelFileError(f"{where} lies outside the file (truncated?)")
         if "input_copies" in t and integer(t, "input_copies", 1, 2, where) != 1:
             copies[name] = t["input_copies"]
+        storage[name] = {"encoding": encoding, "bytes": size,
+                         "bits": space["bits"] if encoding == "packed" else 32}
         raw = data[start + offset: start + offset + size]
         if encoding == "float32":
             values = np.frombuffer(raw, dtype="<f4").astype(np.float32)
@@ -159,4 +161,5 @@ def read_model(path):
                 raise ModelFileError(f"{where}: {e}") from None
         tensors[name] = values.reshape(shape)
     header["input_copies"] = copies
+    header["storage"] = storage  # per tensor: encoding, bytes in the file, bits a value
     return header, tensors

@@ -17,7 +17,7 @@ same checks as the C++ engine's): a bad file raises ModelFileError, never anothe
 PyTorch is needed only here; the toolkit never imports it.
 """
 import math
-from typing import List
+from typing import Dict, List
 
 import torch
 import torch.nn.functional as F
@@ -176,6 +176,8 @@ class DenseShiftNet(nn.Module):
 
     wiring: List[List[int]]  # per node, the indices of its inputs among the outputs so far (0: the image)
     node_names: List[str]
+    stored_bytes: Dict[str, int]
+    stored_bits: Dict[str, int]
 
     def __init__(self, header, tensors):
         super().__init__()
@@ -198,6 +200,9 @@ class DenseShiftNet(nn.Module):
         self.register_buffer("mean", _floats(inp, "mean", channels, False) if self.normalized else torch.zeros(1, channels, 1, 1))
         self.register_buffer("std", _floats(inp, "std", channels, True) if self.normalized else torch.ones(1, channels, 1, 1))
         self.input_shape = [channels, size, size]
+        # What each tensor takes in the file (packed power-of-two codes, or float32): size accounting.
+        self.stored_bytes = {name: int(s["bytes"]) for name, s in header.get("storage", {}).items()}
+        self.stored_bits = {name: int(s["bits"]) for name, s in header.get("storage", {}).items()}
         self.classes = classes
         t = {name: torch.from_numpy(value.copy()) for name, value in tensors.items()}
         copies = header.get("input_copies", {})

@@ -89,6 +89,11 @@ def test_the_loaded_network_is_a_real_module(tmp_path, model):
     fresh.load_state_dict(state)
     with torch.no_grad():
         assert torch.equal(fresh(images), logits)
+    # The packed codes' size stays known: 3-bit weights take 3 bits a value in the file.
+    conv = "conv2" if model == "lenet" else "stage1_0.conv1"
+    assert net.stored_bits[conv + ".weight"] == 3
+    assert net.stored_bytes[conv + ".weight"] == (net.layers[conv.replace(".", "_")].weight.numel() * 3 + 7) // 8
+    assert net.stored_bits[("conv1" if model == "lenet" else "stem") + ".weight"] == 32  # the full-precision stem
     printed = str(net)
     assert "DenseShiftNet" in printed and ("(conv2): Conv(" in printed or "(stage1_0_conv1): Conv(" in printed)
     assert "pact, 4 bits" in printed
