@@ -71,7 +71,7 @@ def converged_at(curve, margin):
     return None, gains
 
 
-def figure(model, curves, records, sweeps, out_dir):
+def figure(model, curves, records, out_dir):
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for method in sorted(curves, key=lambda m: (m != "full precision", m)):
         budgets = sorted(curves[method])
@@ -85,7 +85,7 @@ def figure(model, curves, records, sweeps, out_dir):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     stand_ins = [types.SimpleNamespace(environment={"git_commit": r.get("commit", "?")},
-                                       path=pathlib.Path(sweeps[id(r)]) / "runs" / r["cell"] / f"seed{r['seed']}" / "run.h5")
+                                       path=pathlib.Path(r["sweep"]) / "runs" / r["cell"] / f"seed{r['seed']}" / "run.h5")
                  for r in records]
     return save(fig, stand_ins, out_dir / f"{model}_top1_vs_epochs")
 
@@ -101,13 +101,12 @@ def section(model, out_dir):
     if not folders:
         return lines + [f"not yet run (`bash experiments/budget/run.sh {model}`)", ""], [], None
     curves, kinds, records = {}, {}, []
-    sweeps = {}
     for f in folders:
         before = len(records)
         _, _, _, summary = load(f / "runs.json", curves, kinds, records)
         for r in records[before:]:
-            sweeps[id(r)] = summary.get("sweep", str(f))
-    figure_paths = figure(model, curves, records, sweeps, out_dir) if curves else []
+            r["sweep"] = summary.get("sweep", str(f))  # where its run file lies, for the figure's provenance
+    figure_paths = figure(model, curves, records, out_dir) if curves else []
     budgets = sorted({e for c in curves.values() for e in c})
     lines += ["| method | " + " | ".join(f"{e} ep" for e in budgets) + " | gain per doubling (points) | converged at |",
               "|---|" + "---:|" * len(budgets) + "---|---|"]

@@ -330,6 +330,7 @@ def completed_record(run, r):
         if run.has(f"epochs/{name}"):
             record[name] = finite_list(run.read(f"epochs/{name}"))
     # Per recorded layer: the freezing metric (epoch 0 = init) and WSVR, as LAYER/freezing, LAYER/wsvr.
+    factor = None  # the decay-only factor, a replay of the whole schedule: once a run, when a layer has traces
     for layer in run.layers():
         for name, dataset in (("freezing", "freezing/effective"), ("wsvr", "dynamics/wsvr")):
             if run.has(f"layers/{layer}/{dataset}"):
@@ -340,7 +341,7 @@ def completed_record(run, r):
         radius = latent_radius(run, layer)
         if radius is not None:
             record[f"{layer}/latent_radius"] = finite_list(radius)
-            factor = decay_only_factor(run)
+            factor = decay_only_factor(run) if factor is None else factor
             if factor is not None:  # where weight decay alone would have taken the radius
                 record[f"{layer}/latent_radius_decay_only"] = finite_list([radius[0], radius[0] * factor])
         usage = level_usage(run, layer)
