@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Checks that two builds train bit-identically: runs the quickstart configs and the
-# freezing experiment's runs (experiments/freezing/run.sh's --set variants) with
-# each binary, then compares the run files dataset by dataset (timings and
+# Checks that two builds train bit-identically: runs the quickstart configs, the
+# freezing experiment's runs (experiments/freezing/run.sh's --set variants), LeNet with
+# PACT and one ResNet-20 epoch with each binary, then compares the run files dataset by dataset (timings and
 # provenance aside) with scripts/compare_run_files.py. Exit 0 = all identical.
 #
 #   bash scripts/check-identity.sh BEFORE_BIN AFTER_BIN [WORK_DIR]
@@ -29,6 +29,8 @@ runs=(
   "freezing_full_precision|experiments/freezing/base.json|model.quant.parametrization=full_precision model.quant.init=kaiming_normal"
   "freezing_2bit_kaiming_normal|experiments/freezing/base.json|model.quant.bits=2 model.quant.init=kaiming_normal train.epochs=3"
   "freezing_2bit_low_variance|experiments/freezing/base.json|model.quant.bits=2 model.quant.init=low_variance train.epochs=3"
+  "lenet_pact_4bit|experiments/common/lenet.json|model.activation.bits=4 train.epochs=2"
+  "resnet20_dense_shift_3bit|experiments/common/resnet20.json|train.epochs=1 data.train_subset=2000 data.test_subset=500"
 )
 failed=0
 for entry in "${runs[@]}"; do

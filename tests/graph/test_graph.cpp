@@ -120,3 +120,52 @@ TEST(Graph, BadGraphsAreRefusedNamingTheNodeAndTheKey) {
   extra["colour"] = 1;
   EXPECT_NE(error_reading(extra).find("unknown graph key 'colour'"), std::string::npos);
 }
+
+TEST(Graph, MaxPoolTakesAPaddingOfAtMostHalfItsWindow) {
+  json j = lenet();
+  j["nodes"][3]["kernel"] = 3, j["nodes"][3]["stride"] = 2, j["nodes"][3]["padding"] = 1;  // ResNet-18's stem pool
+  Graph g = graph_from_json(j);
+  infer_shapes(g, Shape::image(1, 28, 28), 10);
+  EXPECT_EQ(g.node("pool1").shape, Shape::image(6, 14, 14));  // (28 + 2 - 3) / 2 + 1
+  EXPECT_EQ(graph_from_json(graph_to_json(g)).node("pool1").padding, 1);
+  j["nodes"][3]["padding"] = 2;
+  EXPECT_MENTIONS(error_reading(j), "graph node 'pool1': a max_pool's padding is at most half its kernel");
+}
+
+TEST(Graph, DottedNamesNestAndNoNodeIsAlsoAGroup) {
+  auto renamed = [](size_t node, const std::string& name) {
+    json j = lenet();
+    j["nodes"][node]["name"] = name;
+    for (auto& n : j["nodes"]) {  // keep the reader of a renamed node pointing at it
+      if (n.contains("input") && n["input"] == lenet()["nodes"][node]["name"]) n["input"] = name;
+    }
+    return j;
+  };
+  EXPECT_EQ(graph_from_json(renamed(4, "stage1.conv2")).nodes[4].name, "stage1.conv2");
+  EXPECT_MENTIONS(error_reading(renamed(4, "stage1..conv2")), "the parts of a dotted name are not empty");
+  EXPECT_MENTIONS(error_reading(renamed(4, ".conv2")), "the parts of a dotted name are not empty");
+  EXPECT_MENTIONS(error_reading(renamed(4, "conv1.x")), "graph node 'conv1.x': its group 'conv1' is already a node's name");
+  json group_first = renamed(1, "bn.one");
+  group_first["nodes"][2]["name"] = "bn";
+  EXPECT_MENTIONS(error_reading(group_first), "graph node 'bn': 'bn' is already the group of an earlier node");
+}
+
+TEST(Graph, TheBuilderWritesWhatAFileSays) {
+  Builder b;
+  b.conv("conv1", 6, 5, 1, 2, "first_conv"), b.batchnorm("bn1"), b.activation("act1"), b.max_pool("pool1", 2, 2);
+  b.conv("conv2", 16, 5, 1, 0), b.batchnorm("bn2"), b.activation("act2"), b.max_pool("pool2", 2, 2);
+  b.flatten("flatten"), b.linear("fc1", 120, false), b.batchnorm("bn3"), b.activation("act3");
+  b.linear("fc2", 84, false), b.batchnorm("bn4"), b.activation("act4", "classifier");
+  b.linear("classifier", kClasses, true, "classifier");
+  EXPECT_EQ(graph_to_json(b.finish()), graph_to_json(graph_from_json(lenet())));
+  // from() branches; add() joins; a bad builder call is refused as a file would be.
+  Builder r;
+  const std::string x = r.conv("stem", 4, 3, 1, 1, "first_conv");
+  r.conv("branch", 4, 3, 1, 1);
+  r.add("sum", r.last(), x);
+  r.from("stem").flatten("flat");
+  EXPECT_EQ(r.finish().node("flat").inputs, std::vector<std::string>{"stem"});
+  Builder bad;
+  bad.conv("a", 4, 3, 1, 1), bad.conv("a", 4, 3, 1, 1);
+  EXPECT_MENTIONS(error_of([&] { bad.finish(); }), "graph node 'a': the name is taken");
+}

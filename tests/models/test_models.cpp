@@ -28,6 +28,13 @@ std::vector<std::string> quantized_names(const Network& net, const ModelOptions&
   return names;
 }
 
+bool has_parameter_under(const torch::nn::Module& net, const std::string& prefix) {
+  for (const auto& p : net.named_parameters()) {
+    if (p.key().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST(Models, ForwardBackwardShapes) {
@@ -118,4 +125,60 @@ TEST(Models, HeadBlocksAddQuantizedLayersBeforeTheClassifier) {
     headed->eval();
     EXPECT_EQ(headed->forward(at::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10})) << name;
   }
+}
+
+TEST(Models, EveryModelIsItsGraph) {
+  // The registered models are GraphNetworks: one module per layer node, named after it (a dotted
+  // name nests), the layers in node order, and the graph reads back from its JSON unchanged.
+  for (const auto& name : model_names()) {
+    const ModelSpec s = spec_for(name, 3, 10, 32);
+    auto net = make_model(s);
+    const auto* g = dynamic_cast<const GraphNetwork*>(net.get());
+    ASSERT_NE(g, nullptr) << name;
+    EXPECT_EQ(graph::graph_to_json(graph::graph_from_json(graph::graph_to_json(g->graph()))),
+              graph::graph_to_json(g->graph()))
+        << name;
+    std::vector<std::string> layer_nodes, layers;
+    for (const auto& n : g->graph().nodes) {
+      if (n.op == graph::Op::conv || n.op == graph::Op::linear) layer_nodes.push_back(n.name + ".weight");
+    }
+    for (const auto& l : policy_layers(*net, s.options)) layers.push_back(l.name);
+    EXPECT_EQ(layers, layer_nodes) << name;
+    const auto modules = net->named_modules("", /*include_self=*/false);
+    int batchnorms = 0;
+    for (const auto& n : g->graph().nodes) {
+      if (n.op == graph::Op::batchnorm) {
+        ++batchnorms;
+        EXPECT_TRUE(modules.contains(n.name)) << name << ": " << n.name;
+      }
+    }
+    EXPECT_GT(batchnorms, 0) << name;
+  }
+  auto resnet = make_model(spec_for("resnet20", 3, 10, 32));
+  EXPECT_TRUE(has_parameter_under(*resnet, "stage2_0.shortcut_conv.weight."));
+}
+
+TEST(Models, AGraphOfItsOwnTrainsWithAResidualAndADeadBranch) {
+  graph::Builder b;
+  const std::string stem = b.conv("stem", 4, 3, 1, 1, "first_conv");
+  b.batchnorm("stem_bn"), b.activation("stem_act");
+  const std::string x = b.last();
+  b.conv("block.conv", 4, 3, 1, 1), b.batchnorm("block.bn");
+  b.add("block.sum", b.last(), x);
+  const std::string sum = b.activation("block.act", "classifier");
+  b.from(stem).max_pool("unused_pool", 3, 2, 1);  // read by nothing: computed and dropped
+  b.from(sum).avg_pool("pool"), b.flatten("flat"), b.linear("classifier", 3, true, "classifier");
+  ModelSpec s = spec_for("lenet", 1, 3, 8);
+  GraphNetwork net("mine", b.finish(), s);
+  EXPECT_TRUE(has_parameter_under(net, "block.conv.weight."));
+  EXPECT_TRUE(net.named_modules("", false).contains("block.bn"));
+  const at::Tensor images = at::randn({8, 1, 8, 8});
+  EXPECT_EQ(net.forward(images).sizes(), (std::vector<int64_t>{8, 3}));
+  net.forward(images).sum().backward();
+  for (const auto& p : net.named_parameters()) EXPECT_TRUE(p.value().grad().defined()) << p.key();
+  // A shape the data does not fit is refused before anything is built, naming the node.
+  graph::Builder wide;
+  wide.conv("stem", 4, 9, 1, 0, "first_conv"), wide.flatten("f"), wide.linear("classifier", 3, true, "classifier");
+  EXPECT_MENTIONS(error_of([&] { GraphNetwork("w", wide.finish(), s); }),
+                  "graph node 'stem' (conv): its 9x9 kernel is larger than its padded input [1, 8, 8]");
 }

@@ -24,7 +24,7 @@ const std::vector<OpInfo>& ops() {
       {Op::linear, "linear", {"out", "bias", "role"}},
       {Op::batchnorm, "batchnorm", {}},
       {Op::activation, "activation", {"role"}},
-      {Op::max_pool, "max_pool", {"kernel", "stride"}},
+      {Op::max_pool, "max_pool", {"kernel", "stride", "padding"}},
       {Op::avg_pool, "avg_pool", {}},
       {Op::add, "add", {}},
       {Op::flatten, "flatten", {}},
@@ -57,6 +57,24 @@ int64_t integer_at(const json& j, const std::string& key, int64_t min, int64_t m
                           (allow_classes ? " or \"classes\"" : ""));
   }
   return v.get<int64_t>();
+}
+
+/// A dotted name ("stage1_0.conv1") is a layer inside a group ("stage1_0"): its parts are not
+/// empty, and no node is named as a group of another (the training modules nest by these parts).
+/// `groups` collects every group seen.
+void check_dotted_name(const std::string& name, const std::set<std::string>& defined, std::set<std::string>& groups,
+                       const std::string& at) {
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) {
+    throw InvalidArgument(at + ": the parts of a dotted name are not empty");
+  }
+  if (groups.count(name)) throw InvalidArgument(at + ": '" + name + "' is already the group of an earlier node");
+  for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+    const std::string group = name.substr(0, dot);
+    if (defined.count(group)) {
+      throw InvalidArgument(at + ": its group '" + group + "' is already a node's name");
+    }
+    groups.insert(group);
+  }
 }
 
 }  // namespace
@@ -110,7 +128,7 @@ Graph graph_from_json(const json& j) {
     throw InvalidArgument("a graph needs 'nodes': a non-empty list");
   }
   Graph g;
-  std::set<std::string> defined = {kInputName};
+  std::set<std::string> defined = {kInputName}, groups;
   for (size_t i = 0; i < j["nodes"].size(); ++i) {
     const json& n = j["nodes"][i];
     const std::string at = where(n, i);
@@ -127,6 +145,7 @@ Graph graph_from_json(const json& j) {
       }
     }
     if (defined.count(node.name)) throw InvalidArgument(at + ": the name is taken (names are unique; 'input' is the network's)");
+    check_dotted_name(node.name, defined, groups, at);
     try {
       node.op = parse_op(n["op"].get<std::string>());
     } catch (const InvalidArgument& e) {
@@ -173,6 +192,10 @@ Graph graph_from_json(const json& j) {
       node.stride = integer_at(n, "stride", 1, 64, at, node.op == Op::max_pool ? node.kernel : 1);
     }
     if (node.op == Op::conv) node.padding = integer_at(n, "padding", 0, 64, at, 0);
+    if (node.op == Op::max_pool) {
+      node.padding = integer_at(n, "padding", 0, 64, at, 0);
+      if (2 * node.padding > node.kernel) throw InvalidArgument(at + ": a max_pool's padding is at most half its kernel");
+    }
     if (layer || node.op == Op::activation) {
       node.role = n.value("role", "hidden");
       if (!n.value("role", json("hidden")).is_string() ||
@@ -208,7 +231,7 @@ json graph_to_json(const Graph& g) {
       o["bias"] = n.bias;
     }
     if (n.op == Op::conv || n.op == Op::max_pool) o["kernel"] = n.kernel, o["stride"] = n.stride;
-    if (n.op == Op::conv) o["padding"] = n.padding;
+    if (n.op == Op::conv || n.op == Op::max_pool) o["padding"] = n.padding;
     if (n.op == Op::conv || n.op == Op::linear || n.op == Op::activation) o["role"] = n.role;
     nodes.push_back(std::move(o));
   }
@@ -246,11 +269,12 @@ void infer_shapes(Graph& g, const Shape& input, int64_t classes) {
         break;
       case Op::max_pool:
         need_image();
-        if (in.height < n.kernel || in.width < n.kernel) {
+        if (in.height + 2 * n.padding < n.kernel || in.width + 2 * n.padding < n.kernel) {
           throw InvalidArgument(at + ": its " + std::to_string(n.kernel) + "x" + std::to_string(n.kernel) +
-                                " window is larger than its input " + in.describe());
+                                " window is larger than its padded input " + in.describe());
         }
-        n.shape = Shape::image(in.channels, (in.height - n.kernel) / n.stride + 1, (in.width - n.kernel) / n.stride + 1);
+        n.shape = Shape::image(in.channels, (in.height + 2 * n.padding - n.kernel) / n.stride + 1,
+                               (in.width + 2 * n.padding - n.kernel) / n.stride + 1);
         break;
       case Op::avg_pool:
         need_image();
@@ -285,6 +309,63 @@ void infer_shapes(Graph& g, const Shape& input, int64_t classes) {
     throw InvalidArgument("the classifier '" + out.name + "' gives " + out.shape.describe() + ", the data has " +
                           std::to_string(classes) + " classes");
   }
+}
+
+Node& Builder::append(const std::string& name, Op op) {
+  Node n;
+  n.name = name;
+  n.op = op;
+  if (op != Op::add) n.inputs = {from_.empty() ? last() : from_};
+  from_.clear();
+  g_.nodes.push_back(std::move(n));
+  return g_.nodes.back();
+}
+
+std::string Builder::conv(const std::string& name, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                          const std::string& role) {
+  Node& n = append(name, Op::conv);
+  n.out = out, n.kernel = kernel, n.stride = stride, n.padding = padding, n.role = role;
+  return name;
+}
+
+std::string Builder::linear(const std::string& name, int64_t out, bool bias, const std::string& role) {
+  Node& n = append(name, Op::linear);
+  n.out = out, n.bias = bias, n.role = role;
+  return name;
+}
+
+std::string Builder::batchnorm(const std::string& name) { return append(name, Op::batchnorm).name; }
+
+std::string Builder::activation(const std::string& name, const std::string& role) {
+  append(name, Op::activation).role = role;
+  return name;
+}
+
+std::string Builder::max_pool(const std::string& name, int64_t kernel, int64_t stride, int64_t padding) {
+  Node& n = append(name, Op::max_pool);
+  n.kernel = kernel, n.stride = stride, n.padding = padding;
+  return name;
+}
+
+std::string Builder::avg_pool(const std::string& name) { return append(name, Op::avg_pool).name; }
+std::string Builder::flatten(const std::string& name) { return append(name, Op::flatten).name; }
+
+std::string Builder::add(const std::string& name, const std::string& a, const std::string& b) {
+  append(name, Op::add).inputs = {a, b};
+  return name;
+}
+
+Builder& Builder::from(const std::string& node) {
+  from_ = node;
+  return *this;
+}
+
+std::string Builder::last() const { return g_.nodes.empty() ? std::string(kInputName) : g_.nodes.back().name; }
+
+Graph Builder::finish() const {
+  Graph g = g_;
+  g.output = last();
+  return graph_from_json(graph_to_json(g));
 }
 
 }  // namespace denseshift::graph

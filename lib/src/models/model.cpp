@@ -14,7 +14,7 @@ std::shared_ptr<Network> make_model(const ModelSpec& spec) {
                           std::to_string(spec.in_channels) + " channels, " + std::to_string(spec.num_classes) +
                           " classes, " + std::to_string(spec.image_size) + " pixels");
   }
-  return find_model(name).make(spec);
+  return std::make_shared<GraphNetwork>(name, find_model(name).graph(spec), spec);
 }
 
 void set_channels_last(torch::nn::Module& model, bool on) {

@@ -1,7 +1,9 @@
 #pragma once
-// Networks by name (models/registry.h), built from ShiftConv2d / ShiftLinear layers
-// that each know their role; the quantization policy (ModelOptions) gives a layer its
-// parametrization by role. Input channels and classes follow the dataset.
+// Networks by name (models/registry.h): each model is a graph (graph/graph.h, docs/graph.md) that
+// its builder writes, and GraphNetwork builds the LibTorch modules from it (ShiftConv2d /
+// ShiftLinear layers that each know their role; the quantization policy, ModelOptions, gives a
+// layer its parametrization by role) and runs the graph's nodes in order. Input channels and
+// classes follow the dataset.
 //
 // Example:
 //   ModelSpec spec{ModelOptions().name("resnet20").quant(quant_options), 3, 10, 32};
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "denseshift/graph/graph.h"
 #include "denseshift/models/model_options.h"
 #include "denseshift/models/registry.h"
 #include "denseshift/quant/parametrization.h"
@@ -36,6 +39,26 @@ class Network : public torch::nn::Module {
   using torch::nn::Module::Module;
   /// (N, C, H, W) images -> (N, classes) logits.
   virtual at::Tensor forward(const at::Tensor& images) = 0;
+};
+
+/// A network built from a graph: one module per conv, linear, batchnorm and activation node,
+/// named after the node (a dotted name nests: "stage1_0.conv1" is conv1 in the module
+/// stage1_0), created in node order (so the layers draw their init in that order); forward runs
+/// the nodes in order. BatchNorm is 2-d on images, 1-d on flat inputs.
+class GraphNetwork : public Network {
+ public:
+  /// Checks the graph's shapes for spec's input (graph::infer_shapes; InvalidArgument naming the
+  /// node) and builds the modules. `name` is the module's (e.g. "lenet").
+  GraphNetwork(const std::string& name, graph::Graph graph, const ModelSpec& spec);
+  at::Tensor forward(const at::Tensor& images) override;
+  /// The graph, shapes resolved.
+  const graph::Graph& graph() const { return graph_; }
+
+ private:
+  struct Step;
+  graph::Graph graph_;
+  std::vector<std::shared_ptr<Step>> steps_;
+  size_t output_ = 0;  ///< index into the values: 0 the input, i + 1 step i's output
 };
 
 /// Builds spec.options.name() from the registry. Throws InvalidArgument for an unknown

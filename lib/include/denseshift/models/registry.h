@@ -1,23 +1,28 @@
 #pragma once
 // The registry of networks by name. Adding a model is one source file in
-// src/models/ (its builder) plus one line in src/models/registry.cpp; config
-// validation, the CLI help and `denseshift list models` read this list.
+// src/models/ (its builder: a function that writes the model's graph, graph/graph.h) plus one
+// line in src/models/registry.cpp; training (GraphNetwork), config validation, the CLI help
+// and `denseshift list models` read this list.
 // LibTorch-free: Network and ModelSpec are declared in models/model.h.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+namespace denseshift::graph {
+struct Graph;
+}
+
 namespace denseshift::models {
 
-class Network;
 struct ModelSpec;
 
 struct ModelInfo {
   std::string name;
   std::string summary;
-  /// Builds the network; layers take their quantization from spec.options by role.
-  std::shared_ptr<Network> (*make)(const ModelSpec& spec);
+  /// Writes the network's graph for spec's input and options (head_blocks); its layers take their
+  /// quantization from spec.options by role. Throws InvalidArgument for an input it cannot take.
+  graph::Graph (*graph)(const ModelSpec& spec);
 };
 
 /// Every registered model, in a stable order.

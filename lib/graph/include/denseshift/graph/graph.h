@@ -79,4 +79,38 @@ nlohmann::json graph_to_json(const Graph& g);
 /// the output...). Resolves kClasses. Throws InvalidArgument naming the node.
 void infer_shapes(Graph& g, const Shape& input, int64_t classes);
 
+/// Writes a graph in C++, as the model builders do: each call appends a node that reads the node
+/// before it (or the one given to `from`) and returns the new node's name.
+///
+///   Builder b;
+///   b.conv("conv1", 6, 5, 1, 2, "first_conv"); b.batchnorm("bn1"); b.activation("act1");
+///   const std::string x = b.last();
+///   b.from(x).conv("conv2", 6, 3, 1, 1); b.add("sum", b.last(), x);
+///   Graph g = b.finish();   // validated as graph_from_json validates a file
+class Builder {
+ public:
+  std::string conv(const std::string& name, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                   const std::string& role = "hidden");
+  std::string linear(const std::string& name, int64_t out, bool bias, const std::string& role = "hidden");
+  std::string batchnorm(const std::string& name);
+  /// `role`: that of the layer the activation feeds.
+  std::string activation(const std::string& name, const std::string& role = "hidden");
+  std::string max_pool(const std::string& name, int64_t kernel, int64_t stride, int64_t padding = 0);
+  std::string avg_pool(const std::string& name);
+  std::string flatten(const std::string& name);
+  std::string add(const std::string& name, const std::string& a, const std::string& b);
+  /// The next node reads `node` instead of the node before it.
+  Builder& from(const std::string& node);
+  /// The last node's name ("input" before the first).
+  std::string last() const;
+  /// The graph, its output the last node, validated as graph_from_json validates a file (throws
+  /// InvalidArgument naming the node, a builder's bug).
+  Graph finish() const;
+
+ private:
+  Node& append(const std::string& name, Op op);
+  Graph g_;
+  std::string from_;
+};
+
 }  // namespace denseshift::graph
