@@ -7,7 +7,7 @@ tensor, packed codes decoded to their float values.
 A weight that reads its input twice over (Theorem-1 conversion, "input_copies": 2) keeps its
 doubled shape; header["input_copies"] maps such tensors' names to their copies.
 
-Raises ModelFileError naming the file for anything that is not a valid version-1 model file, and
+Raises ModelFileError naming the file for anything that is not a valid model file (version 1 or 2), and
 for nothing else: a device or pipe (refused before a byte is read), a header that is not JSON or
 whose integers are not integers in range, a tensor of a bad shape, encoding or weight space, out of
 the file, or of the wrong size, a name that appears twice. Every size is bounded by the file's, so a
@@ -22,7 +22,7 @@ import zlib
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds the network's graph (the loader needs it); 1 still reads
 MAGIC = b"DSMODEL\0"
 PREFIX = 20
 MAX_HEADER_BYTES = 16 << 20
@@ -89,8 +89,8 @@ def _read_bytes(path):
             if len(prefix) < PREFIX or prefix[:8] != MAGIC or info.st_size < PREFIX + 4:
                 raise ModelFileError(f"{path}: not a denseshift model file")
             version, header_len = struct.unpack_from("<IQ", prefix, 8)
-            if version != FORMAT_VERSION:
-                raise ModelFileError(f"{path}: format version {version}; this reader reads {FORMAT_VERSION}")
+            if version not in (1, FORMAT_VERSION):
+                raise ModelFileError(f"{path}: format version {version}; this reader reads 1 and {FORMAT_VERSION}")
             if header_len > MAX_HEADER_BYTES or PREFIX + header_len + 4 > info.st_size:
                 raise ModelFileError(f"{path}: truncated")
             data = prefix + f.read(info.st_size - PREFIX)  # no more than stat said

@@ -4,8 +4,8 @@ evaluation-mode network, a real `nn.Module` (issue 28, item 3): each node of the
 (docs/graph.md) is a submodule holding its tensors as parameters (conv and linear weights, exact
 float32 powers of two) or buffers (BatchNorm folded to a per-channel scale and bias, PACT levels),
 so that `state_dict()` round-trips, `print(net)` shows the layers, `net.double()` converts and
-`torch.jit.script(net)` compiles. `lenet` and `resnet20`, with head blocks and Theorem-1
-conversions (a layer that reads its input twice).
+`torch.jit.script(net)` compiles. Any network: the loader interprets the graph the file holds
+(format version 2), with head blocks and Theorem-1 conversions (a layer that reads its input twice).
 
     from analysis.torch_loader import load_module
     net, header = load_module("model.dsm")
@@ -17,6 +17,7 @@ same checks as the C++ engine's): a bad file raises ModelFileError, never anothe
 PyTorch is needed only here; the toolkit never imports it.
 """
 import math
+import re
 from typing import Dict, List
 
 import torch
@@ -25,7 +26,11 @@ from torch import nn
 
 from .model_file import ModelFileError, integer, read_model
 
-MODELS = ("lenet", "resnet20")
+OPS = {"conv": ("out", "kernel", "stride", "padding", "bias", "role"), "linear": ("out", "bias", "role"),
+       "batchnorm": (), "activation": ("role",), "max_pool": ("kernel", "stride", "padding"), "avg_pool": (),
+       "add": (), "flatten": ()}
+ROLES = ("first_conv", "hidden", "classifier")
+NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def _floats(inp, key, count, positive):
@@ -39,42 +44,73 @@ def _floats(inp, key, count, positive):
     return torch.tensor(values, dtype=torch.float32).view(1, -1, 1, 1)
 
 
-def graph_of(name, heads, tensors):
-    """The network's graph (docs/graph.md node lists) as the C++ builders make it: lib/src/models/."""
-    def node(n, op, **attrs):
-        return dict(name=n, op=op, **attrs)
-    nodes = []
-    if name == "lenet":
-        nodes += [node("conv1", "conv", stride=1, padding=2, role="first_conv"), node("bn1", "batchnorm"),
-                  node("act1", "activation"), node("pool1", "max_pool"),
-                  node("conv2", "conv", stride=1, padding=0), node("bn2", "batchnorm"), node("act2", "activation"),
-                  node("pool2", "max_pool"), node("flatten", "flatten"),
-                  node("fc1", "linear"), node("bn3", "batchnorm"), node("act3", "activation"),
-                  node("fc2", "linear"), node("bn4", "batchnorm"), node("act4", "activation")]
-        for i in range(1, heads + 1):
-            nodes += [node(f"head{i}_fc", "linear"), node(f"head{i}_bn", "batchnorm"), node(f"head{i}_act", "activation")]
-        return nodes + [node("classifier", "linear", role="classifier")]
-    nodes += [node("stem", "conv", stride=1, padding=1, role="first_conv"), node("stem_bn", "batchnorm"),
-              node("stem_act", "activation")]
-    block_input = "stem_act"
-    for s in (1, 2, 3):
-        for b in (0, 1, 2):
-            p = f"stage{s}_{b}."
-            stride = 2 if s > 1 and b == 0 else 1
-            nodes += [node(p + "conv1", "conv", stride=stride, padding=1, input=block_input),
-                      node(p + "bn1", "batchnorm"), node(p + "act1", "activation"),
-                      node(p + "conv2", "conv", stride=1, padding=1), node(p + "bn2", "batchnorm")]
-            shortcut = block_input
-            if p + "shortcut_conv.weight" in tensors:
-                nodes += [node(p + "shortcut_conv", "conv", stride=stride, padding=0, input=block_input),
-                          node(p + "shortcut_bn", "batchnorm")]
-                shortcut = p + "shortcut_bn"
-            nodes += [node(p + "add", "add", inputs=[p + "bn2", shortcut]), node(p + "act_out", "activation")]
-            block_input = p + "act_out"
-    for i in range(1, heads + 1):
-        nodes += [node(f"head{i}_conv", "conv", stride=1, padding=1), node(f"head{i}_bn", "batchnorm"),
-                  node(f"head{i}_act", "activation")]
-    return nodes + [node("pool", "avg_pool"), node("flatten", "flatten"), node("classifier", "linear", role="classifier")]
+def graph_of(header):
+    """(nodes, output) of the header's graph (docs/graph.md), checked as lib/graph's reader checks it:
+    ops and keys known, integers in range, names unique (a dotted name's group is no node), inputs
+    defined before use. Each node a dict with every attribute filled in."""
+    g = header.get("graph")
+    if g is None:
+        raise ModelFileError("it holds no graph (format version 1, written before 2026-12-02): export its run again "
+                             "with this build (denseshift export RUN_DIR --out MODEL)")
+    if not isinstance(g, dict) or g.get("format") != "denseshift-graph" or g.get("version") != 1 \
+            or isinstance(g.get("version"), bool):
+        raise ModelFileError("its graph is not a denseshift-graph of version 1")
+    unknown = sorted(set(g) - {"format", "version", "nodes", "output"})
+    if unknown:
+        raise ModelFileError(f"unknown graph key {unknown[0][:40]!r}")
+    raw = g.get("nodes")
+    if not isinstance(raw, list) or not raw:
+        raise ModelFileError("its graph needs 'nodes': a non-empty list")
+    defined, groups, nodes = {"input"}, set(), []
+    for i, n in enumerate(raw):
+        if not isinstance(n, dict) or not isinstance(n.get("name"), str) or not NAME.fullmatch(n["name"]):
+            raise ModelFileError(f"graph node {i} needs a 'name' of letters, digits, '_', '.' and '-'")
+        name = n["name"]
+        at = f"graph node {name[:60]!r}"
+        parts = name.split(".")
+        if "" in parts or name in defined or name in groups \
+                or any(".".join(parts[:k]) in defined for k in range(1, len(parts))):
+            raise ModelFileError(f"{at}: the name is taken (or is a group of another, or has an empty part)")
+        groups.update(".".join(parts[:k]) for k in range(1, len(parts)))
+        op = n.get("op")
+        if op not in OPS:
+            raise ModelFileError(f"{at}: unknown op {str(op)[:40]!r} (allowed: {', '.join(OPS)})")
+        links = "inputs" if op == "add" else "input"
+        extra = sorted(set(n) - {"name", "op", links} - set(OPS[op]))
+        if extra:
+            raise ModelFileError(f"{at}: unknown key {extra[0][:40]!r} for op {op}")
+        if op == "add":
+            inputs = n.get("inputs")
+            if not isinstance(inputs, list) or len(inputs) != 2 or not all(isinstance(x, str) for x in inputs):
+                raise ModelFileError(f"{at}: add needs 'inputs': the names of its two inputs")
+        else:
+            inputs = [n.get("input", nodes[-1]["name"] if nodes else "input")]
+            if not isinstance(inputs[0], str):
+                raise ModelFileError(f"{at}: 'input' must be a node name")
+        for x in inputs:
+            if x not in defined:
+                raise ModelFileError(f"{at}: its input {x[:60]!r} is no node before it (nor 'input')")
+
+        def number(key, lo, hi, default):
+            v = n.get(key, default)
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise ModelFileError(f"{at}: {key!r} is {str(v)[:40]}, expected a whole number from {lo} to {hi}")
+            return v
+        node = dict(name=name, op=op, inputs=inputs, bias=n.get("bias", False), role=n.get("role", "hidden"))
+        if op in ("conv", "linear"):
+            node["out"] = number("out", 1, 1 << 20, None)
+        if op in ("conv", "max_pool"):
+            node["kernel"] = number("kernel", 1, 64, None)
+            node["stride"] = number("stride", 1, 64, node["kernel"] if op == "max_pool" else 1)
+            node["padding"] = number("padding", 0, 64, 0)
+        if not isinstance(node["bias"], bool) or node["role"] not in ROLES:
+            raise ModelFileError(f"{at}: 'bias' must be true or false and 'role' one of {', '.join(ROLES)}")
+        defined.add(name)
+        nodes.append(node)
+    output = g.get("output", nodes[-1]["name"])
+    if not isinstance(output, str) or output not in defined or output == "input":
+        raise ModelFileError("the graph's 'output' must name one of its nodes")
+    return nodes, output
 
 
 # The node modules. Each takes its inputs as a list, so that the network's forward can call them
@@ -152,8 +188,15 @@ class Activation(nn.Module):
 
 
 class MaxPool(nn.Module):
+    def __init__(self, kernel, stride, padding):
+        super().__init__()
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+
     def forward(self, xs: List[torch.Tensor]) -> torch.Tensor:
-        return F.max_pool2d(xs[0], 2)
+        return F.max_pool2d(xs[0], self.kernel, self.stride, self.padding)
+
+    def extra_repr(self):
+        return f"kernel {self.kernel}, stride {self.stride}, padding {self.padding}"
 
 
 class AvgPool(nn.Module):
@@ -175,6 +218,7 @@ class DenseShiftNet(nn.Module):
     """The network of a model file: its graph's nodes in order, each reading earlier outputs."""
 
     wiring: List[List[int]]  # per node, the indices of its inputs among the outputs so far (0: the image)
+    output: int  # the index of the logits among the outputs
     node_names: List[str]
     stored_bytes: Dict[str, int]
     stored_bits: Dict[str, int]
@@ -184,10 +228,8 @@ class DenseShiftNet(nn.Module):
         model, inp = header.get("model"), header.get("input")
         if not isinstance(model, dict) or not isinstance(inp, dict):
             raise ModelFileError("the header has no model or input section")
-        self.model_name = str(model.get("name"))
-        if model.get("name") not in MODELS:
-            raise ModelFileError(f"the PyTorch loader builds lenet and resnet20, not {str(model.get('name'))[:40]}")
-        heads = integer(model, "head_blocks", 0, 16, "model")
+        self.model_name = str(model.get("name"))[:40]
+        integer(model, "head_blocks", 0, 16, "model")  # in the graph; checked as written
         bits = integer(model, "activation_bits", 2, 32, "model")
         if 8 < bits < 32:
             raise ModelFileError(f"model.activation_bits must be 2 to 8 (PACT) or 32 (ReLU), got {bits}")
@@ -227,12 +269,15 @@ class DenseShiftNet(nn.Module):
                 raise ModelFileError(f"tensor {name!r} has shape {list(value.shape)}, its layer needs {list(shape)}")
             return value
 
-        for n in graph_of(self.model_name, heads, t):
-            name, op = n["name"], n["op"]
-            inputs = n.get("inputs", [n.get("input", self.node_names[-1] if self.node_names else "input")])
+        nodes, output = graph_of(header)
+        for n in nodes:
+            name, op, inputs = n["name"], n["op"], n["inputs"]
             xs = [values[index[i]] for i in inputs]
             x = xs[0]
             if op in ("conv", "linear"):
+                if x.dim() != (4 if op == "conv" else 2):
+                    raise ModelFileError(f"graph node {name!r} ({op}) needs "
+                                         + ("an image" if op == "conv" else "a flat input") + f", got {list(x.shape[1:])}")
                 w = name + ".weight"
                 weight = get(w)
                 c = int(copies.get(w, 1))
@@ -242,7 +287,10 @@ class DenseShiftNet(nn.Module):
                                          f"{width} channels")
                 if op == "linear" and (weight.dim() != 2 or weight.shape[1] != width):
                     raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its layer needs [out, {width}]")
-                bias = get(name + ".bias", (weight.shape[0],)) if name + ".bias" in t else None
+                if weight.shape[0] != n["out"] or (op == "conv" and tuple(weight.shape[2:]) != (n["kernel"],) * 2):
+                    raise ModelFileError(f"tensor {w!r} has shape {list(weight.shape)}, its graph node {op} "
+                                         + (f"{n['kernel']}x{n['kernel']} " if op == "conv" else "") + f"to {n['out']}")
+                bias = get(name + ".bias", (weight.shape[0],)) if n["bias"] else None
                 if op == "conv":
                     pad = n["padding"]
                     if x.shape[2] + 2 * pad < weight.shape[2] or x.shape[3] + 2 * pad < weight.shape[3]:
@@ -263,17 +311,18 @@ class DenseShiftNet(nn.Module):
                         raise ModelFileError(f"tensor {name + '.alpha'!r} is {level}, a PACT level must be finite and > 0")
                 module = Activation(alpha, bits)
             elif op == "max_pool":
-                if x.shape[2] < 2 or x.shape[3] < 2:
-                    raise ModelFileError(f"a 2x2 max pool meets a {x.shape[2]}x{x.shape[3]} input (input.size too small)")
-                module = MaxPool()
+                k, pad = n["kernel"], n["padding"]
+                if x.dim() != 4 or x.shape[2] + 2 * pad < k or x.shape[3] + 2 * pad < k or 2 * pad > k:
+                    raise ModelFileError(f"graph node {name!r}: a {k}x{k} max pool (padding {pad}) meets an input of "
+                                         f"{list(x.shape[1:])}")
+                module = MaxPool(k, n["stride"], pad)
             elif op == "avg_pool":
                 module = AvgPool()
             elif op == "flatten":
                 module = Flatten()
             else:
                 if xs[0].shape != xs[1].shape:
-                    raise ModelFileError(f"{name[:-3]}conv2's output {list(xs[0].shape)} cannot be added to the block's "
-                                         f"shortcut {list(xs[1].shape)}")
+                    raise ModelFileError(f"graph node {name!r} adds {list(xs[0].shape[1:])} to {list(xs[1].shape[1:])}")
                 module = Add()
             try:
                 with torch.no_grad():
@@ -284,12 +333,13 @@ class DenseShiftNet(nn.Module):
             self.layers[name.replace(".", "_")] = module
             self.wiring.append([index[i] for i in inputs])
             self.node_names.append(name)
-        out = values[-1]
+        self.output = index[output]
+        out = values[self.output]
         if tuple(out.shape) != (1, classes):
             raise ModelFileError(f"its classifier gives {out.shape[-1]} outputs, input.classes says {classes}")
         unused = sorted(set(t) - used)
         if unused:
-            raise ModelFileError(f"tensor {unused[0][:60]!r} is not part of a {self.model_name} with {heads} head block(s)")
+            raise ModelFileError(f"tensor {unused[0][:60]!r} is read by no node of the file's graph")
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = images
@@ -303,7 +353,7 @@ class DenseShiftNet(nn.Module):
                 args.append(values[j])
             values.append(layer(args))
             i += 1
-        return values[-1]
+        return values[self.output]
 
     def extra_repr(self):
         return f"{self.model_name}, input {self.input_shape}, {self.classes} classes"

@@ -22,7 +22,7 @@ def split(data):
     return json.loads(data[PREFIX:PREFIX + length]), data[start:-4]
 
 
-def build(header, body, version=1):
+def build(header, body, version=2):
     """A model file of `header` (a dict, or raw bytes) and tensor bytes `body`, its CRC valid."""
     text = header if isinstance(header, bytes) else json.dumps(header).encode()
     out = bytearray(b"DSMODEL\0" + struct.pack("<IQ", version, len(text)) + text)
@@ -73,7 +73,15 @@ EDITS = {
     "unused-tensor": _edit(lambda h: h["tensors"].append(dict(entry(h, "bn1.scale"), name="extra.scale"))),
     "bad-input-copies": _edit(lambda h: entry(h, "conv2.weight").update(input_copies=7)),
     "tensors-not-a-list": _edit(lambda h: h.update(tensors={"a": 1})),
-    "model-name-resnet18": _edit(lambda h: h["model"].update(name="resnet18")),
+    "graph-missing": _edit(lambda h: h.pop("graph")),
+    "graph-unknown-op": _edit(lambda h: h["graph"]["nodes"][1].update(op="dropout")),
+    "graph-unknown-key": _edit(lambda h: h["graph"]["nodes"][1].update(momentum=0.1)),
+    "graph-conv-of-another-width": _edit(lambda h: h["graph"]["nodes"][4].update(out=12)),
+    "graph-huge-kernel": _edit(lambda h: h["graph"]["nodes"][4].update(kernel=60)),
+    "graph-fractional-stride": _edit(lambda h: h["graph"]["nodes"][4].update(stride=1.5)),
+    "graph-undefined-input": _edit(lambda h: h["graph"]["nodes"][2].update(input="bn9")),
+    "graph-classifier-not-output": _edit(lambda h: h["graph"].update(output="fc2")),
+    "graph-a-list": _edit(lambda h: h.update(graph=[1, 2])),
 }
 
 

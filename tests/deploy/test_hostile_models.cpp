@@ -132,7 +132,7 @@ TEST(HostileModels, ShapesThatDoNotFitTheNetworkAreRefused) {
       {"a short BatchNorm scale", &lenet, [](auto& m) { tensor(m, "bn2.scale") = floats("bn2.scale", {3}); },
        "tensor 'bn2.scale' has shape [3], its layer needs [16]"},
       {"a short conv bias", &lenet, [](auto& m) { m.tensors.push_back(floats("conv2.bias", {2})); },
-       "tensor 'conv2.bias' has shape [2], its layer needs [16]"},
+       "tensor 'conv2.bias' is read by no node of the file's graph"},  // the graph's conv2 has no bias
       {"a short classifier bias", &lenet, [](auto& m) { tensor(m, "classifier.bias") = floats("classifier.bias", {3}); },
        "tensor 'classifier.bias' has shape [3], its layer needs [4]"},
       {"a scalar conv weight", &lenet, [](auto& m) { tensor(m, "conv1.weight") = floats("conv1.weight", {}); },
@@ -142,7 +142,7 @@ TEST(HostileModels, ShapesThatDoNotFitTheNetworkAreRefused) {
          tensor(m, "classifier.weight") = floats("classifier.weight", {3, 84});
          tensor(m, "classifier.bias") = floats("classifier.bias", {3});
        },
-       "its classifier gives 3 outputs, input.classes says 4"},
+       "tensor 'classifier.weight' has shape [3, 84], its graph node a linear layer to 4 features"},
       {"a missing BatchNorm", &lenet,
        [](auto& m) {
          m.tensors.erase(std::remove_if(m.tensors.begin(), m.tensors.end(), [](auto& t) { return t.name == "bn3.bias"; }),
@@ -150,7 +150,23 @@ TEST(HostileModels, ShapesThatDoNotFitTheNetworkAreRefused) {
        },
        "has no tensor 'bn3.bias'"},
       {"an unused tensor", &lenet, [](auto& m) { m.tensors.push_back(floats("extra.weight", {2})); },
-       "tensor 'extra.weight' is not part of a lenet"},
+       "tensor 'extra.weight' is read by no node of the file's graph"},
+      {"a conv weight of another width", &lenet,
+       [](auto& m) { tensor(m, "conv2.weight") = floats("conv2.weight", {12, 6, 5, 5}); },
+       "tensor 'conv2.weight' has shape [12, 6, 5, 5], its graph node a 5x5 conv to 16 channels"},
+      {"a graph node with a bias the file lacks", &lenet,
+       [](auto& m) {
+         for (auto& n : m.header["graph"]["nodes"]) {
+           if (n["name"] == "conv2") n["bias"] = true;
+         }
+       },
+       "has no tensor 'conv2.bias', which its graph reads"},
+      {"a graph with an op of its own", &lenet, [](auto& m) { m.header["graph"]["nodes"][1]["op"] = "dropout"; },
+       "its graph: graph node 'bn1': unknown op 'dropout'"},
+      {"a graph whose classifier is not the output", &lenet, [](auto& m) { m.header["graph"]["output"] = "fc2"; },
+       "its graph: a graph has one classifier"},
+      {"no graph (format version 1)", &lenet, [](auto& m) { m.header.erase("graph"); },
+       "it holds no graph (format version 1, written before 2026-12-02): export its run again"},
       {"a kernel wider than its input", &lenet,
        [](auto& m) { tensor(m, "conv1.weight") = floats("conv1.weight", {6, 1, 40, 40}); }, "larger than its input"},
       {"a PACT alpha of two values", &pact, [](auto& m) { tensor(m, "act2.alpha") = floats("act2.alpha", {2}); },
@@ -174,8 +190,8 @@ TEST(HostileModels, HeaderIntegersMustBeIntegersInRange) {
   };
   const std::vector<Case> cases = {
       {[](auto& h) { h["input"]["classes"] = -4; }, "'classes' must be an integer from 1"},
-      {[](auto& h) { h["input"]["classes"] = 7; }, "its classifier gives 4 outputs, input.classes says 7"},
-      {[](auto& h) { h["input"]["classes"] = 2; }, "its classifier gives 4 outputs, input.classes says 2"},
+      {[](auto& h) { h["input"]["classes"] = 7; }, "its graph: the classifier 'classifier' gives [4], the data has 7 classes"},
+      {[](auto& h) { h["input"]["classes"] = 2; }, "its graph: the classifier 'classifier' gives [4], the data has 2 classes"},
       {[](auto& h) { h["input"]["classes"] = 10.5; }, "'classes' must be an integer"},
       {[](auto& h) { h["model"]["activation_bits"] = 4.5; }, "'activation_bits' must be an integer"},
       {[](auto& h) { h["model"]["activation_bits"] = 1099511627776; }, "'activation_bits' must be an integer"},

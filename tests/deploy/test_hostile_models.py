@@ -91,3 +91,18 @@ def test_random_mutations_end_in_model_file_error_only(model):
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert outcomes["refused"] > 100, outcomes
     assert grown_mib < 300, f"peak memory grew by {grown_mib:.0f} MiB"
+
+
+def test_a_version_1_file_reads_but_no_reader_runs_it(model, tmp_path):
+    # Format 1 (before 2026-12-02) had no graph: the file reader still reads it; the engine, convert
+    # and the loader refuse it, saying to export the run again.
+    header, body = hostile_models.split(model.read_bytes())
+    del header["graph"]
+    path = tmp_path / "v1.dsm"
+    path.write_bytes(hostile_models.build(header, body, version=1))
+    read_model(path)
+    for command in (["infer", path], ["convert", path, "--out", tmp_path / "out.dsm"]):
+        r = subprocess.run([BIN, *command], capture_output=True, text=True)
+        assert one_line_refusal(r) and "holds no graph (format version 1" in r.stderr, r.stderr
+    with pytest.raises(ModelFileError, match="holds no graph .format version 1.*export its run again"):
+        load_module(path)

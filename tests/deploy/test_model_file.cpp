@@ -85,9 +85,9 @@ TEST(ModelFile, RoundTripsAndRefusesDamagedFiles) {
   write_bytes(path, good.substr(0, 30));
   EXPECT_MENTIONS(error_of([&] { deploy::read_model_file(path); }), "truncated");
   std::string newer = good;
-  newer[8] = 2;  // format version 2
+  newer[8] = 3;  // format version 3
   write_bytes(path, newer);
-  EXPECT_MENTIONS(error_of([&] { deploy::read_model_file(path); }), "format version 2 is newer than this build reads");
+  EXPECT_MENTIONS(error_of([&] { deploy::read_model_file(path); }), "format version 3 is newer than this build reads");
   write_bytes(path, "PK\x03\x04 not a model at all, but long enough");
   EXPECT_MENTIONS(error_of([&] { deploy::read_model_file(path); }), "not a denseshift model file");
   fs::remove(path);

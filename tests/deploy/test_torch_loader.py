@@ -101,3 +101,37 @@ def test_the_loaded_network_is_a_real_module(tmp_path, model):
     with torch.no_grad():
         assert torch.allclose(scripted(images), logits, atol=1e-5, rtol=1e-5)
         assert torch.allclose(net.double()(images.double()), logits.double(), atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.skipif(not FASHION.exists(), reason="needs Debian's dataset-fashion-mnist (scripts/setup.sh)")
+def test_every_registered_model_trains_exports_infers_and_loads(tmp_path):
+    """Issue 28, item 1: the model file holds the graph, so every registered model (ResNet-18 and -50
+    too) runs in the engine (`denseshift infer`) and in PyTorch with `denseshift eval`'s accuracy on
+    the same test images. One image may differ where the float summation orders meet a near tie
+    (a one-epoch network's logits are close)."""
+    names = subprocess.run([BIN, "list", "models"], capture_output=True, text=True, check=True).stdout.split()
+    registered = [n for n in ("lenet", "resnet20", "resnet18", "resnet50") if n in names]
+    assert registered == ["lenet", "resnet20", "resnet18", "resnet50"], names
+    n = 200
+    images, labels = fashion_test(n)
+    for model in registered:
+        run, dsm = tmp_path / f"{model}-run", tmp_path / f"{model}.dsm"
+        config = {"data": {"name": "fashion-mnist", "train_subset": 128, "test_subset": n},
+                  "model": {"name": model, "quant": {"parametrization": "sign_scale", "bits": 2, "init": "low_variance"}},
+                  "train": {"epochs": 1, "batch_size": 64, "threads": 2}}
+        (tmp_path / "c.json").write_text(json.dumps(config))
+        r = subprocess.run([BIN, "train", "--config", tmp_path / "c.json", "--out", run], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([BIN, "export", run, "--out", dsm], capture_output=True, text=True)
+        assert r.returncode == 0, (model, r.stderr)
+        top1 = {}
+        for what, command in (("eval", ["eval", run]), ("infer", ["infer", dsm])):
+            r = subprocess.run([BIN, *command], capture_output=True, text=True)
+            assert r.returncode == 0, (model, what, r.stderr)
+            top1[what] = float(r.stdout.split("top1 ")[1].split("%")[0])
+        net, header = load_module(dsm)
+        assert header["graph"]["nodes"][0]["name"] in ("conv1", "stem")
+        with torch.no_grad():
+            top1["torch"] = 100 * (net(images).argmax(1) == labels).float().mean().item()
+        for what in ("infer", "torch"):
+            assert abs(top1[what] - top1["eval"]) <= 100 / n + 1e-6, (model, top1)

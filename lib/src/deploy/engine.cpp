@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <thread>
 
 #include "denseshift/core/error.h"
@@ -72,10 +73,7 @@ Engine::Engine(const ModelFile& model, EngineOptions options) {
   try {
     const auto& m = header.at("model");
     model_ = m.at("name").get<std::string>();
-    if (model_ != "lenet" && model_ != "resnet20") {
-      throw InvalidArgument("the inference engine runs lenet and resnet20, not '" + printable(excerpt(model_, 40)) + "'");
-    }
-    head_blocks_ = header_integer(m, "head_blocks", 0, 16, "the model file's model");
+    header_integer(m, "head_blocks", 0, 16, "the model file's model");  // in the graph; checked as written
     activation_bits_ = header_integer(m, "activation_bits", 2, 32, "the model file's model");
     if (activation_bits_ > 8 && activation_bits_ != 32) {
       refuse("model.activation_bits must be 2 to 8 (PACT) or 32 (ReLU), got " + std::to_string(activation_bits_));
@@ -92,6 +90,30 @@ Engine::Engine(const ModelFile& model, EngineOptions options) {
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(std::string("model file header lacks what the engine needs: ") + e.what());
   }
+  if (!header.contains("graph")) {
+    refuse("it holds no graph (format version 1, written before 2026-12-02): export its run again with this "
+           "build (denseshift export RUN_DIR --out MODEL)");
+  }
+  try {
+    graph_ = graph::graph_from_json(header.at("graph"));
+    graph::infer_shapes(graph_, graph::Shape::image(channels_, size_, size_), classes_);
+  } catch (const InvalidArgument& e) {
+    refuse(std::string("its graph: ") + e.what());
+  }
+  std::map<std::string, size_t> value = {{graph::kInputName, 0}};
+  last_read_.assign(graph_.nodes.size() + 1, 0);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    std::vector<size_t> inputs;
+    for (const auto& in : graph_.nodes[i].inputs) {
+      inputs.push_back(value.at(in));
+      last_read_[value.at(in)] = i;
+    }
+    wiring_.push_back(std::move(inputs));
+    value[graph_.nodes[i].name] = i + 1;
+    last_read_[i + 1] = i;  // a value no node reads is dropped at once
+  }
+  output_ = value.at(graph_.output);
+  last_read_[output_] = graph_.nodes.size();  // kept to the end
   for (const auto& t : model.tensors) {
     for (const int64_t d : t.shape) {
       if (d < 1) refuse("tensor '" + printable(t.name) + "' has an empty dimension (" + std::to_string(d) + ")");
@@ -139,7 +161,7 @@ void Engine::check_network() {
   Array x{{1, channels_, size_, size_}, {}, 0.0f, /*symbolic=*/true};
   Array y;
   try {
-    y = model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x));
+    y = run(std::move(x));
   } catch (...) {
     uses_ = nullptr;
     throw;
@@ -151,8 +173,7 @@ void Engine::check_network() {
   }
   for (const auto& [name, a] : tensors_) {
     if (used.count(name) == 0) {
-      refuse("tensor '" + printable(name) + "' is not part of a " + model_ + " with " + std::to_string(head_blocks_) +
-             " head block(s)");
+      refuse("tensor '" + printable(name) + "' is read by no node of the file's graph");
     }
   }
   for (const auto& [name, copies] : input_copies_) {
@@ -162,7 +183,10 @@ void Engine::check_network() {
 
 const Array& Engine::tensor(const std::string& name) const {
   const auto it = tensors_.find(name);
-  if (it == tensors_.end()) throw InvalidArgument("the model file has no tensor '" + name + "' (is it a " + model_ + "?)");
+  if (it == tensors_.end()) {
+    throw InvalidArgument("the model file has no tensor '" + name + "', which its graph reads (is it a " +
+                          printable(excerpt(model_, 40)) + "?)");
+  }
   if (uses_) uses_->insert(name);
   return it->second;
 }
@@ -253,7 +277,9 @@ const kernels::DotI8Kernel& int8_kernel(bool has_zero) {
 }
 }  // namespace
 
-Array Engine::conv(const Array& input, const std::string& layer, int64_t stride, int64_t padding) const {
+Array Engine::conv(const Array& input, const graph::Node& node) const {
+  const std::string& layer = node.name;
+  const int64_t stride = node.stride, padding = node.padding;
   const Array& w = tensor(layer + ".weight");
   const int64_t copies = copies_of(layer + ".weight");
   const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
@@ -271,7 +297,12 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
     refuse("tensor '" + layer + ".weight' has a " + std::to_string(kh) + "x" + std::to_string(kw) +
            " kernel, larger than its input of " + std::to_string(h) + "x" + std::to_string(wd));
   }
-  if (x.symbolic && has(layer + ".bias")) expect_shape(layer + ".bias", {co});  // proved once, by check_network
+  if (x.symbolic && (co != node.out || kh != node.kernel || kw != node.kernel)) {
+    refuse("tensor '" + layer + ".weight' has shape " + shape_text(w.shape) + ", its graph node a " +
+           std::to_string(node.kernel) + "x" + std::to_string(node.kernel) + " conv to " + std::to_string(node.out) +
+           " channels");
+  }
+  if (x.symbolic && node.bias) expect_shape(layer + ".bias", {co});  // proved once, by check_network
   const int64_t ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
   if (x.symbolic) return Array{{n, co, ho, wo}, {}, 0.0f, true};
   const int64_t k = c * kh * kw, cols = ho * wo;
@@ -358,7 +389,7 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
       }
     }
   }
-  if (has(layer + ".bias")) {
+  if (node.bias) {
     const Array& b = tensor(layer + ".bias");
     for (int64_t i = 0; i < n * co; ++i) {
       for (int64_t j = 0; j < cols; ++j) y.data[static_cast<size_t>(i * cols + j)] += b.data[static_cast<size_t>(i % co)];
@@ -367,7 +398,8 @@ Array Engine::conv(const Array& input, const std::string& layer, int64_t stride,
   return y;
 }
 
-Array Engine::linear(const Array& input, const std::string& layer) const {
+Array Engine::linear(const Array& input, const graph::Node& node) const {
+  const std::string& layer = node.name;
   const Array& w = tensor(layer + ".weight");
   const int64_t copies = copies_of(layer + ".weight");
   const Array repeated = copies > 1 ? repeat_channels(input, copies) : Array{};
@@ -378,7 +410,11 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
            std::to_string(in) + "]");
   }
   const int64_t out = w.shape[0];
-  if (x.symbolic && has(layer + ".bias")) expect_shape(layer + ".bias", {out});
+  if (x.symbolic && out != node.out) {
+    refuse("tensor '" + layer + ".weight' has shape " + shape_text(w.shape) + ", its graph node a linear layer to " +
+           std::to_string(node.out) + " features");
+  }
+  if (x.symbolic && node.bias) expect_shape(layer + ".bias", {out});
   if (x.symbolic) return Array{{n, out}, {}, 0.0f, true};
   Array y{{n, out}, std::vector<float>(static_cast<size_t>(n * out), 0.0f)};
   const auto packed = packed_.find(layer + ".weight");
@@ -404,7 +440,7 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
       y.data[static_cast<size_t>(i * out + o)] = s;
     }
   }
-  if (has(layer + ".bias")) {
+  if (node.bias) {
     const Array& b = tensor(layer + ".bias");
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t o = 0; o < out; ++o) y.data[static_cast<size_t>(i * out + o)] += b.data[static_cast<size_t>(o)];
@@ -416,6 +452,7 @@ Array Engine::linear(const Array& input, const std::string& layer) const {
 void Engine::affine(Array& x, const std::string& bn) const {
   const Array& scale = tensor(bn + ".scale");
   const Array& bias = tensor(bn + ".bias");
+  x.step = 0.0f;  // an affine map of PACT levels is off their grid
   if (x.symbolic) {  // the check_network walk; a real forward meets the shapes it proved
     expect_shape(bn + ".scale", {x.shape.at(1)});
     expect_shape(bn + ".bias", {x.shape.at(1)});
@@ -453,112 +490,108 @@ void Engine::activation(Array& x, const std::string& name) const {
   x.step = activation_bits_ <= 7 ? alpha / static_cast<float>((int64_t{1} << activation_bits_) - 1) : 0.0f;
 }
 
-Array Engine::heads(Array x, bool conv_heads) const {
-  // head<i>: conv 3x3 (ResNets) or linear (LeNet), then the folded BatchNorm and the activation.
-  for (int64_t i = 1; i <= head_blocks_; ++i) {
-    const std::string name = "head" + std::to_string(i);
-    x = conv_heads ? conv(x, name + "_conv", 1, 1) : linear(x, name + "_fc");
-    if (!conv_heads) x.shape = {x.shape[0], x.shape[1], 1, 1};
-    affine(x, name + "_bn");
-    activation(x, name + "_act");
-  }
-  return x;
-}
-
 namespace {
-Array max_pool2(const Array& x) {
-  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], ho = h / 2, wo = w / 2;
-  if (ho < 1 || wo < 1) refuse("a 2x2 max pool meets a " + std::to_string(h) + "x" + std::to_string(w) + " input (input.size too small)");
+// Max pooling of a k x k window at `stride` over an input padded by `padding` (padding never wins);
+// a max of PACT levels is a level: the step stays.
+Array max_pool(const Array& x, const graph::Node& node) {
+  const int64_t k = node.kernel, stride = node.stride, pad = node.padding;
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  const int64_t ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;
   if (x.symbolic) return Array{{n, c, ho, wo}, {}, x.step, true};
-  Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo)), x.step};  // a max of levels
+  Array y{{n, c, ho, wo}, std::vector<float>(static_cast<size_t>(n * c * ho * wo)), x.step};
   for (int64_t i = 0; i < n * c; ++i) {
     const float* p = x.data.data() + i * h * w;
     for (int64_t oy = 0; oy < ho; ++oy) {
       for (int64_t ox = 0; ox < wo; ++ox) {
-        const float* q = p + 2 * oy * w + 2 * ox;
-        y.data[static_cast<size_t>((i * ho + oy) * wo + ox)] = std::max(std::max(q[0], q[1]), std::max(q[w], q[w + 1]));
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t u = std::max<int64_t>(0, oy * stride - pad); u < std::min(h, oy * stride - pad + k); ++u) {
+          for (int64_t v = std::max<int64_t>(0, ox * stride - pad); v < std::min(w, ox * stride - pad + k); ++v) {
+            m = std::max(m, p[u * w + v]);
+          }
+        }
+        y.data[static_cast<size_t>((i * ho + oy) * wo + ox)] = m;
       }
     }
   }
   return y;
 }
-}  // namespace
 
-Array Engine::lenet(Array x) const {
-  x = conv(x, "conv1", 1, 2);
-  affine(x, "bn1");
-  activation(x, "act1");
-  x = max_pool2(x);
-  x = conv(x, "conv2", 1, 0);
-  affine(x, "bn2");
-  activation(x, "act2");
-  x = max_pool2(x);
-  x.shape = {x.shape[0], x.numel() / x.shape[0]};
-  for (const auto& [fc, bn, act] : {std::tuple{"fc1", "bn3", "act3"}, std::tuple{"fc2", "bn4", "act4"}}) {
-    x = linear(x, fc);
-    x.shape = {x.shape[0], x.shape[1], 1, 1};
-    affine(x, bn);
-    activation(x, act);
-    x.shape = {x.shape[0], x.shape[1]};
-  }
-  x = heads(std::move(x), /*conv=*/false);
-  return linear(x, "classifier");
-}
-
-Array Engine::resnet(Array x) const {
-  x = conv(x, "stem", 1, 1);
-  affine(x, "stem_bn");
-  activation(x, "stem_act");
-  for (int s = 1; s <= 3; ++s) {
-    for (int b = 0; b < 3; ++b) {
-      const std::string block = "stage" + std::to_string(s) + "_" + std::to_string(b) + ".";
-      const int64_t stride = (s > 1 && b == 0) ? 2 : 1;
-      Array h = conv(x, block + "conv1", stride, 1);
-      affine(h, block + "bn1");
-      activation(h, block + "act1");
-      h = conv(h, block + "conv2", 1, 1);
-      affine(h, block + "bn2");
-      if (has(block + "shortcut_conv.weight")) {
-        x = conv(x, block + "shortcut_conv", stride, 0);
-        affine(x, block + "shortcut_bn");
-      }
-      if (h.shape != x.shape) {
-        refuse(block + "conv2's output " + shape_text(h.shape) + " cannot be added to the block's shortcut " +
-               shape_text(x.shape));
-      }
-      for (size_t i = 0; i < h.data.size(); ++i) h.data[i] += x.data[i];
-      activation(h, block + "act_out");
-      x = std::move(h);
-    }
-  }
-  x = heads(std::move(x), /*conv=*/true);
-  // Global average pool.
+// The global average of each channel: [n, c, h, w] -> [n, c, 1, 1].
+Array avg_pool(const Array& x) {
   const int64_t n = x.shape[0], c = x.shape[1], plane = x.shape[2] * x.shape[3];
-  if (x.symbolic) return linear(Array{{n, c}, {}, 0.0f, true}, "classifier");
-  Array pooled{{n, c}, std::vector<float>(static_cast<size_t>(n * c))};
+  if (x.symbolic) return Array{{n, c, 1, 1}, {}, 0.0f, true};
+  Array y{{n, c, 1, 1}, std::vector<float>(static_cast<size_t>(n * c))};
   for (int64_t i = 0; i < n * c; ++i) {
     float s = 0.0f;
     for (int64_t j = 0; j < plane; ++j) s += x.data[static_cast<size_t>(i * plane + j)];
-    pooled.data[static_cast<size_t>(i)] = s / static_cast<float>(plane);
+    y.data[static_cast<size_t>(i)] = s / static_cast<float>(plane);
   }
-  return linear(pooled, "classifier");
+  return y;
+}
+}  // namespace
+
+Array Engine::run(Array x) const {
+  std::vector<Array> values(graph_.nodes.size() + 1);
+  values[0] = std::move(x);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const graph::Node& node = graph_.nodes[i];
+    const std::vector<size_t>& in = wiring_[i];
+    // Its input itself where this node is the last to read it (no copy), else a copy.
+    const bool last = last_read_[in[0]] == i && (in.size() == 1 || in[1] != in[0]);
+    const auto take = [&] { return last ? std::move(values[in[0]]) : values[in[0]]; };
+    Array y;
+    switch (node.op) {
+      case graph::Op::conv: y = conv(values[in[0]], node); break;
+      case graph::Op::linear: y = linear(values[in[0]], node); break;
+      case graph::Op::batchnorm:
+        y = take();
+        affine(y, node.name);
+        break;
+      case graph::Op::activation:
+        y = take();
+        activation(y, node.name);
+        break;
+      case graph::Op::max_pool: y = max_pool(values[in[0]], node); break;
+      case graph::Op::avg_pool: y = avg_pool(values[in[0]]); break;
+      case graph::Op::flatten:  // the order of the values stays: [n, c, h, w] read as [n, c * h * w]
+        y = take();
+        y.shape = {y.shape[0], y.numel() / y.shape[0]};
+        break;
+      case graph::Op::add: {
+        y = take();
+        const Array& other = values[in[1]];
+        if (y.shape != other.shape) {  // graph::infer_shapes proved it; a guard for the symbolic walk
+          refuse("graph node '" + node.name + "' adds " + shape_text(y.shape) + " to " + shape_text(other.shape));
+        }
+        for (size_t j = 0; j < y.data.size(); ++j) y.data[j] += other.data[j];
+        y.step = 0.0f;
+        break;
+      }
+    }
+    values[i + 1] = std::move(y);
+    for (const size_t v : in) {
+      if (last_read_[v] == i && v != output_) values[v] = Array{};
+    }
+    if (last_read_[i + 1] == i && i + 1 != output_) values[i + 1] = Array{};
+  }
+  return std::move(values[output_]);
 }
 
 std::vector<float> Engine::forward(const float* images, int64_t n, int threads) const {
   const int64_t per_image = channels_ * size_ * size_;
-  const auto run = [&](int64_t first, int64_t count) {
+  const auto part_of = [&](int64_t first, int64_t count) {
     Array x{{count, channels_, size_, size_},
             std::vector<float>(images + first * per_image, images + (first + count) * per_image)};
-    return (model_ == "lenet" ? lenet(std::move(x)) : resnet(std::move(x))).data;
+    return run(std::move(x)).data;
   };
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, n));
-  if (parts == 1) return run(0, n);
+  if (parts == 1) return part_of(0, n);
   std::vector<float> logits(static_cast<size_t>(n * classes_));
   std::vector<std::thread> pool;
   for (int64_t p = 0; p < parts; ++p) {
     const int64_t first = n * p / parts, count = n * (p + 1) / parts - first;
     pool.emplace_back([&, first, count] {
-      const std::vector<float> part = run(first, count);
+      const std::vector<float> part = part_of(first, count);
       std::copy(part.begin(), part.end(), logits.begin() + first * classes_);
     });
   }

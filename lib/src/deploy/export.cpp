@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "denseshift/core/error.h"
+#include "denseshift/models/model.h"
 #include "denseshift/nn/activation.h"
 #include "denseshift/nn/shift_layer.h"
 
@@ -87,8 +88,11 @@ ModelFile export_run(train::RestoredRun& run, const std::string& run_dir) {
     input["mean"] = std::vector<float>(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
     input["std"] = std::vector<float>(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
   }
+  const auto* network = dynamic_cast<const models::GraphNetwork*>(run.model.get());
+  if (!network) throw Error("cannot export: the run's network is not built from a graph");
   const auto& model = run.config.model;
   file.header = {
+      {"graph", graph::graph_to_json(network->graph())},
       {"model", {{"name", model.name()}, {"head_blocks", model.head_blocks()},
                  {"activation_bits", model.activation().bits()}}},
       {"input", input},

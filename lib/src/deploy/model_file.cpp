@@ -165,7 +165,9 @@ ModelFile read_model_file(const std::string& path) {
     fail("format version " + std::to_string(version) + " is newer than this build reads (" +
          std::to_string(kModelFormatVersion) + "): use a newer denseshift");
   }
-  if (version != kModelFormatVersion) fail("format version " + std::to_string(version) + " is not one this build reads");
+  if (version != kModelFormatVersion && version != 1) {
+    fail("format version " + std::to_string(version) + " is not one this build reads");
+  }
   const uint64_t header_bytes = get_le(s, 12, 8);
   if (header_bytes > kMaxHeaderBytes || kPrefix + header_bytes + 4 > size) fail("truncated (its header is cut)");
   // The whole file, as large as stat said (it may not grow while read: what is past that is ignored,

@@ -1,7 +1,8 @@
 #pragma once
 // The inference engine: runs an exported model file (deploy/model_file.h) without LibTorch.
-// Plain C++ on the model file's reader. Supports the architectures `lenet` and `resnet20`
-// (with head blocks and PACT activations); others are refused by name.
+// Plain C++ on the model file's reader: an interpreter of the network's graph that the file holds
+// (graph/graph.h, docs/graph.md), so every model that trains and exports runs here, with head
+// blocks and PACT activations. A file of format version 1 (no graph) is refused: export it again.
 //
 // Quantized weights of 2 to 4 bits stay packed codes and run through the packed GEMM kernel of
 // lib/kernels (kernels.h, f32-gemm-packedN: a column per image for a linear layer, per output pixel
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "denseshift/deploy/model_file.h"
+#include "denseshift/graph/graph.h"
 #include "denseshift/kernels/weight_matrix.h"
 
 namespace denseshift::deploy {
@@ -81,16 +83,18 @@ class Engine {
   void check_network();
   bool has(const std::string& name) const { return tensors_.count(name) != 0; }
   int64_t copies_of(const std::string& weight) const;
-  Array conv(const Array& x, const std::string& layer, int64_t stride, int64_t padding) const;
-  Array linear(const Array& x, const std::string& layer) const;
+  Array conv(const Array& x, const graph::Node& node) const;
+  Array linear(const Array& x, const graph::Node& node) const;
   void affine(Array& x, const std::string& bn) const;
   void activation(Array& x, const std::string& name) const;
-  Array lenet(Array x) const;
-  Array resnet(Array x) const;
-  Array heads(Array x, bool conv) const;
+  /// The graph's nodes in order on x (symbolic in check_network).
+  Array run(Array x) const;
 
   std::string model_;
-  int64_t head_blocks_ = 0;
+  graph::Graph graph_;
+  std::vector<std::vector<size_t>> wiring_;  ///< per node, its inputs' values (0 the image, i + 1 node i)
+  std::vector<size_t> last_read_;            ///< per value, the last node that reads it
+  size_t output_ = 0;                        ///< the value that is the logits
   int64_t activation_bits_ = 32;
   int64_t classes_ = 0, channels_ = 0, size_ = 0;
   std::vector<float> mean_, std_;

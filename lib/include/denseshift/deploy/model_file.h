@@ -20,7 +20,9 @@
 
 namespace denseshift::deploy {
 
-inline constexpr uint32_t kModelFormatVersion = 1;
+/// The version written. 2 (2026-12-02) adds the network's graph to the header; version-1 files
+/// still read (inspect, convert's reader) but the engine and the loader refuse them: no graph.
+inline constexpr uint32_t kModelFormatVersion = 2;
 inline constexpr char kModelMagic[8] = {'D', 'S', 'M', 'O', 'D', 'E', 'L', '\0'};
 
 struct ModelTensor {
