@@ -9,14 +9,9 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
-#include <array>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <iostream>
-#include <malloc.h>
 #include <sstream>
 
 #include "bench.h"
@@ -29,8 +24,6 @@
 #include "denseshift/train/cost.h"
 #include "denseshift/data/dataset.h"
 #include "denseshift/train/trainer.h"
-#include "denseshift/deploy/engine.h"
-#include "denseshift/deploy/export.h"
 #include "denseshift/core/error.h"
 #include "denseshift/core/system.h"
 #include "denseshift/version.h"
@@ -178,7 +171,6 @@ int bench_eval(const std::vector<std::string>& args) {
   std::printf("\nFastest: eval_batch_size %lld.\n", static_cast<long long>(best_size));
   return kExitOk;
 }
-
 
 int bench_kernels(const std::vector<std::string>& args) {
   kernels::KernelBenchmarkOptions o;

@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "denseshift/deploy/export.h"
 #include "denseshift/train/config.h"
 #include "denseshift/train/trainer.h"
+#include "denseshift/version.h"
 
 namespace po = boost::program_options;
 

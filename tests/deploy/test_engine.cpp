@@ -97,7 +97,7 @@ TEST(Engine, MatchesLibTorchOnLeNetAndResNet20) {
 TEST(Engine, RunsEveryRegisteredModel) {
   // The engine interprets the graph the file holds: ResNet-18 and -50 (7x7 stride-2 stem, padded
   // 3x3 max pool, bottlenecks) run as LeNet and ResNet-20 do.
-  for (const std::string model : models::model_names()) {
+  for (const std::string& model : models::model_names()) {
     const Compared r = compare(model, 0, 32);
     EXPECT_LT(r.max_abs_diff, 1e-5 * r.max_abs_logit + 1e-5) << model;
     EXPECT_EQ(r.same_class, r.n) << model;

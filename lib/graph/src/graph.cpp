@@ -311,6 +311,29 @@ void infer_shapes(Graph& g, const Shape& input, int64_t classes) {
   }
 }
 
+Wiring wire(const Graph& g) {
+  Wiring w;
+  const size_t n = g.nodes.size();
+  std::map<std::string, size_t> value = {{kInputName, 0}};
+  std::vector<size_t> last_reader(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<size_t> inputs;
+    for (const auto& name : g.nodes[i].inputs) {
+      inputs.push_back(value.at(name));
+      last_reader[inputs.back()] = i;
+    }
+    w.inputs.push_back(std::move(inputs));
+    value[g.nodes[i].name] = i + 1;
+    last_reader[i + 1] = i;  // a value no node reads is dropped at once
+  }
+  w.output = value.at(g.output);
+  w.release.resize(n);
+  for (size_t v = 0; v <= n; ++v) {
+    if (v != w.output) w.release[last_reader[v]].push_back(v);
+  }
+  return w;
+}
+
 Node& Builder::append(const std::string& name, Op op) {
   Node n;
   n.name = name;

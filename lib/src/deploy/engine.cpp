@@ -100,20 +100,7 @@ Engine::Engine(const ModelFile& model, EngineOptions options) {
   } catch (const InvalidArgument& e) {
     refuse(std::string("its graph: ") + e.what());
   }
-  std::map<std::string, size_t> value = {{graph::kInputName, 0}};
-  last_read_.assign(graph_.nodes.size() + 1, 0);
-  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
-    std::vector<size_t> inputs;
-    for (const auto& in : graph_.nodes[i].inputs) {
-      inputs.push_back(value.at(in));
-      last_read_[value.at(in)] = i;
-    }
-    wiring_.push_back(std::move(inputs));
-    value[graph_.nodes[i].name] = i + 1;
-    last_read_[i + 1] = i;  // a value no node reads is dropped at once
-  }
-  output_ = value.at(graph_.output);
-  last_read_[output_] = graph_.nodes.size();  // kept to the end
+  wiring_ = graph::wire(graph_);
   for (const auto& t : model.tensors) {
     for (const int64_t d : t.shape) {
       if (d < 1) refuse("tensor '" + printable(t.name) + "' has an empty dimension (" + std::to_string(d) + ")");
@@ -535,9 +522,10 @@ Array Engine::run(Array x) const {
   values[0] = std::move(x);
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const graph::Node& node = graph_.nodes[i];
-    const std::vector<size_t>& in = wiring_[i];
+    const std::vector<size_t>& in = wiring_.inputs[i];
+    const std::vector<size_t>& done = wiring_.release[i];
     // Its input itself where this node is the last to read it (no copy), else a copy.
-    const bool last = last_read_[in[0]] == i && (in.size() == 1 || in[1] != in[0]);
+    const bool last = std::find(done.begin(), done.end(), in[0]) != done.end() && (in.size() == 1 || in[1] != in[0]);
     const auto take = [&] { return last ? std::move(values[in[0]]) : values[in[0]]; };
     Array y;
     switch (node.op) {
@@ -569,12 +557,9 @@ Array Engine::run(Array x) const {
       }
     }
     values[i + 1] = std::move(y);
-    for (const size_t v : in) {
-      if (last_read_[v] == i && v != output_) values[v] = Array{};
-    }
-    if (last_read_[i + 1] == i && i + 1 != output_) values[i + 1] = Array{};
+    for (const size_t v : done) values[v] = Array{};
   }
-  return std::move(values[output_]);
+  return std::move(values[wiring_.output]);
 }
 
 std::vector<float> Engine::forward(const float* images, int64_t n, int threads) const {

@@ -13,18 +13,15 @@ namespace denseshift::models {
 
 using graph::Op;
 
-/// One node as it runs: its op, the values it reads, its module (layers, BatchNorm,
-/// activations) or window (pools), and the last step that reads its output.
+/// One node as it runs: its op and its module (layers, BatchNorm, activations) or window (pools).
 struct GraphNetwork::Step {
   Op op = Op::conv;
-  std::vector<size_t> inputs;
   nn::ShiftConv2d conv{nullptr};
   nn::ShiftLinear linear{nullptr};
   torch::nn::BatchNorm2d bn2d{nullptr};
   torch::nn::BatchNorm1d bn1d{nullptr};
   nn::Activation activation{nullptr};
   int64_t kernel = 0, stride = 1, padding = 0;
-  std::vector<size_t> release;  ///< values no later step reads, dropped after this one
 };
 
 namespace {
@@ -54,22 +51,17 @@ Holder register_nested(torch::nn::Module& root, std::map<std::string, std::share
 
 GraphNetwork::GraphNetwork(const std::string& name, graph::Graph graph, const ModelSpec& spec)
     : Network(name), graph_(std::move(graph)) {
-  graph::infer_shapes(graph_, graph::Shape::image(spec.in_channels, spec.image_size, spec.image_size),
-                      spec.num_classes);
-  std::map<std::string, size_t> value = {{graph::kInputName, 0}};
-  std::map<std::string, graph::Shape> shape = {
-      {graph::kInputName, graph::Shape::image(spec.in_channels, spec.image_size, spec.image_size)}};
+  const graph::Shape input = graph::Shape::image(spec.in_channels, spec.image_size, spec.image_size);
+  graph::infer_shapes(graph_, input, spec.num_classes);
+  wiring_ = graph::wire(graph_);
   std::map<std::string, std::shared_ptr<torch::nn::Module>> groups;
-  std::vector<size_t> last_read(graph_.nodes.size() + 1, 0);
-  for (const graph::Node& node : graph_.nodes) {
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const graph::Node& node = graph_.nodes[i];
+    const size_t from = wiring_.inputs[i].front();
+    const graph::Shape& in = from == 0 ? input : graph_.nodes[from - 1].shape;
+    const nn::LayerRole role = role_of(node.role);
     auto step = std::make_shared<Step>();
     step->op = node.op;
-    for (const auto& in : node.inputs) {
-      step->inputs.push_back(value.at(in));
-      last_read[value.at(in)] = steps_.size();
-    }
-    const graph::Shape& in = shape.at(node.inputs.front());
-    const nn::LayerRole role = role_of(node.role);
     switch (node.op) {
       case Op::conv:
         step->conv = register_nested(*this, groups, node.name,
@@ -105,15 +97,7 @@ GraphNetwork::GraphNetwork(const std::string& name, graph::Graph graph, const Mo
       case Op::flatten:
         break;
     }
-    value[node.name] = steps_.size() + 1;
-    last_read[steps_.size() + 1] = steps_.size();  // a value no node reads is dropped at once
-    shape[node.name] = node.shape;
     steps_.push_back(std::move(step));
-  }
-  output_ = value.at(graph_.output);
-  last_read[output_] = steps_.size();  // kept to the end
-  for (size_t v = 1; v < last_read.size(); ++v) {
-    if (last_read[v] < steps_.size()) steps_[last_read[v]]->release.push_back(v);
   }
 }
 
@@ -122,7 +106,8 @@ at::Tensor GraphNetwork::forward(const at::Tensor& images) {
   values[0] = images;
   for (size_t i = 0; i < steps_.size(); ++i) {
     Step& s = *steps_[i];
-    const at::Tensor& x = values[s.inputs.front()];
+    const std::vector<size_t>& in = wiring_.inputs[i];
+    const at::Tensor& x = values[in.front()];
     at::Tensor y;
     switch (s.op) {
       case Op::conv: y = s.conv->forward(x); break;
@@ -131,13 +116,13 @@ at::Tensor GraphNetwork::forward(const at::Tensor& images) {
       case Op::activation: y = s.activation->forward(x); break;
       case Op::max_pool: y = at::max_pool2d(x, s.kernel, s.stride, s.padding); break;
       case Op::avg_pool: y = at::adaptive_avg_pool2d(x, {1, 1}); break;
-      case Op::add: y = x + values[s.inputs[1]]; break;
+      case Op::add: y = x + values[in[1]]; break;
       case Op::flatten: y = x.flatten(1); break;
     }
     values[i + 1] = std::move(y);
-    for (const size_t v : s.release) values[v].reset();
+    for (const size_t v : wiring_.release[i]) values[v].reset();
   }
-  return values[output_];
+  return values[wiring_.output];
 }
 
 }  // namespace denseshift::models

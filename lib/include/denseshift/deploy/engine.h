@@ -92,9 +92,7 @@ class Engine {
 
   std::string model_;
   graph::Graph graph_;
-  std::vector<std::vector<size_t>> wiring_;  ///< per node, its inputs' values (0 the image, i + 1 node i)
-  std::vector<size_t> last_read_;            ///< per value, the last node that reads it
-  size_t output_ = 0;                        ///< the value that is the logits
+  graph::Wiring wiring_;
   int64_t activation_bits_ = 32;
   int64_t classes_ = 0, channels_ = 0, size_ = 0;
   std::vector<float> mean_, std_;

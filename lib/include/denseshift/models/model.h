@@ -57,8 +57,8 @@ class GraphNetwork : public Network {
  private:
   struct Step;
   graph::Graph graph_;
-  std::vector<std::shared_ptr<Step>> steps_;
-  size_t output_ = 0;  ///< index into the values: 0 the input, i + 1 step i's output
+  graph::Wiring wiring_;
+  std::vector<std::shared_ptr<Step>> steps_;  ///< per node
 };
 
 /// Builds spec.options.name() from the registry. Throws InvalidArgument for an unknown

@@ -79,6 +79,17 @@ nlohmann::json graph_to_json(const Graph& g);
 /// the output...). Resolves kClasses. Throws InvalidArgument naming the node.
 void infer_shapes(Graph& g, const Shape& input, int64_t classes);
 
+/// How a graph's values flow, for its interpreters (models::GraphNetwork, deploy::Engine): value 0
+/// is the network's input, value i + 1 node i's output.
+struct Wiring {
+  std::vector<std::vector<size_t>> inputs;   ///< per node, the values it reads
+  std::vector<std::vector<size_t>> release;  ///< per node, the values no later node reads (never the output)
+  size_t output = 0;                         ///< the value that is the network's output
+};
+
+/// The wiring of a graph read by graph_from_json (or written by Builder).
+Wiring wire(const Graph& g);
+
 /// Writes a graph in C++, as the model builders do: each call appends a node that reads the node
 /// before it (or the one given to `from`) and returns the new node's name.
 ///
